@@ -1,0 +1,1 @@
+//! GS1 keys for Anxin. (Being written: see issue 2.)
