@@ -31,15 +31,11 @@ impl EpcisTime {
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         let trimmed = text.trim();
         let zoned: jiff::fmt::temporal::DateTimeParser = jiff::fmt::temporal::DateTimeParser::new();
-        let pieces = zoned.parse_pieces(trimmed).map_err(|err| {
-            TimeError(format!("`{trimmed}` is not an RFC 3339 date-time: {err}"))
-        })?;
+        let pieces = zoned
+            .parse_pieces(trimmed)
+            .map_err(|err| TimeError(format!("`{trimmed}` is not an RFC 3339 date-time: {err}")))?;
         let offset = match pieces.offset() {
-            Some(offset) => offset.to_numeric_offset().ok_or_else(|| {
-                TimeError(format!(
-                    "`{trimmed}` has no numeric UTC offset (write `Z` or `+08:00`)"
-                ))
-            })?,
+            Some(offset) => offset.to_numeric_offset(),
             None => {
                 return Err(TimeError(format!(
                     "`{trimmed}` has no UTC offset (write `Z` or `+08:00` at the end)"
@@ -47,7 +43,9 @@ impl EpcisTime {
             }
         };
         let Some(time) = pieces.time() else {
-            return Err(TimeError(format!("`{trimmed}` has a date but no time of day")));
+            return Err(TimeError(format!(
+                "`{trimmed}` has a date but no time of day"
+            )));
         };
         let civil = pieces.date().to_datetime(time);
         let instant = offset
@@ -58,7 +56,10 @@ impl EpcisTime {
 
     /// The same instant in UTC.
     pub fn utc(instant: Timestamp) -> Self {
-        EpcisTime { instant, offset: Offset::UTC }
+        EpcisTime {
+            instant,
+            offset: Offset::UTC,
+        }
     }
 
     /// Milliseconds since the Unix epoch (truncated towards negative infinity).
@@ -124,7 +125,12 @@ impl fmt::Display for TimeZoneOffset {
         let seconds = self.0.seconds();
         let sign = if seconds < 0 { '-' } else { '+' };
         let seconds = seconds.abs();
-        write!(f, "{sign}{:02}:{:02}", seconds / 3600, (seconds % 3600) / 60)
+        write!(
+            f,
+            "{sign}{:02}:{:02}",
+            seconds / 3600,
+            (seconds % 3600) / 60
+        )
     }
 }
 

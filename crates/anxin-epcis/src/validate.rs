@@ -1,0 +1,1 @@
+//! Validation beyond the JSON Schema. (Being written: see issue 2.)
