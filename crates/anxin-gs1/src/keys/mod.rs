@@ -76,7 +76,8 @@ impl Gs1Key {
     /// Reads a key from any form: an EPC URN (`urn:epc:id:…`, `urn:epc:class:lgtin:…`, or a
     /// `urn:epc:idpat:…` pattern that names a single class such as `…sgtin:0614141.107346.*`),
     /// a GS1 Digital Link URI on any host and path prefix, a bracketed element string
-    /// (`(01)…(21)…`) or a raw one (FNC1 as ASCII 29, optional symbology prefix `]d2`, `]Q3`, `]C1`).
+    /// (`(01)…(21)…`), a raw one (FNC1 as ASCII 29, optional symbology prefix `]d2`, `]Q3`, `]C1`),
+    /// or a bare GTIN of 8, 12, 13 or 14 digits as a retail scanner sends it.
     ///
     /// From element strings and links the key is the first GS1 key found, at its finest
     /// level: `(01)…(10)…(21)…` gives an [`Sgtin`]. Other data (dates, weights) is
@@ -92,6 +93,11 @@ impl Gs1Key {
     /// ```
     pub fn parse(text: &str) -> Result<Gs1Key, Gs1Error> {
         let text = text.trim_matches([' ', '\t', '\r', '\n']);
+        // A bare 8, 12, 13 or 14 digit string is what a retail scanner sends for an EAN/UPC
+        // symbol. No raw element string that short can hold a key, so it cannot be one.
+        if [8, 12, 13, 14].contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Gtin::parse(text).map(Gs1Key::Gtin);
+        }
         if starts_with_ignore_case(text, "urn:epc:") {
             epc::parse_key(text)
         } else if starts_with_ignore_case(text, "https://")
