@@ -296,11 +296,11 @@ impl AiInfo {
         if value.is_empty() {
             return Err(bad("is empty".to_owned()));
         }
-        let all_parts: Vec<Part> = parts(self.row.format).collect();
+        let n_parts = parts(self.row.format).count();
         let mut rest = value;
         let mut offset = 0;
-        for (idx, part) in all_parts.iter().enumerate() {
-            let is_last = idx + 1 == all_parts.len();
+        for (idx, part) in parts(self.row.format).enumerate() {
+            let is_last = idx + 1 == n_parts;
             let n_chars = rest.chars().count();
             if part.optional && n_chars == 0 {
                 break;

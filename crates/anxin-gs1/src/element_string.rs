@@ -65,9 +65,10 @@ impl Gs1Data {
     /// ```
     pub fn parse(text: &str) -> Result<Gs1Data, Gs1Error> {
         let lower_start = text
-            .get(..8)
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
         if lower_start.starts_with("https://") || lower_start.starts_with("http://") {
             crate::digital_link::parse_data(text)
         } else if text.starts_with('(') {
@@ -448,6 +449,17 @@ mod tests {
                 .contains("contradicts the earlier value \"A\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_link_shorter_than_eight_characters_is_still_read_as_a_link() {
+        assert!(matches!(
+            Gs1Data::parse("http://"),
+            Err(Gs1Error::Syntax {
+                what: "GS1 Digital Link",
+                ..
+            })
+        ));
     }
 
     #[test]
