@@ -1,0 +1,421 @@
+//! From an [`Event`] to the rows both backends write: the stored body, the columns of the
+//! event row and the index rows that serve the query language; and from a document header
+//! to master-data rows.
+//!
+//! Both backends call [`prepare_event`] so that the two stores index the same event the same
+//! way; only how the rows reach the database differs. Identifiers are indexed in their
+//! canonical GS1 Digital Link form (`https://id.gs1.org/…`), so an EPC URN and a Digital
+//! Link of the same object match each other; identifiers that are not GS1 keys are indexed
+//! as written. This module does no IO.
+
+use anxin_epcis::ext::{ExtValue, Extension};
+use anxin_epcis::{Event, Header, Namespaces};
+use anxin_gs1::{EpcPattern, Gs1Key};
+
+/// One row of `event_epc`: an EPC the event names, by role.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EpcRow {
+    /// `epc`, `parent`, `child`, `input` or `output`.
+    pub role: &'static str,
+    /// The canonical form.
+    pub epc: String,
+}
+
+/// One row of `event_class`: a quantity element.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ClassRow {
+    /// `quantity`, `child`, `input` or `output`.
+    pub role: &'static str,
+    /// The canonical class (`https://id.gs1.org/01/…/10/…` for an LGTIN).
+    pub class: String,
+    /// The amount, when given.
+    pub quantity: Option<f64>,
+    /// The unit, when given.
+    pub uom: Option<String>,
+}
+
+/// One row of `event_place`: a location or party the event names.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PlaceRow {
+    /// `read_point`, `biz_location`, `source` or `destination`.
+    pub role: &'static str,
+    /// The source/destination type (`owning_party`, …); empty for read point and business location.
+    pub kind: String,
+    /// The canonical identifier.
+    pub place: String,
+    /// The GLN inside it (SGLN or PGLN), which ties it to a party.
+    pub gln: Option<String>,
+}
+
+/// One row of `event_attr`: a name/value pair for the equality filters that are not columns.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct AttrRow {
+    /// `bizTransaction:{type}`, `persistentDisposition:set`, `persistentDisposition:unset`
+    /// or `ext:{expanded extension name}`.
+    pub name: String,
+    /// The value as text (identifiers as written).
+    pub value: String,
+}
+
+/// Everything written for one event.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PreparedEvent {
+    /// The CBV 2.0 hash ID, the key for de-duplication.
+    pub hash_id: String,
+    /// The event's `eventID`: as sent, or the hash ID when it had none.
+    pub event_id: String,
+    /// `ObjectEvent`, …
+    pub event_type: &'static str,
+    /// `eventTime` in Unix milliseconds.
+    pub event_time_ms: i64,
+    /// The server's record time in Unix milliseconds.
+    pub record_time_ms: i64,
+    /// `ADD`, `OBSERVE`, `DELETE`.
+    pub action: Option<&'static str>,
+    /// The business step in its JSON-LD form (bare word for a CBV word).
+    pub biz_step: Option<String>,
+    /// The disposition in its JSON-LD form.
+    pub disposition: Option<String>,
+    /// The canonical read point.
+    pub read_point: Option<String>,
+    /// The canonical business location.
+    pub biz_location: Option<String>,
+    /// Whether an `errorDeclaration` is present.
+    pub has_error_declaration: bool,
+    /// The event as a JSON-LD event object (with `recordTime` and `eventID` filled in).
+    pub body: String,
+    /// Index rows.
+    pub epcs: Vec<EpcRow>,
+    /// Index rows.
+    pub classes: Vec<ClassRow>,
+    /// Index rows.
+    pub places: Vec<PlaceRow>,
+    /// Index rows.
+    pub attrs: Vec<AttrRow>,
+}
+
+/// The canonical form of an identifier: its GS1 Digital Link on `id.gs1.org` when it is a
+/// GS1 key (EPC URN, Digital Link, element string), otherwise the text as written.
+pub fn canonical_id(text: &str) -> String {
+    anxin_gs1::canonical_digital_link(text).unwrap_or_else(|_| text.trim().to_owned())
+}
+
+/// The canonical form of an EPC class: an LGTIN or GTIN Digital Link, also for the GTIN
+/// written as an id pattern (`urn:epc:idpat:sgtin:0614141.107346.*`).
+pub fn canonical_class(text: &str) -> String {
+    if text.trim_start().starts_with("urn:epc:idpat:")
+        && let Some(key) = EpcPattern::parse(text).ok().and_then(|pattern| pattern.to_key())
+    {
+        return key.to_digital_link();
+    }
+    canonical_id(text)
+}
+
+/// The 13-digit GLN inside an SGLN or PGLN (EPC URN or Digital Link), if the text is one.
+pub fn gln_of(text: &str) -> Option<String> {
+    match Gs1Key::parse(text).ok()? {
+        Gs1Key::Sgln(sgln) => Some(sgln.gln().as_str().to_owned()),
+        Gs1Key::Pgln(pgln) => Some(pgln.gln().as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// The name an extension field is indexed and queried by: the namespace IRI followed by
+/// the local name, with a `#` between them when the IRI ends in neither `/` nor `#`
+/// (EPCIS 1.2's `namespace#local` convention).
+pub fn extension_field_name(namespace: &str, local: &str) -> String {
+    if namespace.ends_with('/') || namespace.ends_with('#') || namespace.is_empty() {
+        format!("{namespace}{local}")
+    } else {
+        format!("{namespace}#{local}")
+    }
+}
+
+/// Builds the rows for one event. `event` must already carry its `record_time` and
+/// `event_id` (see [`fill_server_fields`]); `body` is its JSON-LD text.
+pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEvent {
+    PreparedEvent {
+        event_id: event.event_id.clone().unwrap_or_else(|| hash_id.clone()),
+        hash_id,
+        event_type: event.event_type.name(),
+        event_time_ms: event.event_time.unix_millis(),
+        record_time_ms: event.record_time.map_or(0, |time| time.unix_millis()),
+        action: event.action.map(|action| action.as_str()),
+        biz_step: event.biz_step.as_ref().map(|term| term.json_form().to_owned()),
+        disposition: event.disposition.as_ref().map(|term| term.json_form().to_owned()),
+        read_point: event.read_point.as_ref().map(|location| canonical_id(&location.id)),
+        biz_location: event.biz_location.as_ref().map(|location| canonical_id(&location.id)),
+        has_error_declaration: event.error_declaration.is_some(),
+        body,
+        epcs: epc_rows(event),
+        classes: class_rows(event),
+        places: place_rows(event),
+        attrs: attr_rows(event),
+    }
+}
+
+/// Sets what the server decides: the record time, and the hash ID as `eventID` when the
+/// sender gave none.
+pub fn fill_server_fields(event: &mut Event, hash_id: &str, record_time_ms: i64) {
+    let instant = jiff::Timestamp::from_millisecond(record_time_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    event.record_time = Some(anxin_epcis::EpcisTime::utc(instant));
+    if event.event_id.is_none() {
+        event.event_id = Some(hash_id.to_owned());
+    }
+}
+
+fn epc_rows(event: &Event) -> Vec<EpcRow> {
+    let lists: [(&'static str, &[String]); 5] = [
+        ("epc", &event.epc_list),
+        ("parent", event.parent_id.as_slice()),
+        ("child", &event.child_epcs),
+        ("input", &event.input_epc_list),
+        ("output", &event.output_epc_list),
+    ];
+    let mut rows = Vec::new();
+    for (role, list) in lists {
+        for epc in list {
+            let row = EpcRow { role, epc: canonical_id(epc) };
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
+fn class_rows(event: &Event) -> Vec<ClassRow> {
+    let lists: [(&'static str, &[anxin_epcis::QuantityElement]); 4] = [
+        ("quantity", &event.quantity_list),
+        ("child", &event.child_quantity_list),
+        ("input", &event.input_quantity_list),
+        ("output", &event.output_quantity_list),
+    ];
+    lists
+        .into_iter()
+        .flat_map(|(role, list)| {
+            list.iter().map(move |element| ClassRow {
+                role,
+                class: canonical_class(&element.epc_class),
+                quantity: element.quantity,
+                uom: element.uom.clone(),
+            })
+        })
+        .collect()
+}
+
+fn place_rows(event: &Event) -> Vec<PlaceRow> {
+    let mut rows = Vec::new();
+    let mut push = |role: &'static str, kind: String, id: &str| {
+        let row = PlaceRow { role, kind, place: canonical_id(id), gln: gln_of(id) };
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    };
+    if let Some(location) = &event.read_point {
+        push("read_point", String::new(), &location.id);
+    }
+    if let Some(location) = &event.biz_location {
+        push("biz_location", String::new(), &location.id);
+    }
+    for source in &event.source_list {
+        push("source", source.kind.json_form().to_owned(), &source.id);
+    }
+    for destination in &event.destination_list {
+        push("destination", destination.kind.json_form().to_owned(), &destination.id);
+    }
+    rows
+}
+
+fn attr_rows(event: &Event) -> Vec<AttrRow> {
+    let mut rows = Vec::new();
+    for transaction in &event.biz_transaction_list {
+        let kind = transaction.transaction_type.as_ref().map_or("", |term| term.json_form());
+        rows.push(AttrRow { name: format!("bizTransaction:{kind}"), value: transaction.id.clone() });
+    }
+    if let Some(persistent) = &event.persistent_disposition {
+        for (name, terms) in [("set", &persistent.set), ("unset", &persistent.unset)] {
+            for term in terms {
+                rows.push(AttrRow {
+                    name: format!("persistentDisposition:{name}"),
+                    value: term.json_form().to_owned(),
+                });
+            }
+        }
+    }
+    for extension in &event.extensions {
+        push_extension(&mut rows, extension);
+    }
+    rows
+}
+
+/// Indexes top-level extension fields whose value is a scalar or an array of scalars;
+/// structured values are kept in the body but not indexed.
+fn push_extension(rows: &mut Vec<AttrRow>, extension: &Extension) {
+    let name = format!(
+        "ext:{}",
+        extension_field_name(&extension.name.namespace, &extension.name.local)
+    );
+    let mut values = Vec::new();
+    scalar_texts(&extension.value, &mut values);
+    for value in values {
+        rows.push(AttrRow { name: name.clone(), value });
+    }
+}
+
+fn scalar_texts(value: &ExtValue, out: &mut Vec<String>) {
+    match value {
+        ExtValue::Text(text) | ExtValue::Number(text) => out.push(text.trim().to_owned()),
+        ExtValue::Bool(flag) => out.push(flag.to_string()),
+        ExtValue::Array(items) => items.iter().for_each(|item| scalar_texts(item, out)),
+        ExtValue::Null | ExtValue::Object(_) => {}
+    }
+}
+
+/// A location from master data.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct LocationRecord {
+    /// The canonical identifier.
+    pub location_id: String,
+    /// The identifier as the document wrote it.
+    pub written_id: String,
+    /// The GLN inside it, if it is an SGLN.
+    pub gln: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// Street, city and state joined.
+    pub address: Option<String>,
+    /// The GB/T 2260 region code (`regionCode` attribute, six digits).
+    pub region: Option<String>,
+    /// Canonical identifiers of child locations (for `WD_bizLocation`).
+    pub children: Vec<String>,
+}
+
+/// A party from master data.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct PartyRecord {
+    /// The canonical identifier (PGLN Digital Link).
+    pub party_id: String,
+    /// The GLN.
+    pub gln: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+}
+
+/// A product class from master data.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ProductRecord {
+    /// The canonical class identifier.
+    pub product_id: String,
+    /// The GTIN (14 digits).
+    pub gtin: Option<String>,
+    /// `brandName`.
+    pub brand: Option<String>,
+    /// `name`, `descriptionShort` or `regulatedProductName`.
+    pub name: Option<String>,
+    /// Infant-formula stage (`stage`: 1, 2, 3).
+    pub stage: Option<String>,
+}
+
+/// The master data of one document header.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct MasterData {
+    /// Locations (vocabulary types `BusinessLocation`, `ReadPoint`, `Location`).
+    pub locations: Vec<LocationRecord>,
+    /// Parties (`Party`, `SourceDest` with a PGLN).
+    pub parties: Vec<PartyRecord>,
+    /// Products (`EPCClass`).
+    pub products: Vec<ProductRecord>,
+}
+
+/// Reads the master data the store keeps from a header's vocabularies. Attributes are
+/// recognised by their local name, whatever namespace or prefix the document used.
+pub fn master_data(header: &Header) -> MasterData {
+    let mut out = MasterData::default();
+    for vocabulary in &header.master_data {
+        let kind = local_name(&vocabulary.vocabulary_type);
+        for element in &vocabulary.elements {
+            let attribute = |names: &[&str]| attribute_text(element, names);
+            match kind {
+                "BusinessLocation" | "ReadPoint" | "Location" => out.locations.push(LocationRecord {
+                    location_id: canonical_id(&element.id),
+                    written_id: element.id.clone(),
+                    gln: gln_of(&element.id),
+                    name: attribute(&["name"]),
+                    address: address(element),
+                    region: attribute(&["regionCode"]),
+                    children: element.children.iter().map(|child| canonical_id(child)).collect(),
+                }),
+                "Party" | "SourceDest" => out.parties.push(PartyRecord {
+                    party_id: canonical_id(&element.id),
+                    gln: gln_of(&element.id),
+                    name: attribute(&["name"]),
+                    address: address(element),
+                    region: attribute(&["regionCode"]),
+                }),
+                "EPCClass" => out.products.push(ProductRecord {
+                    product_id: canonical_class(&element.id),
+                    gtin: gtin_of(&element.id),
+                    brand: attribute(&["brandName", "brand"]),
+                    name: attribute(&["name", "regulatedProductName", "descriptionShort"]),
+                    stage: attribute(&["stage"]),
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn local_name(uri: &str) -> &str {
+    uri.rsplit([':', '#', '/']).next().unwrap_or(uri)
+}
+
+fn attribute_text(element: &anxin_epcis::VocabularyElement, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|wanted| {
+        element
+            .attributes
+            .iter()
+            .find(|attribute| local_name(&attribute.id) == *wanted)
+            .and_then(|attribute| {
+                let mut texts = Vec::new();
+                scalar_texts(&attribute.value, &mut texts);
+                texts.into_iter().next()
+            })
+    })
+}
+
+fn address(element: &anxin_epcis::VocabularyElement) -> Option<String> {
+    let parts: Vec<String> = ["streetAddressOne", "streetAddressTwo", "city", "state"]
+        .iter()
+        .filter_map(|name| attribute_text(element, &[name]))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn gtin_of(text: &str) -> Option<String> {
+    let key = match EpcPattern::parse(text) {
+        Ok(pattern) => pattern.to_key()?,
+        Err(_) => Gs1Key::parse(text).ok()?,
+    };
+    match key {
+        Gs1Key::Gtin(gtin) => Some(gtin.as_str().to_owned()),
+        Gs1Key::Lgtin(lgtin) => Some(lgtin.gtin().as_str().to_owned()),
+        Gs1Key::Sgtin(sgtin) => Some(sgtin.gtin().as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// The namespace prefixes a document declared, kept so that `EQ_{prefix}:{field}` can be
+/// resolved later.
+pub fn declared_prefixes(namespaces: &Namespaces) -> Vec<(String, String)> {
+    namespaces
+        .prefixes
+        .iter()
+        .map(|namespace| (namespace.prefix.clone(), namespace.iri.clone()))
+        .collect()
+}

@@ -1,0 +1,299 @@
+//! The event query in SQL, written once for both backends.
+//!
+//! The two schemas give the event tables the same column names, so one builder serves both;
+//! a [`Dialect`] decides only what differs: placeholder syntax (`?1` or `$1`) and how an
+//! identifier pattern is matched (SQLite `GLOB`, which is case-sensitive and can use an
+//! index; PostgreSQL `LIKE` on `COLLATE "C"` columns). Access rules are part of every
+//! statement (see [`scope_condition`]), so rows a viewer may not see never leave the database.
+//! This module builds text and parameters; it does not run anything.
+
+use crate::access::{RegionCode, Scope};
+use crate::query::page::PagePosition;
+use crate::query::{Compare, EventQuery, Filter, IdMatch, OrderBy, Piece};
+
+/// Which SQL dialect to write.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Dialect {
+    /// SQLite 3.
+    Sqlite,
+    /// PostgreSQL 13 or later.
+    Postgres,
+}
+
+/// A parameter value.
+#[derive(Clone, PartialEq, Debug)]
+pub enum SqlValue {
+    /// A 64-bit integer.
+    Int(i64),
+    /// A double.
+    Real(f64),
+    /// Text.
+    Text(String),
+}
+
+/// A statement and its parameters, in placeholder order.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Statement {
+    /// The SQL text.
+    pub sql: String,
+    /// The parameters.
+    pub params: Vec<SqlValue>,
+}
+
+struct Builder {
+    dialect: Dialect,
+    params: Vec<SqlValue>,
+}
+
+impl Builder {
+    fn bind(&mut self, value: SqlValue) -> String {
+        self.params.push(value);
+        match self.dialect {
+            Dialect::Sqlite => format!("?{}", self.params.len()),
+            Dialect::Postgres => format!("${}", self.params.len()),
+        }
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.bind(SqlValue::Text(value.to_owned()))
+    }
+
+    fn list<S: AsRef<str>>(&mut self, values: &[S]) -> String {
+        let marks: Vec<String> = values.iter().map(|value| self.text(value.as_ref())).collect();
+        format!("({})", marks.join(", "))
+    }
+
+    fn id_matches(&mut self, column: &str, matches: &[IdMatch]) -> String {
+        let parts: Vec<String> = matches
+            .iter()
+            .map(|id_match| match id_match {
+                IdMatch::Exact(id) => format!("{column} = {}", self.text(id)),
+                IdMatch::Pattern(pieces) => {
+                    let (operator, pattern) = render_pattern(self.dialect, pieces);
+                    format!("{column} {operator} {}", self.text(&pattern))
+                }
+            })
+            .collect();
+        format!("({})", parts.join(" OR "))
+    }
+}
+
+/// The columns every event select returns, in this order.
+pub const EVENT_COLUMNS: &str = "e.event_seq, e.hash_id, e.event_id, e.record_time_ms, e.party_gln, e.body";
+
+/// Selects one page of events: those after `after` (if any), at most `limit` of them.
+/// The sort value is the last column.
+pub fn select_events(
+    dialect: Dialect,
+    query: &EventQuery,
+    scope: &Scope,
+    after: Option<PagePosition>,
+    limit: u64,
+) -> Statement {
+    let mut builder = Builder { dialect, params: Vec::new() };
+    let sort = sort_column(query.order_by);
+    let mut conditions = conditions(&mut builder, query, scope);
+    if let Some(position) = after {
+        conditions.push(after_condition(&mut builder, query, sort, position));
+    }
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = match query.order_by {
+        None => format!("e.event_seq {direction}"),
+        Some(_) => format!("{sort} {direction}, e.event_seq {direction}"),
+    };
+    let limit = builder.bind(SqlValue::Int(limit.min(i64::MAX as u64) as i64));
+    Statement {
+        sql: format!(
+            "SELECT {EVENT_COLUMNS}, {sort} FROM event e WHERE {} ORDER BY {order} LIMIT {limit}",
+            join_conditions(&conditions)
+        ),
+        params: builder.params,
+    }
+}
+
+/// Counts the matching events, stopping at `cap` (for `maxEventCount`).
+pub fn count_events(dialect: Dialect, query: &EventQuery, scope: &Scope, cap: u64) -> Statement {
+    let mut builder = Builder { dialect, params: Vec::new() };
+    let conditions = conditions(&mut builder, query, scope);
+    let cap = builder.bind(SqlValue::Int(cap.min(i64::MAX as u64) as i64));
+    Statement {
+        sql: format!(
+            "SELECT count(*) FROM (SELECT 1 FROM event e WHERE {} LIMIT {cap}) AS capped",
+            join_conditions(&conditions)
+        ),
+        params: builder.params,
+    }
+}
+
+/// Selects one event by `eventID` or hash ID, if the viewer may see it.
+pub fn select_event(dialect: Dialect, event_id: &str, scope: &Scope) -> Statement {
+    let mut builder = Builder { dialect, params: Vec::new() };
+    let id = builder.text(event_id);
+    let mut conditions = vec![format!("(e.event_id = {id} OR e.hash_id = {id})")];
+    conditions.extend(scope_condition(&mut builder, scope));
+    Statement {
+        sql: format!(
+            "SELECT {EVENT_COLUMNS}, e.event_seq FROM event e WHERE {} ORDER BY e.event_seq LIMIT 1",
+            join_conditions(&conditions)
+        ),
+        params: builder.params,
+    }
+}
+
+fn join_conditions(conditions: &[String]) -> String {
+    if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") }
+}
+
+fn sort_column(order_by: Option<OrderBy>) -> &'static str {
+    match order_by {
+        Some(OrderBy::EventTime) => "e.event_time_ms",
+        Some(OrderBy::RecordTime) => "e.record_time_ms",
+        None => "e.event_seq",
+    }
+}
+
+fn after_condition(builder: &mut Builder, query: &EventQuery, sort: &str, position: PagePosition) -> String {
+    let operator = if query.descending { "<" } else { ">" };
+    let seq = builder.bind(SqlValue::Int(position.event_seq));
+    if query.order_by.is_none() {
+        return format!("e.event_seq {operator} {seq}");
+    }
+    let value = builder.bind(SqlValue::Int(position.sort_value));
+    format!("({sort} {operator} {value} OR ({sort} = {value} AND e.event_seq {operator} {seq}))")
+}
+
+fn conditions(builder: &mut Builder, query: &EventQuery, scope: &Scope) -> Vec<String> {
+    let mut out: Vec<String> = query.filters.iter().map(|filter| condition(builder, filter)).collect();
+    out.extend(scope_condition(builder, scope));
+    out
+}
+
+fn condition(builder: &mut Builder, filter: &Filter) -> String {
+    match filter {
+        Filter::EventType(types) => format!("e.event_type IN {}", builder.list(types)),
+        Filter::EventTimeFrom(ms) => format!("e.event_time_ms >= {}", builder.bind(SqlValue::Int(*ms))),
+        Filter::EventTimeBefore(ms) => format!("e.event_time_ms < {}", builder.bind(SqlValue::Int(*ms))),
+        Filter::RecordTimeFrom(ms) => format!("e.record_time_ms >= {}", builder.bind(SqlValue::Int(*ms))),
+        Filter::RecordTimeBefore(ms) => format!("e.record_time_ms < {}", builder.bind(SqlValue::Int(*ms))),
+        Filter::Action(actions) => format!("e.action IN {}", builder.list(actions)),
+        Filter::BizStep(steps) => format!("e.biz_step IN {}", builder.list(steps)),
+        Filter::Disposition(words) => format!("e.disposition IN {}", builder.list(words)),
+        Filter::ReadPoint(ids) => format!("e.read_point IN {}", builder.list(ids)),
+        Filter::BizLocation(ids) => format!("e.biz_location IN {}", builder.list(ids)),
+        Filter::ReadPointWithin(ids) => within(builder, "e.read_point", ids),
+        Filter::BizLocationWithin(ids) => within(builder, "e.biz_location", ids),
+        Filter::EventId(ids) => format!("e.event_id IN {}", builder.list(ids)),
+        Filter::ErrorDeclarationExists => "e.has_error_declaration = 1".to_owned(),
+        Filter::Epc { roles, matches } => format!(
+            "e.event_seq IN (SELECT x.event_seq FROM event_epc x WHERE x.role IN {} AND {})",
+            builder.list(roles),
+            builder.id_matches("x.epc", matches)
+        ),
+        Filter::Class { roles, matches } => format!(
+            "e.event_seq IN (SELECT x.event_seq FROM event_class x WHERE x.role IN {} AND {})",
+            builder.list(roles),
+            builder.id_matches("x.class", matches)
+        ),
+        Filter::Attr { name, values } => format!(
+            "e.event_seq IN (SELECT a.event_seq FROM event_attr a WHERE a.name = {} AND a.value IN {})",
+            builder.text(name),
+            builder.list(values)
+        ),
+        Filter::SourceDest { role, kind, values } => format!(
+            "e.event_seq IN (SELECT p.event_seq FROM event_place p WHERE p.role = {} AND p.kind = {} AND p.place IN {})",
+            builder.text(role),
+            builder.text(kind),
+            builder.list(values)
+        ),
+        Filter::Quantity(compare, value) => format!(
+            "e.event_seq IN (SELECT x.event_seq FROM event_class x WHERE x.quantity {} {})",
+            compare_operator(*compare),
+            builder.bind(SqlValue::Real(*value))
+        ),
+    }
+}
+
+/// The locations and, through `location_child`, all their descendants.
+fn within(builder: &mut Builder, column: &str, ids: &[String]) -> String {
+    let roots = builder.list(ids);
+    let roots_again = builder.list(ids);
+    format!(
+        "({column} IN {roots} OR {column} IN (WITH RECURSIVE below(id) AS (\
+         SELECT c.child_id FROM location_child c WHERE c.parent_id IN {roots_again} \
+         UNION SELECT c.child_id FROM location_child c JOIN below ON c.parent_id = below.id) \
+         SELECT id FROM below))"
+    )
+}
+
+fn compare_operator(compare: Compare) -> &'static str {
+    match compare {
+        Compare::Eq => "=",
+        Compare::Gt => ">",
+        Compare::Ge => ">=",
+        Compare::Lt => "<",
+        Compare::Le => "<=",
+    }
+}
+
+/// The condition that keeps a viewer to what it may see (none for everything).
+pub fn scope_condition_sql(dialect: Dialect, scope: &Scope) -> Statement {
+    let mut builder = Builder { dialect, params: Vec::new() };
+    let sql = scope_condition(&mut builder, scope).unwrap_or_else(|| "1 = 1".to_owned());
+    Statement { sql, params: builder.params }
+}
+
+fn scope_condition(builder: &mut Builder, scope: &Scope) -> Option<String> {
+    match scope {
+        Scope::Everything => None,
+        Scope::Jurisdiction(region) if *region == RegionCode::NATIONAL => None,
+        Scope::Party(party) => {
+            let party = builder.text(party.as_str());
+            Some(format!(
+                "(e.party_gln = {party} OR e.event_seq IN (SELECT p.event_seq FROM event_place p \
+                 WHERE p.gln IN (SELECT o.gln FROM location_owner o WHERE o.party_gln = {party})))"
+            ))
+        }
+        Scope::Jurisdiction(region) => {
+            let (low, high) = region.code_range();
+            let (low, high) = (builder.text(&low), builder.text(&high));
+            Some(format!(
+                "e.event_seq IN (SELECT p.event_seq FROM event_place p JOIN location l \
+                 ON l.location_id = p.place WHERE l.region BETWEEN {low} AND {high})"
+            ))
+        }
+        Scope::Nothing => Some("1 = 0".to_owned()),
+    }
+}
+
+/// Renders a pattern as a `GLOB` (SQLite) or `LIKE` (PostgreSQL) operand.
+fn render_pattern(dialect: Dialect, pieces: &[Piece]) -> (&'static str, String) {
+    let mut out = String::new();
+    for piece in pieces {
+        match (piece, dialect) {
+            (Piece::One, Dialect::Sqlite) => out.push('?'),
+            (Piece::Any, Dialect::Sqlite) => out.push('*'),
+            (Piece::One, Dialect::Postgres) => out.push('_'),
+            (Piece::Any, Dialect::Postgres) => out.push('%'),
+            (Piece::Text(text), Dialect::Sqlite) => {
+                for ch in text.chars() {
+                    match ch {
+                        '*' | '?' | '[' => out.extend(['[', ch, ']']),
+                        _ => out.push(ch),
+                    }
+                }
+            }
+            (Piece::Text(text), Dialect::Postgres) => {
+                for ch in text.chars() {
+                    if matches!(ch, '%' | '_' | '\\') {
+                        out.push('\\');
+                    }
+                    out.push(ch);
+                }
+            }
+        }
+    }
+    match dialect {
+        Dialect::Sqlite => ("GLOB", out),
+        Dialect::Postgres => ("LIKE", out),
+    }
+}
