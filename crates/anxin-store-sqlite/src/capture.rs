@@ -1,0 +1,354 @@
+//! Capture on SQLite: a job row first, then the whole document in one transaction that
+//! also marks the job succeeded; and the job reads.
+//!
+//! Under rollback a document with any problem stores nothing and its job fails with every
+//! problem listed. Under proceed the readable, valid events are stored and the problems are
+//! listed on the succeeded job. An event whose hash ID is already stored counts as a
+//! duplicate and is not stored again.
+
+use std::collections::HashMap;
+
+use anxin_store::capture::{INTERRUPTED, new_job_id};
+use anxin_store::prepare::{self, MasterData, PreparedEvent};
+use anxin_store::{
+    CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer, now_ms,
+};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use crate::SqliteStore;
+
+const JOB_COLUMNS: &str = "job_id, account_id, state, error_behaviour, source, created_ms, finished_ms, \
+     n_events, n_stored, n_duplicates, n_rejected, errors";
+
+fn job_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureJob> {
+    let state: String = row.get(2)?;
+    let behaviour: String = row.get(3)?;
+    let errors: String = row.get(11)?;
+    Ok(CaptureJob {
+        job_id: row.get(0)?,
+        account_id: row.get(1)?,
+        state: JobState::parse(&state).unwrap_or(JobState::Failed),
+        error_behaviour: ErrorBehaviour::parse(&behaviour).unwrap_or_default(),
+        source: row.get(4)?,
+        created_ms: row.get(5)?,
+        finished_ms: row.get(6)?,
+        n_events: row.get::<_, i64>(7)? as u64,
+        n_stored: row.get::<_, i64>(8)? as u64,
+        n_duplicates: row.get::<_, i64>(9)? as u64,
+        n_rejected: row.get::<_, i64>(10)? as u64,
+        errors: serde_json::from_str(&errors).unwrap_or_default(),
+    })
+}
+
+fn load_job(conn: &Connection, job_id: &str) -> Result<Option<CaptureJob>, StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM capture_job WHERE job_id = ?1");
+    Ok(conn.query_row(&sql, [job_id], job_from_row).optional()?)
+}
+
+/// Writes the end of a job. `conn` may be a transaction.
+fn finish_job(conn: &Connection, job: &CaptureJob) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE capture_job SET state = ?2, finished_ms = ?3, n_events = ?4, n_stored = ?5, n_duplicates = ?6, \
+         n_rejected = ?7, errors = ?8 WHERE job_id = ?1",
+        params![
+            job.job_id,
+            job.state.name(),
+            job.finished_ms,
+            job.n_events as i64,
+            job.n_stored as i64,
+            job.n_duplicates as i64,
+            job.n_rejected as i64,
+            serde_json::to_string(&job.errors)?
+        ],
+    )?;
+    Ok(())
+}
+
+fn fail(conn: &Connection, mut job: CaptureJob, n_events: u64, errors: Vec<String>) -> Result<CaptureJob, StoreError> {
+    job.state = JobState::Failed;
+    job.finished_ms = Some(now_ms());
+    job.n_events = n_events;
+    job.n_rejected = n_events;
+    job.errors = errors;
+    finish_job(conn, &job)?;
+    Ok(job)
+}
+
+/// The owners of the GLNs the events are captured at (read point, business location)
+/// that belong to a party other than `party`.
+fn foreign_locations(conn: &Connection, input: &CaptureInput, party: Option<&str>) -> Result<Vec<String>, StoreError> {
+    let Some(party) = party else { return Ok(Vec::new()) };
+    let mut owners: HashMap<String, Option<String>> = HashMap::new();
+    let mut statement = conn.prepare_cached("SELECT party_gln FROM location_owner WHERE gln = ?1")?;
+    let mut refused = Vec::new();
+    for (event_idx, event) in input.events.iter().enumerate() {
+        let places = event.read_point.iter().chain(event.biz_location.iter());
+        for gln in places.filter_map(|location| prepare::gln_of(&location.id)) {
+            if !owners.contains_key(&gln) {
+                let owner = statement.query_row([&gln], |row| row.get(0)).optional()?;
+                owners.insert(gln.clone(), owner);
+            }
+            if let Some(Some(owner)) = owners.get(&gln).filter(|owner| owner.as_deref() != Some(party)) {
+                refused.push(format!("event {event_idx}: the location {gln} belongs to party {owner}"));
+            }
+        }
+    }
+    Ok(refused)
+}
+
+impl SqliteStore {
+    fn capture_blocking(
+        conn: &mut Connection,
+        viewer: &Viewer,
+        job_id: &str,
+        mut input: CaptureInput,
+    ) -> Result<CaptureJob, StoreError> {
+        let job = load_job(conn, job_id)?
+            .filter(|job| job.account_id == viewer.account.account_id)
+            .ok_or_else(|| StoreError::NotFound(format!("capture job {job_id}")))?;
+        if job.state != JobState::Running {
+            return Err(StoreError::ConstraintViolation(format!("capture job {job_id} has already finished")));
+        }
+        let n_events = (input.events.len() + input.problems.len()) as u64;
+        let party = match viewer.capturing_party() {
+            Ok(party) => party.map(|party| party.as_str().to_owned()),
+            Err(refusal) => {
+                fail(conn, job, n_events, vec![refusal.to_string()])?;
+                return Err(refusal);
+            }
+        };
+        if job.error_behaviour == ErrorBehaviour::Rollback && !input.problems.is_empty() {
+            return fail(conn, job, n_events, std::mem::take(&mut input.problems));
+        }
+        let refused = foreign_locations(conn, &input, party.as_deref())?;
+        if !refused.is_empty() {
+            let reason = format!("forbidden: {}", refused.join("; "));
+            fail(conn, job, n_events, refused)?;
+            return Err(StoreError::Forbidden(reason));
+        }
+        let tx = conn.transaction()?;
+        match store_document(&tx, job.clone(), party.as_deref(), input, n_events) {
+            Ok(done) => {
+                tx.commit()?;
+                Ok(done)
+            }
+            Err(error) => {
+                drop(tx);
+                fail(conn, job, n_events, vec![format!("nothing was stored: {error}")])?;
+                Err(error)
+            }
+        }
+    }
+}
+
+fn store_document(
+    tx: &Transaction<'_>,
+    mut job: CaptureJob,
+    party: Option<&str>,
+    input: CaptureInput,
+    n_events: u64,
+) -> Result<CaptureJob, StoreError> {
+    let record_time_ms = now_ms();
+    write_master_data(tx, &prepare::master_data(&input.header), record_time_ms)?;
+    for (prefix, iri) in prepare::declared_prefixes(&input.header.namespaces) {
+        tx.prepare_cached("INSERT INTO namespace_prefix (prefix, iri) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .execute([prefix, iri])?;
+    }
+    let (mut n_stored, mut n_duplicates) = (0u64, 0u64);
+    for (event_idx, event) in input.events.into_iter().enumerate() {
+        let prepared = prepare::prepare_for_store(event, record_time_ms)?;
+        if insert_event(tx, &prepared, job.account_id, party, &job.job_id)? {
+            n_stored += 1;
+        } else {
+            n_duplicates += 1;
+        }
+        if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
+            progress(event_idx as u64 + 1);
+        }
+    }
+    job.state = JobState::Succeeded;
+    job.finished_ms = Some(now_ms());
+    job.n_events = n_events;
+    job.n_stored = n_stored;
+    job.n_duplicates = n_duplicates;
+    job.n_rejected = input.problems.len() as u64;
+    job.errors = input.problems;
+    finish_job(tx, &job)?;
+    Ok(job)
+}
+
+/// Inserts one event and its index rows; false when its hash ID was already stored.
+fn insert_event(
+    tx: &Transaction<'_>,
+    event: &PreparedEvent,
+    account_id: i64,
+    party: Option<&str>,
+    job_id: &str,
+) -> Result<bool, StoreError> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO event (hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
+             disposition, read_point, biz_location, has_error_declaration, account_id, party_gln, job_id, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (hash_id) DO NOTHING",
+        )?
+        .execute(params![
+            event.hash_id,
+            event.event_id,
+            event.event_type,
+            event.event_time_ms,
+            event.record_time_ms,
+            event.action,
+            event.biz_step,
+            event.disposition,
+            event.read_point,
+            event.biz_location,
+            event.has_error_declaration as i64,
+            account_id,
+            party,
+            job_id,
+            event.body
+        ])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let seq = tx.last_insert_rowid();
+    let time = event.record_time_ms;
+    let mut epc = tx.prepare_cached("INSERT INTO event_epc (event_seq, record_time_ms, role, epc) VALUES (?1, ?2, ?3, ?4)")?;
+    for row in &event.epcs {
+        epc.execute(params![seq, time, row.role, row.epc])?;
+    }
+    let mut class = tx.prepare_cached(
+        "INSERT INTO event_class (event_seq, record_time_ms, role, class, quantity, uom) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for row in &event.classes {
+        class.execute(params![seq, time, row.role, row.class, row.quantity, row.uom])?;
+    }
+    let mut place = tx.prepare_cached(
+        "INSERT INTO event_place (event_seq, record_time_ms, role, kind, place, gln) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for row in &event.places {
+        place.execute(params![seq, time, row.role, row.kind, row.place, row.gln])?;
+    }
+    let mut attr = tx.prepare_cached("INSERT INTO event_attr (event_seq, record_time_ms, name, value) VALUES (?1, ?2, ?3, ?4)")?;
+    for row in &event.attrs {
+        attr.execute(params![seq, time, row.name, row.value])?;
+    }
+    Ok(true)
+}
+
+fn write_master_data(tx: &Transaction<'_>, master: &MasterData, now: i64) -> Result<(), StoreError> {
+    for location in &master.locations {
+        tx.prepare_cached(
+            "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (location_id) DO UPDATE SET \
+             name = coalesce(excluded.name, name), address = coalesce(excluded.address, address), \
+             region = coalesce(excluded.region, region), updated_ms = excluded.updated_ms",
+        )?
+        .execute(params![
+            location.location_id,
+            location.written_id,
+            location.gln,
+            location.name,
+            location.address,
+            location.region,
+            now
+        ])?;
+        for child in &location.children {
+            tx.prepare_cached("INSERT INTO location_child (parent_id, child_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+                .execute([&location.location_id, child])?;
+        }
+    }
+    for party in &master.parties {
+        tx.prepare_cached(
+            "INSERT INTO party (party_id, gln, name, address, region, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (party_id) DO UPDATE SET name = coalesce(excluded.name, name), \
+             address = coalesce(excluded.address, address), region = coalesce(excluded.region, region), \
+             updated_ms = excluded.updated_ms",
+        )?
+        .execute(params![party.party_id, party.gln, party.name, party.address, party.region, now])?;
+    }
+    for product in &master.products {
+        tx.prepare_cached(
+            "INSERT INTO product (product_id, gtin, brand, name, stage, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (product_id) DO UPDATE SET brand = coalesce(excluded.brand, brand), \
+             name = coalesce(excluded.name, name), stage = coalesce(excluded.stage, stage), \
+             updated_ms = excluded.updated_ms",
+        )?
+        .execute(params![product.product_id, product.gtin, product.brand, product.name, product.stage, now])?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    pub(crate) fn start_job_blocking(
+        conn: &Connection,
+        viewer: &Viewer,
+        behaviour: ErrorBehaviour,
+        source: &str,
+    ) -> Result<CaptureJob, StoreError> {
+        viewer.capturing_party()?;
+        let job_id = new_job_id()?;
+        conn.execute(
+            "INSERT INTO capture_job (job_id, account_id, state, error_behaviour, source, created_ms) \
+             VALUES (?1, ?2, 'running', ?3, ?4, ?5)",
+            params![job_id, viewer.account.account_id, behaviour.name(), source, now_ms()],
+        )?;
+        load_job(conn, &job_id)?.ok_or_else(|| StoreError::internal("a new job vanished"))
+    }
+}
+
+impl JobStore for SqliteStore {
+    fn get_job<'a>(&'a self, viewer: &'a Viewer, job_id: &'a str) -> StoreFuture<'a, Option<CaptureJob>> {
+        let (job_id, viewer) = (job_id.to_owned(), viewer.clone());
+        Box::pin(self.read(move |conn| {
+            let job = load_job(conn, &job_id)?;
+            let admin = viewer.account.role == anxin_store::Role::Admin;
+            Ok(job.filter(|job| admin || job.account_id == viewer.account.account_id))
+        }))
+    }
+
+    fn list_jobs<'a>(&'a self, viewer: &'a Viewer, limit: u32) -> StoreFuture<'a, Vec<CaptureJob>> {
+        let account_id = viewer.account.account_id;
+        Box::pin(self.read(move |conn| {
+            let sql = format!(
+                "SELECT {JOB_COLUMNS} FROM capture_job WHERE account_id = ?1 ORDER BY created_ms DESC, job_id LIMIT ?2"
+            );
+            let mut statement = conn.prepare(&sql)?;
+            let jobs = statement.query_map(params![account_id, limit], job_from_row)?.collect::<Result<_, _>>()?;
+            Ok(jobs)
+        }))
+    }
+
+    fn finish_interrupted_jobs(&self) -> StoreFuture<'_, u64> {
+        Box::pin(self.write(|conn| {
+            let changed = conn.execute(
+                "UPDATE capture_job SET state = 'failed', finished_ms = ?1, n_rejected = n_events, errors = ?2 \
+                 WHERE state = 'running'",
+                params![now_ms(), serde_json::to_string(&[INTERRUPTED])?],
+            )?;
+            Ok(changed as u64)
+        }))
+    }
+}
+
+impl SqliteStore {
+    pub(crate) fn start_job_async<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        behaviour: ErrorBehaviour,
+        source: &'a str,
+    ) -> StoreFuture<'a, CaptureJob> {
+        let (viewer, source) = (viewer.clone(), source.to_owned());
+        Box::pin(self.write(move |conn| SqliteStore::start_job_blocking(conn, &viewer, behaviour, &source)))
+    }
+
+    pub(crate) fn capture_async<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+    ) -> StoreFuture<'a, CaptureJob> {
+        let (viewer, job_id) = (viewer.clone(), job_id.to_owned());
+        Box::pin(self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, input)))
+    }
+}
