@@ -8,13 +8,11 @@
 //! module does those steps for one value at a time; where in the string a value goes, and
 //! in what order, is [`super::writer`]'s business.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
-
 use crate::time::EpcisTime;
+use std::borrow::Cow;
 
 use super::identifier;
-use super::number::{parse_python_float, push_python_number};
+use super::number::{parse_python_float, push_integer, push_python_number};
 
 /// Scratch space reused from value to value, so that canonicalising allocates only when an
 /// identifier has to be rewritten.
@@ -48,7 +46,9 @@ const CBV_URN_REWRITES: [(&str, &str); 5] = [
 /// Rewrites CBV 1.x URNs to web URIs wherever they occur in `text` (the reference replaces
 /// substrings, not only prefixes).
 fn rewrite_cbv_urns(text: &str) -> Cow<'_, str> {
-    if !text.contains("urn:epcglobal:cbv:") {
+    // Looking for a `v` first is much cheaper than looking for the whole prefix, and EPCs and
+    // Digital Links, most of the values, rarely contain one.
+    if !text.as_bytes().contains(&b'v') || !text.contains("urn:epcglobal:cbv:") {
         return Cow::Borrowed(text);
     }
     let mut rewritten = text.to_owned();
@@ -131,17 +131,39 @@ pub(crate) fn push_timestamp(out: &mut String, time: &EpcisTime) {
     } else {
         civil
     };
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        civil.year(),
-        civil.month(),
-        civil.day(),
-        civil.hour(),
-        civil.minute(),
-        civil.second(),
-        millis
-    );
+    push_digits(out, i64::from(civil.year()), 4);
+    out.push('-');
+    push_digits(out, i64::from(civil.month()), 2);
+    out.push('-');
+    push_digits(out, i64::from(civil.day()), 2);
+    out.push('T');
+    push_digits(out, i64::from(civil.hour()), 2);
+    out.push(':');
+    push_digits(out, i64::from(civil.minute()), 2);
+    out.push(':');
+    push_digits(out, i64::from(civil.second()), 2);
+    out.push('.');
+    push_digits(out, i64::from(millis), 3);
+    out.push('Z');
+}
+
+/// Appends a non-negative number with at least `width` digits, zero-padded on the left (a
+/// negative year keeps its sign in front of the padding).
+fn push_digits(out: &mut String, value: i64, width: usize) {
+    if value < 0 {
+        out.push('-');
+    }
+    let magnitude = value.unsigned_abs();
+    let mut n_digits = 1;
+    let mut rest = magnitude / 10;
+    while rest > 0 {
+        n_digits += 1;
+        rest /= 10;
+    }
+    for _ in n_digits..width {
+        out.push('0');
+    }
+    push_integer(out, magnitude as i64);
 }
 
 #[cfg(test)]

@@ -78,9 +78,12 @@ impl Hasher {
     /// The CBV 2.0 hash ID of `event` (see [`event_hash_id`]).
     pub fn hash_id(&mut self, event: &Event) -> String {
         let digest = self.digest(event);
+        let mut digits = [0u8; 64];
+        // Cannot fail: 32 bytes always fit 64 hex digits.
+        let _ = hex::encode_to_slice(digest, &mut digits);
         let mut id = String::with_capacity(HASH_ID_PREFIX.len() + 64 + HASH_ID_SUFFIX.len());
         id.push_str(HASH_ID_PREFIX);
-        id.push_str(&hex::encode(digest));
+        id.extend(digits.iter().copied().map(char::from));
         id.push_str(HASH_ID_SUFFIX);
         id
     }

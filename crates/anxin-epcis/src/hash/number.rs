@@ -46,21 +46,19 @@ fn digit_value(c: char) -> Option<u8> {
 /// space for the ASCII spelling handed to Rust's parser, which rounds the same way (correctly).
 pub(crate) fn parse_python_float(text: &str, ascii: &mut String) -> Option<f64> {
     ascii.clear();
-    let mut chars = text.chars().peekable();
-    if let Some(sign @ ('+' | '-')) = chars.peek().copied() {
-        ascii.push(sign);
-        chars.next();
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if unsigned.len() < text.len() {
+        ascii.push_str(&text[..1]);
     }
-    let rest: &str = &text[ascii.len()..];
-    let special = rest.to_ascii_lowercase();
-    match special.as_str() {
-        "inf" | "infinity" => {
-            ascii.push_str("inf");
-            return ascii.parse().ok();
-        }
-        "nan" => return Some(f64::NAN),
-        _ => {}
+    // Most values are identifiers and URIs; they fail on their first character.
+    let first = unsigned.chars().next()?;
+    if matches!(first, 'i' | 'I' | 'n' | 'N') {
+        return parse_special(unsigned, ascii);
     }
+    if first != '.' && digit_value(first).is_none() {
+        return None;
+    }
+    let chars = unsigned.chars();
     let mut mantissa_digits = 0usize;
     // Where we are: 0 integer part, 1 fraction, 2 exponent (after its optional sign).
     let mut part = 0u8;
@@ -97,9 +95,8 @@ pub(crate) fn parse_python_float(text: &str, ascii: &mut String) -> Option<f64> 
                 ascii.push('e');
                 part = 2;
                 previous_was_digit = false;
-                // The exponent may carry its own sign.
-                continue;
             }
+            // The exponent may carry its own sign, right after the `e`.
             '+' | '-' if part == 2 && exponent_digits == 0 && ascii.ends_with('e') => {
                 ascii.push(c);
             }
@@ -110,6 +107,18 @@ pub(crate) fn parse_python_float(text: &str, ascii: &mut String) -> Option<f64> 
         return None;
     }
     ascii.parse().ok()
+}
+
+/// Reads `inf`, `infinity` and `nan` in any case, after the sign already in `ascii`.
+fn parse_special(unsigned: &str, ascii: &mut String) -> Option<f64> {
+    if unsigned.eq_ignore_ascii_case("nan") {
+        return Some(f64::NAN);
+    }
+    if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
+        ascii.push_str("inf");
+        return ascii.parse().ok();
+    }
+    None
 }
 
 /// Appends `value` the way the reference prints a number it read: whole values as exact
@@ -133,7 +142,7 @@ pub(crate) fn push_python_number(out: &mut String, value: f64) {
 fn push_whole(out: &mut String, value: f64) {
     if value.abs() < 1e18 {
         // Exact: every whole float below 2^63 converts to i64 without loss.
-        let _ = write!(out, "{}", value as i64);
+        push_integer(out, value as i64);
         return;
     }
     if value.abs() < 1e38 {
@@ -144,6 +153,27 @@ fn push_whole(out: &mut String, value: f64) {
         out.push('-');
     }
     push_big_whole(out, value.abs());
+}
+
+/// Appends an integer in decimal without going through `fmt`, which is slow for this.
+pub(crate) fn push_integer(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    let mut magnitude = value.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    for digit in &digits[at..] {
+        out.push(char::from(*digit));
+    }
 }
 
 /// Appends a whole float of 2^127 or more in decimal, exactly, by multiplying its 53-bit
