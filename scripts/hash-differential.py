@@ -19,6 +19,10 @@ Usage:
     scripts/hash-differential.py --reference-only ...
         Runs only the reference, to see which events it accepts (useful to check the
         generator, and before the Anxin command exists).
+    scripts/hash-differential.py --record OUT.jsonl FILE...
+        Runs only the reference and writes, for each event, one JSON line with the file name,
+        the event's number, its hash ID and its pre-hash string (how the unit tests' expected
+        values in crates/anxin-epcis/tests/fixtures/hash/ are made).
 
 The Anxin side is a command, by default `cargo run -q -p anxin-cli -- epcis hash`, which is
 called as `CMD FILE` and must print one hash ID per event, one per line, in document order
@@ -296,6 +300,7 @@ def check(paths, args):
                "rejected by reference": 0, "mismatches": 0}
     rewrites = REWRITES
     rewrites.clear()
+    records = []
     for path in documents(paths):
         summary["documents"] += 1
         reference = reference_hashes(path, rewrites)
@@ -305,10 +310,13 @@ def check(paths, args):
             continue
         summary["events"] += len(reference)
         summary["rejected by reference"] += sum(1 for hash_id, _ in reference if hash_id is None)
-        if args.reference_only:
+        if args.reference_only or args.record:
             for index, (hash_id, prehash) in enumerate(reference):
                 if hash_id is None:
                     print("rejected  %s event %d" % (path, index + 1))
+                elif args.record:
+                    records.append({"file": os.path.basename(path), "event": index + 1,
+                                    "hash_id": hash_id, "pre_hash": prehash})
             continue
         ours = anxin_lines(args.command, path)
         ours_pre = None
@@ -333,6 +341,10 @@ def check(paths, args):
             at = next((i for i, (a, b) in enumerate(zip(ref_pre, our_pre)) if a != b), min(len(ref_pre), len(our_pre)))
             print("  first difference at character %d: reference …%s… anxin …%s…" % (
                 at, ref_pre[max(0, at - 40):at + 60], our_pre[max(0, at - 40):at + 60]))
+    if args.record:
+        with open(args.record, "w", encoding="utf-8") as file:
+            for record in records:
+                file.write(json.dumps(record, ensure_ascii=False) + "\n")
     for key, value in summary.items():
         print("%-24s %d" % (key, value))
     for key, value in sorted(rewrites.items()):
@@ -731,6 +743,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="seed of the random events (default: %(default)s)")
     parser.add_argument("--keep", metavar="DIR", help="write the random documents to DIR and keep them")
     parser.add_argument("--reference-only", action="store_true", help="run only the reference")
+    parser.add_argument("--record", metavar="OUT", help="run only the reference and write its results to OUT")
     parser.add_argument("--context", action="append", default=[], metavar="URL=FILE",
                         help="let the reference load the JSON-LD context URL from FILE (it has only two built in)")
     args = parser.parse_intermixed_args()

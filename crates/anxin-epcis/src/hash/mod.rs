@@ -102,3 +102,6 @@ impl Hasher {
         &self.writer.out
     }
 }
+
+#[cfg(test)]
+mod tests;
