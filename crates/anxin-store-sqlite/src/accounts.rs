@@ -6,8 +6,8 @@
 use anxin_store::access::{new_token, token_hash};
 use anxin_store::prepare::{canonical_class, canonical_id};
 use anxin_store::{
-    AccessLogEntry, Account, AccountStore, LocationRecord, MasterDataStore, NewAccount, PartyGln, PartyRecord,
-    ProductRecord, RegionCode, Role, StoreError, StoreFuture, Viewer, now_ms,
+    AccessLogEntry, Account, AccountStore, LocationRecord, MasterDataStore, NewAccount, PartyGln,
+    PartyRecord, ProductRecord, RegionCode, Role, StoreError, StoreFuture, Viewer, now_ms,
 };
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -70,7 +70,9 @@ impl AccountStore for SqliteStore {
     fn authenticate<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Viewer> {
         let hash = token_hash(token);
         Box::pin(self.read(move |conn| {
-            let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE token_hash = ?1 AND revoked_ms IS NULL");
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM account WHERE token_hash = ?1 AND revoked_ms IS NULL"
+            );
             conn.query_row(&sql, [hash], account_from_row)
                 .optional()?
                 .map(Viewer::new)
@@ -92,7 +94,9 @@ impl AccountStore for SqliteStore {
         Box::pin(self.read(|conn| {
             let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY account_id");
             let mut statement = conn.prepare(&sql)?;
-            let accounts = statement.query_map([], account_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            let accounts = statement
+                .query_map([], account_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(accounts)
         }))
     }
@@ -101,7 +105,11 @@ impl AccountStore for SqliteStore {
         let (gln, party) = (gln.to_owned(), party.as_str().to_owned());
         Box::pin(self.write(move |conn| {
             let existing: Option<String> = conn
-                .query_row("SELECT party_gln FROM location_owner WHERE gln = ?1", [&gln], |row| row.get(0))
+                .query_row(
+                    "SELECT party_gln FROM location_owner WHERE gln = ?1",
+                    [&gln],
+                    |row| row.get(0),
+                )
                 .optional()?;
             match existing {
                 Some(owner) if owner != party => Err(StoreError::ConstraintViolation(format!(
@@ -109,7 +117,10 @@ impl AccountStore for SqliteStore {
                 ))),
                 Some(_) => Ok(()),
                 None => {
-                    conn.execute("INSERT INTO location_owner (gln, party_gln) VALUES (?1, ?2)", [&gln, &party])?;
+                    conn.execute(
+                        "INSERT INTO location_owner (gln, party_gln) VALUES (?1, ?2)",
+                        [&gln, &party],
+                    )?;
                     Ok(())
                 }
             }

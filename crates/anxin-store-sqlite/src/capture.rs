@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use anxin_store::capture::{INTERRUPTED, new_job_id};
 use anxin_store::prepare::{self, MasterData, PreparedEvent};
 use anxin_store::{
-    CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer, now_ms,
+    CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
+    now_ms,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
@@ -64,7 +65,12 @@ fn finish_job(conn: &Connection, job: &CaptureJob) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn fail(conn: &Connection, mut job: CaptureJob, n_events: u64, errors: Vec<String>) -> Result<CaptureJob, StoreError> {
+fn fail(
+    conn: &Connection,
+    mut job: CaptureJob,
+    n_events: u64,
+    errors: Vec<String>,
+) -> Result<CaptureJob, StoreError> {
     job.state = JobState::Failed;
     job.finished_ms = Some(now_ms());
     job.n_events = n_events;
@@ -76,10 +82,17 @@ fn fail(conn: &Connection, mut job: CaptureJob, n_events: u64, errors: Vec<Strin
 
 /// The owners of the GLNs the events are captured at (read point, business location)
 /// that belong to a party other than `party`.
-fn foreign_locations(conn: &Connection, input: &CaptureInput, party: Option<&str>) -> Result<Vec<String>, StoreError> {
-    let Some(party) = party else { return Ok(Vec::new()) };
+fn foreign_locations(
+    conn: &Connection,
+    input: &CaptureInput,
+    party: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let Some(party) = party else {
+        return Ok(Vec::new());
+    };
     let mut owners: HashMap<String, Option<String>> = HashMap::new();
-    let mut statement = conn.prepare_cached("SELECT party_gln FROM location_owner WHERE gln = ?1")?;
+    let mut statement =
+        conn.prepare_cached("SELECT party_gln FROM location_owner WHERE gln = ?1")?;
     let mut refused = Vec::new();
     for (event_idx, event) in input.events.iter().enumerate() {
         let places = event.read_point.iter().chain(event.biz_location.iter());
@@ -88,8 +101,13 @@ fn foreign_locations(conn: &Connection, input: &CaptureInput, party: Option<&str
                 let owner = statement.query_row([&gln], |row| row.get(0)).optional()?;
                 owners.insert(gln.clone(), owner);
             }
-            if let Some(Some(owner)) = owners.get(&gln).filter(|owner| owner.as_deref() != Some(party)) {
-                refused.push(format!("event {event_idx}: the location {gln} belongs to party {owner}"));
+            if let Some(Some(owner)) = owners
+                .get(&gln)
+                .filter(|owner| owner.as_deref() != Some(party))
+            {
+                refused.push(format!(
+                    "event {event_idx}: the location {gln} belongs to party {owner}"
+                ));
             }
         }
     }
@@ -107,7 +125,9 @@ impl SqliteStore {
             .filter(|job| job.account_id == viewer.account.account_id)
             .ok_or_else(|| StoreError::NotFound(format!("capture job {job_id}")))?;
         if job.state != JobState::Running {
-            return Err(StoreError::ConstraintViolation(format!("capture job {job_id} has already finished")));
+            return Err(StoreError::ConstraintViolation(format!(
+                "capture job {job_id} has already finished"
+            )));
         }
         let n_events = (input.events.len() + input.problems.len()) as u64;
         let party = match viewer.capturing_party() {
@@ -134,7 +154,12 @@ impl SqliteStore {
             }
             Err(error) => {
                 drop(tx);
-                fail(conn, job, n_events, vec![format!("nothing was stored: {error}")])?;
+                fail(
+                    conn,
+                    job,
+                    n_events,
+                    vec![format!("nothing was stored: {error}")],
+                )?;
                 Err(error)
             }
         }
@@ -151,12 +176,15 @@ fn store_document(
     let record_time_ms = now_ms();
     write_master_data(tx, &prepare::master_data(&input.header), record_time_ms)?;
     for (prefix, iri) in prepare::declared_prefixes(&input.header.namespaces) {
-        tx.prepare_cached("INSERT INTO namespace_prefix (prefix, iri) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute([prefix, iri])?;
+        tx.prepare_cached(
+            "INSERT INTO namespace_prefix (prefix, iri) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )?
+        .execute([prefix, iri])?;
     }
     let (mut n_stored, mut n_duplicates) = (0u64, 0u64);
+    let mut hasher = anxin_epcis::hash::Hasher::new();
     for (event_idx, event) in input.events.into_iter().enumerate() {
-        let prepared = prepare::prepare_for_store(event, record_time_ms)?;
+        let prepared = prepare::prepare_for_store(event, record_time_ms, &mut hasher)?;
         if insert_event(tx, &prepared, job.account_id, party, &job.job_id)? {
             n_stored += 1;
         } else {
@@ -213,7 +241,9 @@ fn insert_event(
     }
     let seq = tx.last_insert_rowid();
     let time = event.record_time_ms;
-    let mut epc = tx.prepare_cached("INSERT INTO event_epc (event_seq, record_time_ms, role, epc) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut epc = tx.prepare_cached(
+        "INSERT INTO event_epc (event_seq, record_time_ms, role, epc) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for row in &event.epcs {
         epc.execute(params![seq, time, row.role, row.epc])?;
     }
@@ -221,7 +251,14 @@ fn insert_event(
         "INSERT INTO event_class (event_seq, record_time_ms, role, class, quantity, uom) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for row in &event.classes {
-        class.execute(params![seq, time, row.role, row.class, row.quantity, row.uom])?;
+        class.execute(params![
+            seq,
+            time,
+            row.role,
+            row.class,
+            row.quantity,
+            row.uom
+        ])?;
     }
     let mut place = tx.prepare_cached(
         "INSERT INTO event_place (event_seq, record_time_ms, role, kind, place, gln) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -229,14 +266,20 @@ fn insert_event(
     for row in &event.places {
         place.execute(params![seq, time, row.role, row.kind, row.place, row.gln])?;
     }
-    let mut attr = tx.prepare_cached("INSERT INTO event_attr (event_seq, record_time_ms, name, value) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut attr = tx.prepare_cached(
+        "INSERT INTO event_attr (event_seq, record_time_ms, name, value) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for row in &event.attrs {
         attr.execute(params![seq, time, row.name, row.value])?;
     }
     Ok(true)
 }
 
-fn write_master_data(tx: &Transaction<'_>, master: &MasterData, now: i64) -> Result<(), StoreError> {
+fn write_master_data(
+    tx: &Transaction<'_>,
+    master: &MasterData,
+    now: i64,
+) -> Result<(), StoreError> {
     for location in &master.locations {
         tx.prepare_cached(
             "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \
@@ -298,7 +341,11 @@ impl SqliteStore {
 }
 
 impl JobStore for SqliteStore {
-    fn get_job<'a>(&'a self, viewer: &'a Viewer, job_id: &'a str) -> StoreFuture<'a, Option<CaptureJob>> {
+    fn get_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+    ) -> StoreFuture<'a, Option<CaptureJob>> {
         let (job_id, viewer) = (job_id.to_owned(), viewer.clone());
         Box::pin(self.read(move |conn| {
             let job = load_job(conn, &job_id)?;
@@ -339,7 +386,11 @@ impl SqliteStore {
         source: &'a str,
     ) -> StoreFuture<'a, CaptureJob> {
         let (viewer, source) = (viewer.clone(), source.to_owned());
-        Box::pin(self.write(move |conn| SqliteStore::start_job_blocking(conn, &viewer, behaviour, &source)))
+        Box::pin(
+            self.write(move |conn| {
+                SqliteStore::start_job_blocking(conn, &viewer, behaviour, &source)
+            }),
+        )
     }
 
     pub(crate) fn capture_async<'a>(
@@ -349,6 +400,8 @@ impl SqliteStore {
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob> {
         let (viewer, job_id) = (viewer.clone(), job_id.to_owned());
-        Box::pin(self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, input)))
+        Box::pin(
+            self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, input)),
+        )
     }
 }

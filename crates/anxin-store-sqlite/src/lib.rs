@@ -36,7 +36,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,9 +47,13 @@ impl SqliteStore {
     /// an earlier process left running.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
-        if let Some(folder) = path.parent().filter(|folder| !folder.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .map_err(|err| StoreError::internal(format!("cannot create {}: {err}", folder.display())))?;
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder).map_err(|err| {
+                StoreError::internal(format!("cannot create {}: {err}", folder.display()))
+            })?;
         }
         let mut writer = open_connection(&path)?;
         embedded::migrations::runner()
@@ -69,7 +75,12 @@ impl SqliteStore {
             }))
             .build()
             .map_err(StoreError::internal)?;
-        let store = SqliteStore { path, writer: Arc::new(Mutex::new(writer)), readers, page_key: Arc::new(page_key) };
+        let store = SqliteStore {
+            path,
+            writer: Arc::new(Mutex::new(writer)),
+            readers,
+            page_key: Arc::new(page_key),
+        };
         use anxin_store::JobStore;
         store.finish_interrupted_jobs().await?;
         Ok(store)
@@ -87,7 +98,9 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let writer = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().map_err(|_| StoreError::internal("the writer connection is poisoned"))?;
+            let mut conn = writer
+                .lock()
+                .map_err(|_| StoreError::internal("the writer connection is poisoned"))?;
             work(&mut conn)
         })
         .await
@@ -116,12 +129,17 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 
 fn page_key(conn: &Connection) -> Result<Vec<u8>, StoreError> {
     let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(|err| StoreError::internal(format!("no randomness for the page key: {err}")))?;
+    getrandom::fill(&mut fresh)
+        .map_err(|err| StoreError::internal(format!("no randomness for the page key: {err}")))?;
     conn.execute(
         "INSERT INTO store_key (key_id, page_token_key) VALUES (1, ?1) ON CONFLICT (key_id) DO NOTHING",
         [fresh.as_slice()],
     )?;
-    Ok(conn.query_row("SELECT page_token_key FROM store_key WHERE key_id = 1", [], |row| row.get(0))?)
+    Ok(conn.query_row(
+        "SELECT page_token_key FROM store_key WHERE key_id = 1",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// Converts shared-builder parameters to rusqlite values.
@@ -142,7 +160,11 @@ impl Store for SqliteStore {
             let report = embedded::migrations::runner()
                 .run(conn)
                 .map_err(|err| StoreError::internal(format!("migration failed: {err}")))?;
-            Ok(report.applied_migrations().iter().map(|migration| migration.to_string()).collect())
+            Ok(report
+                .applied_migrations()
+                .iter()
+                .map(|migration| migration.to_string())
+                .collect())
         }))
     }
 

@@ -3,11 +3,11 @@
 //! The SQL comes from `anxin_store::sql`; this file runs it on a pooled reader, turns the
 //! rows into pages, and writes the access-log row when a regulator reads.
 
-use anxin_store::query::page::{self, PagePosition};
+use anxin_store::query::page::PagePlan;
 use anxin_store::sql::{self, Dialect};
 use anxin_store::{
-    CaptureInput, CaptureJob, ErrorBehaviour, EventPage, EventQuery, EventStore, NamedQuery, NamedQueryStore,
-    StoreError, StoreFuture, StoredEvent, Viewer, now_ms,
+    CaptureInput, CaptureJob, ErrorBehaviour, EventPage, EventQuery, EventStore, NamedQuery,
+    NamedQueryStore, StoreError, StoreFuture, StoredEvent, Viewer, now_ms,
 };
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
@@ -28,7 +28,12 @@ fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<(StoredEvent, i64)> {
 }
 
 impl SqliteStore {
-    fn log_read(&self, viewer: &Viewer, request: String, events: &[StoredEvent]) -> StoreFuture<'static, ()> {
+    fn log_read(
+        &self,
+        viewer: &Viewer,
+        request: String,
+        events: &[StoredEvent],
+    ) -> StoreFuture<'static, ()> {
         let account_id = viewer.account.account_id;
         let hash_ids: Vec<&str> = events.iter().map(|event| event.hash_id.as_str()).collect();
         let hash_ids = serde_json::to_string(&hash_ids);
@@ -48,82 +53,109 @@ impl SqliteStore {
     }
 
     async fn page(&self, viewer: &Viewer, query: &EventQuery) -> Result<EventPage, StoreError> {
-        let after = match &query.next_page_token {
-            Some(token) => Some(page::decode(&self.page_key, &query.fingerprint, token)?),
-            None => None,
-        };
-        let served = after.map_or(0, |position| position.served);
-        let remaining = query.event_count_limit.map_or(u64::MAX, |limit| limit.saturating_sub(served));
-        let page_size = u64::from(query.per_page).min(remaining);
-        if page_size == 0 {
+        let plan = PagePlan::new(&self.page_key, query)?;
+        if plan.page_size == 0 {
             return Ok(EventPage::default());
         }
         let scope = viewer.scope();
-        if let (Some(max), None) = (query.max_event_count, after) {
+        if let (Some(max), None) = (query.max_event_count, plan.after) {
             let count = sql::count_events(Dialect::Sqlite, query, &scope, max + 1);
             let n: i64 = self
-                .read(move |conn| Ok(conn.query_row(&count.sql, params_from_iter(sql_params(&count.params)), |row| row.get(0))?))
+                .read(move |conn| {
+                    Ok(conn.query_row(
+                        &count.sql,
+                        params_from_iter(sql_params(&count.params)),
+                        |row| row.get(0),
+                    )?)
+                })
                 .await?;
             if n as u64 > max {
                 return Err(StoreError::QueryTooLarge(max));
             }
         }
-        let statement = sql::select_events(Dialect::Sqlite, query, &scope, after, page_size + 1);
-        let mut rows = self
+        let statement = sql::select_events(
+            Dialect::Sqlite,
+            query,
+            &scope,
+            plan.after,
+            plan.page_size + 1,
+        );
+        let rows = self
             .read(move |conn| {
                 let mut prepared = conn.prepare(&statement.sql)?;
                 let rows = prepared
-                    .query_map(params_from_iter(sql_params(&statement.params)), stored_from_row)?
+                    .query_map(
+                        params_from_iter(sql_params(&statement.params)),
+                        stored_from_row,
+                    )?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
             .await?;
-        let more = rows.len() as u64 > page_size;
-        rows.truncate(page_size as usize);
-        let next_page_token = match (more, rows.last()) {
-            (true, Some((last, sort_value))) if page_size < remaining => Some(page::encode(
-                &self.page_key,
-                &query.fingerprint,
-                PagePosition { sort_value: *sort_value, event_seq: last.event_seq, served: served + page_size },
-            )),
-            _ => None,
-        };
-        Ok(EventPage { events: rows.into_iter().map(|(event, _)| event).collect(), next_page_token })
+        Ok(plan.finish(&self.page_key, query, rows))
     }
 }
 
 impl EventStore for SqliteStore {
-    fn start_job<'a>(&'a self, viewer: &'a Viewer, behaviour: ErrorBehaviour, source: &'a str) -> StoreFuture<'a, CaptureJob> {
+    fn start_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        behaviour: ErrorBehaviour,
+        source: &'a str,
+    ) -> StoreFuture<'a, CaptureJob> {
         self.start_job_async(viewer, behaviour, source)
     }
 
-    fn capture<'a>(&'a self, viewer: &'a Viewer, job_id: &'a str, input: CaptureInput) -> StoreFuture<'a, CaptureJob> {
+    fn capture<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+    ) -> StoreFuture<'a, CaptureJob> {
         self.capture_async(viewer, job_id, input)
     }
 
-    fn get_event<'a>(&'a self, viewer: &'a Viewer, event_id: &'a str) -> StoreFuture<'a, Option<StoredEvent>> {
+    fn get_event<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        event_id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEvent>> {
         Box::pin(async move {
             let statement = sql::select_event(Dialect::Sqlite, event_id, &viewer.scope());
             let found = self
                 .read(move |conn| {
                     Ok(conn
-                        .query_row(&statement.sql, params_from_iter(sql_params(&statement.params)), stored_from_row)
+                        .query_row(
+                            &statement.sql,
+                            params_from_iter(sql_params(&statement.params)),
+                            stored_from_row,
+                        )
                         .optional()?)
                 })
                 .await?
                 .map(|(event, _)| event);
             if viewer.reads_are_logged() && found.is_some() {
-                self.log_read(viewer, format!("event {event_id}"), found.as_slice()).await?;
+                self.log_read(viewer, format!("event {event_id}"), found.as_slice())
+                    .await?;
             }
             Ok(found)
         })
     }
 
-    fn list_events<'a>(&'a self, viewer: &'a Viewer, query: &'a EventQuery) -> StoreFuture<'a, EventPage> {
+    fn list_events<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        query: &'a EventQuery,
+    ) -> StoreFuture<'a, EventPage> {
         Box::pin(async move {
             let page = self.page(viewer, query).await?;
             if viewer.reads_are_logged() && !page.events.is_empty() {
-                self.log_read(viewer, format!("query ?{}", query.fingerprint), &page.events).await?;
+                self.log_read(
+                    viewer,
+                    format!("query ?{}", query.fingerprint),
+                    &page.events,
+                )
+                .await?;
             }
             Ok(page)
         })
@@ -131,8 +163,11 @@ impl EventStore for SqliteStore {
 
     fn list_prefixes(&self) -> StoreFuture<'_, Vec<(String, String)>> {
         Box::pin(self.read(|conn| {
-            let mut statement = conn.prepare("SELECT prefix, iri FROM namespace_prefix ORDER BY prefix, iri")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+            let mut statement =
+                conn.prepare("SELECT prefix, iri FROM namespace_prefix ORDER BY prefix, iri")?;
+            let rows = statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
             Ok(rows)
         }))
     }
@@ -142,8 +177,15 @@ fn named_from_row(row: &Row<'_>) -> rusqlite::Result<(String, i64, String, i64)>
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
 }
 
-fn named_query((name, account_id, params, created_ms): (String, i64, String, i64)) -> Result<NamedQuery, StoreError> {
-    Ok(NamedQuery { name, account_id, params: serde_json::from_str(&params)?, created_ms })
+fn named_query(
+    (name, account_id, params, created_ms): (String, i64, String, i64),
+) -> Result<NamedQuery, StoreError> {
+    Ok(NamedQuery {
+        name,
+        account_id,
+        params: serde_json::from_str(&params)?,
+        created_ms,
+    })
 }
 
 impl NamedQueryStore for SqliteStore {
@@ -198,14 +240,20 @@ impl NamedQueryStore for SqliteStore {
 
     fn list_named_queries(&self) -> StoreFuture<'_, Vec<NamedQuery>> {
         Box::pin(self.read(|conn| {
-            let mut statement = conn.prepare("SELECT name, account_id, params, created_ms FROM named_query ORDER BY name")?;
-            let rows = statement.query_map([], named_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            let mut statement = conn.prepare(
+                "SELECT name, account_id, params, created_ms FROM named_query ORDER BY name",
+            )?;
+            let rows = statement
+                .query_map([], named_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter().map(named_query).collect()
         }))
     }
 
     fn delete_named_query<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool> {
         let name = name.to_owned();
-        Box::pin(self.write(move |conn| Ok(conn.execute("DELETE FROM named_query WHERE name = ?1", [name])? == 1)))
+        Box::pin(self.write(move |conn| {
+            Ok(conn.execute("DELETE FROM named_query WHERE name = ?1", [name])? == 1)
+        }))
     }
 }

@@ -1,1 +1,7 @@
-fn main() {}
+//! The store's integration tests: the story on each backend, migrations, and capture that
+//! survives SIGKILL.
+
+mod migrations;
+mod postgres;
+mod sigkill;
+mod sqlite;

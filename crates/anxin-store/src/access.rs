@@ -78,7 +78,9 @@ impl Role {
 
     /// The role with this written name.
     pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.name() == text.trim())
+        Role::ALL
+            .into_iter()
+            .find(|role| role.name() == text.trim())
     }
 
     /// True for the roles that speak for an enterprise (and so need a party GLN).
@@ -111,7 +113,9 @@ impl RegionCode {
             format!("`{text}` is not a GB/T 2260 region code (six digits, e.g. 440300)")
         })?;
         if !bytes.iter().all(u8::is_ascii_digit) {
-            return Err(format!("`{text}` is not a GB/T 2260 region code (six digits)"));
+            return Err(format!(
+                "`{text}` is not a GB/T 2260 region code (six digits)"
+            ));
         }
         Ok(RegionCode(bytes))
     }
@@ -221,7 +225,9 @@ impl NewAccount {
     /// for a regulator.
     pub fn check(&self) -> Result<(), StoreError> {
         if self.name.trim().is_empty() {
-            return Err(StoreError::ConstraintViolation("an account needs a name".into()));
+            return Err(StoreError::ConstraintViolation(
+                "an account needs a name".into(),
+            ));
         }
         if self.role.is_enterprise() && self.party.is_none() {
             return Err(StoreError::ConstraintViolation(format!(
@@ -340,6 +346,9 @@ mod tests {
             party: None,
             region: None,
         };
-        assert!(matches!(account.check(), Err(StoreError::ConstraintViolation(_))));
+        assert!(matches!(
+            account.check(),
+            Err(StoreError::ConstraintViolation(_))
+        ));
     }
 }

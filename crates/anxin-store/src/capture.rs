@@ -121,7 +121,12 @@ pub struct CaptureInput {
 impl CaptureInput {
     /// A document with no problems found by the reader.
     pub fn new(header: Header, events: Vec<Event>) -> CaptureInput {
-        CaptureInput { header, events, problems: Vec::new(), progress: None }
+        CaptureInput {
+            header,
+            events,
+            problems: Vec::new(),
+            progress: None,
+        }
     }
 }
 
@@ -134,5 +139,4 @@ pub fn new_job_id() -> Result<String, crate::StoreError> {
 }
 
 /// The reason written on jobs found running at start-up.
-pub const INTERRUPTED: &str =
-    "interrupted: the store stopped before the document was committed; nothing of it is stored, send it again";
+pub const INTERRUPTED: &str = "interrupted: the store stopped before the document was committed; nothing of it is stored, send it again";

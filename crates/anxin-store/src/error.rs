@@ -90,7 +90,9 @@ impl From<rusqlite::Error> for StoreError {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
                     StoreError::TemporarilyUnavailable(error.to_string())
                 }
-                ErrorCode::ConstraintViolation => StoreError::ConstraintViolation(error.to_string()),
+                ErrorCode::ConstraintViolation => {
+                    StoreError::ConstraintViolation(error.to_string())
+                }
                 _ => StoreError::Internal(error.to_string()),
             },
             _ => StoreError::Internal(error.to_string()),
@@ -149,7 +151,9 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(error: deadpool_postgres::PoolError) -> StoreError {
         match error {
             deadpool_postgres::PoolError::Backend(error) => StoreError::from(error),
-            other => StoreError::TemporarilyUnavailable(format!("no PostgreSQL connection: {other}")),
+            other => {
+                StoreError::TemporarilyUnavailable(format!("no PostgreSQL connection: {other}"))
+            }
         }
     }
 }

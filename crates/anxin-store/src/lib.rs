@@ -85,19 +85,37 @@ pub struct AccessLogEntry {
 /// Events: capture and query.
 pub trait EventStore: Send + Sync {
     /// Creates a `running` job for a document the viewer is about to send.
-    fn start_job<'a>(&'a self, viewer: &'a Viewer, behaviour: ErrorBehaviour, source: &'a str) -> StoreFuture<'a, CaptureJob>;
+    fn start_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        behaviour: ErrorBehaviour,
+        source: &'a str,
+    ) -> StoreFuture<'a, CaptureJob>;
 
     /// Stores a document under a job started by the same viewer and returns the finished job.
     /// Under rollback the events are stored all or none; in every case the job is marked
     /// succeeded in the transaction that stores its events. Capturing at a location owned by
     /// another party is `Forbidden` (and the job fails).
-    fn capture<'a>(&'a self, viewer: &'a Viewer, job_id: &'a str, input: CaptureInput) -> StoreFuture<'a, CaptureJob>;
+    fn capture<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+    ) -> StoreFuture<'a, CaptureJob>;
 
     /// One event by `eventID` or hash ID, if the viewer may see it.
-    fn get_event<'a>(&'a self, viewer: &'a Viewer, event_id: &'a str) -> StoreFuture<'a, Option<StoredEvent>>;
+    fn get_event<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        event_id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEvent>>;
 
     /// One page of the events matching a query that the viewer may see.
-    fn list_events<'a>(&'a self, viewer: &'a Viewer, query: &'a EventQuery) -> StoreFuture<'a, EventPage>;
+    fn list_events<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        query: &'a EventQuery,
+    ) -> StoreFuture<'a, EventPage>;
 
     /// The namespace prefixes captured documents declared, for parsing `EQ_{prefix}:{field}`.
     fn list_prefixes(&self) -> StoreFuture<'_, Vec<(String, String)>>;
@@ -106,7 +124,11 @@ pub trait EventStore: Send + Sync {
 /// Capture jobs.
 pub trait JobStore: Send + Sync {
     /// A job, if it is the viewer's (or the viewer is admin).
-    fn get_job<'a>(&'a self, viewer: &'a Viewer, job_id: &'a str) -> StoreFuture<'a, Option<CaptureJob>>;
+    fn get_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+    ) -> StoreFuture<'a, Option<CaptureJob>>;
 
     /// The viewer's latest jobs, newest first.
     fn list_jobs<'a>(&'a self, viewer: &'a Viewer, limit: u32) -> StoreFuture<'a, Vec<CaptureJob>>;
@@ -151,7 +173,12 @@ pub trait MasterDataStore: Send + Sync {
 /// Named queries.
 pub trait NamedQueryStore: Send + Sync {
     /// Stores a query under a name (its parameters must parse).
-    fn add_named_query<'a>(&'a self, viewer: &'a Viewer, name: &'a str, params: Vec<(String, String)>) -> StoreFuture<'a, NamedQuery>;
+    fn add_named_query<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        name: &'a str,
+        params: Vec<(String, String)>,
+    ) -> StoreFuture<'a, NamedQuery>;
     /// A named query.
     fn get_named_query<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<NamedQuery>>;
     /// Every named query.

@@ -104,7 +104,9 @@ pub fn canonical_id(text: &str) -> String {
 /// written as an id pattern (`urn:epc:idpat:sgtin:0614141.107346.*`).
 pub fn canonical_class(text: &str) -> String {
     if text.trim_start().starts_with("urn:epc:idpat:")
-        && let Some(key) = EpcPattern::parse(text).ok().and_then(|pattern| pattern.to_key())
+        && let Some(key) = EpcPattern::parse(text)
+            .ok()
+            .and_then(|pattern| pattern.to_key())
     {
         return key.to_digital_link();
     }
@@ -141,10 +143,22 @@ pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEv
         event_time_ms: event.event_time.unix_millis(),
         record_time_ms: event.record_time.map_or(0, |time| time.unix_millis()),
         action: event.action.map(|action| action.as_str()),
-        biz_step: event.biz_step.as_ref().map(|term| term.json_form().to_owned()),
-        disposition: event.disposition.as_ref().map(|term| term.json_form().to_owned()),
-        read_point: event.read_point.as_ref().map(|location| canonical_id(&location.id)),
-        biz_location: event.biz_location.as_ref().map(|location| canonical_id(&location.id)),
+        biz_step: event
+            .biz_step
+            .as_ref()
+            .map(|term| term.json_form().to_owned()),
+        disposition: event
+            .disposition
+            .as_ref()
+            .map(|term| term.json_form().to_owned()),
+        read_point: event
+            .read_point
+            .as_ref()
+            .map(|location| canonical_id(&location.id)),
+        biz_location: event
+            .biz_location
+            .as_ref()
+            .map(|location| canonical_id(&location.id)),
         has_error_declaration: event.error_declaration.is_some(),
         body,
         epcs: epc_rows(event),
@@ -157,7 +171,8 @@ pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEv
 /// Sets what the server decides: the record time, and the hash ID as `eventID` when the
 /// sender gave none.
 pub fn fill_server_fields(event: &mut Event, hash_id: &str, record_time_ms: i64) {
-    let instant = jiff::Timestamp::from_millisecond(record_time_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let instant =
+        jiff::Timestamp::from_millisecond(record_time_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     event.record_time = Some(anxin_epcis::EpcisTime::utc(instant));
     if event.event_id.is_none() {
         event.event_id = Some(hash_id.to_owned());
@@ -175,7 +190,10 @@ fn epc_rows(event: &Event) -> Vec<EpcRow> {
     let mut rows = Vec::new();
     for (role, list) in lists {
         for epc in list {
-            let row = EpcRow { role, epc: canonical_id(epc) };
+            let row = EpcRow {
+                role,
+                epc: canonical_id(epc),
+            };
             if !rows.contains(&row) {
                 rows.push(row);
             }
@@ -207,7 +225,12 @@ fn class_rows(event: &Event) -> Vec<ClassRow> {
 fn place_rows(event: &Event) -> Vec<PlaceRow> {
     let mut rows = Vec::new();
     let mut push = |role: &'static str, kind: String, id: &str| {
-        let row = PlaceRow { role, kind, place: canonical_id(id), gln: gln_of(id) };
+        let row = PlaceRow {
+            role,
+            kind,
+            place: canonical_id(id),
+            gln: gln_of(id),
+        };
         if !rows.contains(&row) {
             rows.push(row);
         }
@@ -222,7 +245,11 @@ fn place_rows(event: &Event) -> Vec<PlaceRow> {
         push("source", source.kind.json_form().to_owned(), &source.id);
     }
     for destination in &event.destination_list {
-        push("destination", destination.kind.json_form().to_owned(), &destination.id);
+        push(
+            "destination",
+            destination.kind.json_form().to_owned(),
+            &destination.id,
+        );
     }
     rows
 }
@@ -230,8 +257,14 @@ fn place_rows(event: &Event) -> Vec<PlaceRow> {
 fn attr_rows(event: &Event) -> Vec<AttrRow> {
     let mut rows = Vec::new();
     for transaction in &event.biz_transaction_list {
-        let kind = transaction.transaction_type.as_ref().map_or("", |term| term.json_form());
-        rows.push(AttrRow { name: format!("bizTransaction:{kind}"), value: transaction.id.clone() });
+        let kind = transaction
+            .transaction_type
+            .as_ref()
+            .map_or("", |term| term.json_form());
+        rows.push(AttrRow {
+            name: format!("bizTransaction:{kind}"),
+            value: transaction.id.clone(),
+        });
     }
     if let Some(persistent) = &event.persistent_disposition {
         for (name, terms) in [("set", &persistent.set), ("unset", &persistent.unset)] {
@@ -259,7 +292,10 @@ fn push_extension(rows: &mut Vec<AttrRow>, extension: &Extension) {
     let mut values = Vec::new();
     scalar_texts(&extension.value, &mut values);
     for value in values {
-        rows.push(AttrRow { name: name.clone(), value });
+        rows.push(AttrRow {
+            name: name.clone(),
+            value,
+        });
     }
 }
 
@@ -341,15 +377,21 @@ pub fn master_data(header: &Header) -> MasterData {
         for element in &vocabulary.elements {
             let attribute = |names: &[&str]| attribute_text(element, names);
             match kind {
-                "BusinessLocation" | "ReadPoint" | "Location" => out.locations.push(LocationRecord {
-                    location_id: canonical_id(&element.id),
-                    written_id: element.id.clone(),
-                    gln: gln_of(&element.id),
-                    name: attribute(&["name"]),
-                    address: address(element),
-                    region: attribute(&["regionCode"]),
-                    children: element.children.iter().map(|child| canonical_id(child)).collect(),
-                }),
+                "BusinessLocation" | "ReadPoint" | "Location" => {
+                    out.locations.push(LocationRecord {
+                        location_id: canonical_id(&element.id),
+                        written_id: element.id.clone(),
+                        gln: gln_of(&element.id),
+                        name: attribute(&["name"]),
+                        address: address(element),
+                        region: attribute(&["regionCode"]),
+                        children: element
+                            .children
+                            .iter()
+                            .map(|child| canonical_id(child))
+                            .collect(),
+                    })
+                }
                 "Party" | "SourceDest" => out.parties.push(PartyRecord {
                     party_id: canonical_id(&element.id),
                     gln: gln_of(&element.id),
@@ -418,4 +460,31 @@ pub fn declared_prefixes(namespaces: &Namespaces) -> Vec<(String, String)> {
         .iter()
         .map(|namespace| (namespace.prefix.clone(), namespace.iri.clone()))
         .collect()
+}
+
+/// Hashes an event, fills in what the server decides and builds its rows. `hasher` is
+/// reused across a document so its buffers are allocated once.
+pub fn prepare_for_store(
+    mut event: Event,
+    record_time_ms: i64,
+    hasher: &mut anxin_epcis::hash::Hasher,
+) -> Result<PreparedEvent, crate::StoreError> {
+    let hash_id = hasher.hash_id(&event);
+    fill_server_fields(&mut event, &hash_id, record_time_ms);
+    let body = encode_body(&event)?;
+    Ok(prepare_event(&event, hash_id, body))
+}
+
+/// The stored body of an event: its JSON-LD event object.
+pub fn encode_body(event: &Event) -> Result<String, crate::StoreError> {
+    anxin_epcis::json::event_to_string(event).map_err(|err| {
+        crate::StoreError::internal(format!("the event could not be written as JSON-LD: {err}"))
+    })
+}
+
+/// Reads a stored body back into an event.
+pub fn decode_body(body: &str) -> Result<Event, crate::StoreError> {
+    anxin_epcis::json::event_from_str(body).map_err(|err| {
+        crate::StoreError::internal(format!("a stored event could not be read: {err}"))
+    })
 }

@@ -59,7 +59,10 @@ impl Builder {
     }
 
     fn list<S: AsRef<str>>(&mut self, values: &[S]) -> String {
-        let marks: Vec<String> = values.iter().map(|value| self.text(value.as_ref())).collect();
+        let marks: Vec<String> = values
+            .iter()
+            .map(|value| self.text(value.as_ref()))
+            .collect();
         format!("({})", marks.join(", "))
     }
 
@@ -79,7 +82,8 @@ impl Builder {
 }
 
 /// The columns every event select returns, in this order.
-pub const EVENT_COLUMNS: &str = "e.event_seq, e.hash_id, e.event_id, e.record_time_ms, e.party_gln, e.body";
+pub const EVENT_COLUMNS: &str =
+    "e.event_seq, e.hash_id, e.event_id, e.record_time_ms, e.party_gln, e.body";
 
 /// Selects one page of events: those after `after` (if any), at most `limit` of them.
 /// The sort value is the last column.
@@ -90,7 +94,10 @@ pub fn select_events(
     after: Option<PagePosition>,
     limit: u64,
 ) -> Statement {
-    let mut builder = Builder { dialect, params: Vec::new() };
+    let mut builder = Builder {
+        dialect,
+        params: Vec::new(),
+    };
     let sort = sort_column(query.order_by);
     let mut conditions = conditions(&mut builder, query, scope);
     if let Some(position) = after {
@@ -113,7 +120,10 @@ pub fn select_events(
 
 /// Counts the matching events, stopping at `cap` (for `maxEventCount`).
 pub fn count_events(dialect: Dialect, query: &EventQuery, scope: &Scope, cap: u64) -> Statement {
-    let mut builder = Builder { dialect, params: Vec::new() };
+    let mut builder = Builder {
+        dialect,
+        params: Vec::new(),
+    };
     let conditions = conditions(&mut builder, query, scope);
     let cap = builder.bind(SqlValue::Int(cap.min(i64::MAX as u64) as i64));
     Statement {
@@ -127,7 +137,10 @@ pub fn count_events(dialect: Dialect, query: &EventQuery, scope: &Scope, cap: u6
 
 /// Selects one event by `eventID` or hash ID, if the viewer may see it.
 pub fn select_event(dialect: Dialect, event_id: &str, scope: &Scope) -> Statement {
-    let mut builder = Builder { dialect, params: Vec::new() };
+    let mut builder = Builder {
+        dialect,
+        params: Vec::new(),
+    };
     let id = builder.text(event_id);
     let mut conditions = vec![format!("(e.event_id = {id} OR e.hash_id = {id})")];
     conditions.extend(scope_condition(&mut builder, scope));
@@ -141,7 +154,11 @@ pub fn select_event(dialect: Dialect, event_id: &str, scope: &Scope) -> Statemen
 }
 
 fn join_conditions(conditions: &[String]) -> String {
-    if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") }
+    if conditions.is_empty() {
+        "1 = 1".to_owned()
+    } else {
+        conditions.join(" AND ")
+    }
 }
 
 fn sort_column(order_by: Option<OrderBy>) -> &'static str {
@@ -152,7 +169,12 @@ fn sort_column(order_by: Option<OrderBy>) -> &'static str {
     }
 }
 
-fn after_condition(builder: &mut Builder, query: &EventQuery, sort: &str, position: PagePosition) -> String {
+fn after_condition(
+    builder: &mut Builder,
+    query: &EventQuery,
+    sort: &str,
+    position: PagePosition,
+) -> String {
     let operator = if query.descending { "<" } else { ">" };
     let seq = builder.bind(SqlValue::Int(position.event_seq));
     if query.order_by.is_none() {
@@ -163,7 +185,11 @@ fn after_condition(builder: &mut Builder, query: &EventQuery, sort: &str, positi
 }
 
 fn conditions(builder: &mut Builder, query: &EventQuery, scope: &Scope) -> Vec<String> {
-    let mut out: Vec<String> = query.filters.iter().map(|filter| condition(builder, filter)).collect();
+    let mut out: Vec<String> = query
+        .filters
+        .iter()
+        .map(|filter| condition(builder, filter))
+        .collect();
     out.extend(scope_condition(builder, scope));
     out
 }
@@ -171,10 +197,18 @@ fn conditions(builder: &mut Builder, query: &EventQuery, scope: &Scope) -> Vec<S
 fn condition(builder: &mut Builder, filter: &Filter) -> String {
     match filter {
         Filter::EventType(types) => format!("e.event_type IN {}", builder.list(types)),
-        Filter::EventTimeFrom(ms) => format!("e.event_time_ms >= {}", builder.bind(SqlValue::Int(*ms))),
-        Filter::EventTimeBefore(ms) => format!("e.event_time_ms < {}", builder.bind(SqlValue::Int(*ms))),
-        Filter::RecordTimeFrom(ms) => format!("e.record_time_ms >= {}", builder.bind(SqlValue::Int(*ms))),
-        Filter::RecordTimeBefore(ms) => format!("e.record_time_ms < {}", builder.bind(SqlValue::Int(*ms))),
+        Filter::EventTimeFrom(ms) => {
+            format!("e.event_time_ms >= {}", builder.bind(SqlValue::Int(*ms)))
+        }
+        Filter::EventTimeBefore(ms) => {
+            format!("e.event_time_ms < {}", builder.bind(SqlValue::Int(*ms)))
+        }
+        Filter::RecordTimeFrom(ms) => {
+            format!("e.record_time_ms >= {}", builder.bind(SqlValue::Int(*ms)))
+        }
+        Filter::RecordTimeBefore(ms) => {
+            format!("e.record_time_ms < {}", builder.bind(SqlValue::Int(*ms)))
+        }
         Filter::Action(actions) => format!("e.action IN {}", builder.list(actions)),
         Filter::BizStep(steps) => format!("e.biz_step IN {}", builder.list(steps)),
         Filter::Disposition(words) => format!("e.disposition IN {}", builder.list(words)),
@@ -237,9 +271,15 @@ fn compare_operator(compare: Compare) -> &'static str {
 
 /// The condition that keeps a viewer to what it may see (none for everything).
 pub fn scope_condition_sql(dialect: Dialect, scope: &Scope) -> Statement {
-    let mut builder = Builder { dialect, params: Vec::new() };
+    let mut builder = Builder {
+        dialect,
+        params: Vec::new(),
+    };
     let sql = scope_condition(&mut builder, scope).unwrap_or_else(|| "1 = 1".to_owned());
-    Statement { sql, params: builder.params }
+    Statement {
+        sql,
+        params: builder.params,
+    }
 }
 
 fn scope_condition(builder: &mut Builder, scope: &Scope) -> Option<String> {

@@ -161,20 +161,31 @@ pub trait Prefixes {
 
 impl Prefixes for Vec<(String, String)> {
     fn iri(&self, prefix: &str) -> Option<String> {
-        self.iter().find(|(known, _)| known == prefix).map(|(_, iri)| iri.clone())
+        self.iter()
+            .find(|(known, _)| known == prefix)
+            .map(|(_, iri)| iri.clone())
     }
 }
 
 impl EventQuery {
     /// Parses query parameters (already percent-decoded). `prefixes` resolves the prefixes
     /// of extension-field parameters.
-    pub fn parse(params: &[(String, String)], prefixes: &dyn Prefixes) -> Result<EventQuery, QueryError> {
-        let mut query = EventQuery { per_page: DEFAULT_PER_PAGE, ..EventQuery::default() };
+    pub fn parse(
+        params: &[(String, String)],
+        prefixes: &dyn Prefixes,
+    ) -> Result<EventQuery, QueryError> {
+        let mut query = EventQuery {
+            per_page: DEFAULT_PER_PAGE,
+            ..EventQuery::default()
+        };
         let mut seen: Vec<&str> = Vec::new();
         let mut descending = None;
         for (name, value) in params {
             if seen.contains(&name.as_str()) {
-                return Err(QueryError::new(name, "is given twice; give several values as a|b"));
+                return Err(QueryError::new(
+                    name,
+                    "is given twice; give several values as a|b",
+                ));
             }
             seen.push(name);
             match name.as_str() {
@@ -188,7 +199,10 @@ impl EventQuery {
             }
         }
         if query.event_count_limit.is_some() && query.max_event_count.is_some() {
-            return Err(QueryError::new("maxEventCount", "cannot be given with eventCountLimit"));
+            return Err(QueryError::new(
+                "maxEventCount",
+                "cannot be given with eventCountLimit",
+            ));
         }
         query.descending = descending.unwrap_or(query.order_by.is_some());
         query.fingerprint = fingerprint(params);
@@ -216,15 +230,31 @@ fn filter(name: &str, value: &str, prefixes: &dyn Prefixes) -> Result<Filter, Qu
     if let Some(filter) = prefixed_filter(name, value)? {
         return Ok(filter);
     }
-    if let Some(field) = name.strip_prefix("EQ_").filter(|field| field.contains([':', '#'])) {
+    if let Some(field) = name
+        .strip_prefix("EQ_")
+        .filter(|field| field.contains([':', '#']))
+    {
         let expanded = extension_name(name, field, prefixes)?;
-        return Ok(Filter::Attr { name: format!("ext:{expanded}"), values: values(name, value)? });
+        return Ok(Filter::Attr {
+            name: format!("ext:{expanded}"),
+            values: values(name, value)?,
+        });
     }
-    Err(QueryError::new(name, "is not a parameter of the EPCIS 2.0 query language"))
+    Err(QueryError::new(
+        name,
+        "is not a parameter of the EPCIS 2.0 query language",
+    ))
 }
 
 fn simple_filter(name: &str, value: &str) -> Result<Option<Filter>, QueryError> {
-    let ids = |value| Ok::<_, QueryError>(values(name, value)?.iter().map(|id| canonical_id(id)).collect());
+    let ids = |value| {
+        Ok::<_, QueryError>(
+            values(name, value)?
+                .iter()
+                .map(|id| canonical_id(id))
+                .collect(),
+        )
+    };
     Ok(Some(match name {
         "eventType" => Filter::EventType(event_types(name, value)?),
         "GE_eventTime" => Filter::EventTimeFrom(time(name, value)?),
@@ -241,7 +271,10 @@ fn simple_filter(name: &str, value: &str) -> Result<Option<Filter>, QueryError> 
         "EQ_eventID" => Filter::EventId(values(name, value)?),
         "EXISTS_errorDeclaration" => Filter::ErrorDeclarationExists,
         "EQ_persistentDisposition_set" | "EQ_persistentDisposition_unset" => Filter::Attr {
-            name: format!("persistentDisposition:{}", &name["EQ_persistentDisposition_".len()..]),
+            name: format!(
+                "persistentDisposition:{}",
+                &name["EQ_persistentDisposition_".len()..]
+            ),
             values: terms(name, value, Vocabulary::Disposition)?,
         },
         _ => return quantity_filter(name, value),
@@ -305,10 +338,23 @@ fn prefixed_filter(name: &str, value: &str) -> Result<Option<Filter>, QueryError
         return Ok(Some(Filter::Attr { name, values }));
     }
     for role in ["source", "destination"] {
-        if let Some(kind) = name.strip_prefix("EQ_").and_then(|rest| rest.strip_prefix(role)).and_then(|rest| rest.strip_prefix('_')) {
-            let kind = Term::read(Vocabulary::SourceDestType, kind).json_form().to_owned();
-            let values = values(name, value)?.iter().map(|id| canonical_id(id)).collect();
-            let role = if role == "source" { "source" } else { "destination" };
+        if let Some(kind) = name
+            .strip_prefix("EQ_")
+            .and_then(|rest| rest.strip_prefix(role))
+            .and_then(|rest| rest.strip_prefix('_'))
+        {
+            let kind = Term::read(Vocabulary::SourceDestType, kind)
+                .json_form()
+                .to_owned();
+            let values = values(name, value)?
+                .iter()
+                .map(|id| canonical_id(id))
+                .collect();
+            let role = if role == "source" {
+                "source"
+            } else {
+                "destination"
+            };
             return Ok(Some(Filter::SourceDest { role, kind, values }));
         }
     }
@@ -319,11 +365,19 @@ fn extension_name(name: &str, field: &str, prefixes: &dyn Prefixes) -> Result<St
     if field.starts_with("http://") || field.starts_with("https://") || field.starts_with("urn:") {
         return Ok(field.to_owned());
     }
-    let (prefix, local) = field
-        .split_once(':')
-        .ok_or_else(|| QueryError::new(name, "an extension field is written prefix:field or as a full IRI"))?;
+    let (prefix, local) = field.split_once(':').ok_or_else(|| {
+        QueryError::new(
+            name,
+            "an extension field is written prefix:field or as a full IRI",
+        )
+    })?;
     let iri = prefixes.iri(prefix).ok_or_else(|| {
-        QueryError::new(name, format!("the namespace prefix `{prefix}` is unknown; write the field's full IRI instead"))
+        QueryError::new(
+            name,
+            format!(
+                "the namespace prefix `{prefix}` is unknown; write the field's full IRI instead"
+            ),
+        )
     })?;
     Ok(extension_field_name(&iri, local))
 }
@@ -340,7 +394,13 @@ fn values(name: &str, value: &str) -> Result<Vec<String>, QueryError> {
         return Err(QueryError::new(name, "needs a value"));
     }
     if items.len() > MAX_VALUES {
-        return Err(QueryError::new(name, format!("has {} values; at most {MAX_VALUES} are allowed", items.len())));
+        return Err(QueryError::new(
+            name,
+            format!(
+                "has {} values; at most {MAX_VALUES} are allowed",
+                items.len()
+            ),
+        ));
     }
     Ok(items)
 }
@@ -362,7 +422,9 @@ fn actions(name: &str, value: &str) -> Result<Vec<&'static str>, QueryError> {
         .map(|item| {
             anxin_epcis::Action::parse(item)
                 .map(|action| action.as_str())
-                .ok_or_else(|| QueryError::new(name, format!("`{item}` is not ADD, OBSERVE or DELETE")))
+                .ok_or_else(|| {
+                    QueryError::new(name, format!("`{item}` is not ADD, OBSERVE or DELETE"))
+                })
         })
         .collect()
 }
@@ -395,7 +457,10 @@ fn count(name: &str, value: &str) -> Result<u64, QueryError> {
 fn per_page(name: &str, value: &str) -> Result<u32, QueryError> {
     match value.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => Ok(n),
-        _ => Err(QueryError::new(name, format!("`{value}` is not a page size from 1 to {MAX_PER_PAGE}"))),
+        _ => Err(QueryError::new(
+            name,
+            format!("`{value}` is not a page size from 1 to {MAX_PER_PAGE}"),
+        )),
     }
 }
 
@@ -403,7 +468,10 @@ fn order_by(name: &str, value: &str) -> Result<OrderBy, QueryError> {
     match value.trim() {
         "eventTime" => Ok(OrderBy::EventTime),
         "recordTime" => Ok(OrderBy::RecordTime),
-        other => Err(QueryError::new(name, format!("`{other}` is not eventTime or recordTime"))),
+        other => Err(QueryError::new(
+            name,
+            format!("`{other}` is not eventTime or recordTime"),
+        )),
     }
 }
 
@@ -411,51 +479,104 @@ fn direction(name: &str, value: &str) -> Result<bool, QueryError> {
     match value.trim() {
         "ASC" => Ok(false),
         "DESC" => Ok(true),
-        other => Err(QueryError::new(name, format!("`{other}` is not ASC or DESC"))),
+        other => Err(QueryError::new(
+            name,
+            format!("`{other}` is not ASC or DESC"),
+        )),
     }
 }
 
 /// Reads one `MATCH_*` value: an identifier (URN or Digital Link) or an id pattern.
 fn id_match(name: &str, value: &str, is_class: bool) -> Result<IdMatch, QueryError> {
     if !value.starts_with("urn:epc:idpat:") {
-        let canonical = if is_class { canonical_class(value) } else { canonical_id(value) };
+        let canonical = if is_class {
+            canonical_class(value)
+        } else {
+            canonical_id(value)
+        };
         return Ok(IdMatch::Exact(canonical));
     }
-    let pattern = EpcPattern::parse(value).map_err(|err| QueryError::new(name, format!("`{value}`: {err}")))?;
+    let pattern = EpcPattern::parse(value)
+        .map_err(|err| QueryError::new(name, format!("`{value}`: {err}")))?;
     if is_class {
         // A class pattern names a GTIN: it matches the GTIN and every lot of it.
         let key = pattern.to_key().ok_or_else(|| {
-            QueryError::new(name, format!("`{value}` does not name a product class; give GCP and item reference"))
+            QueryError::new(
+                name,
+                format!("`{value}` does not name a product class; give GCP and item reference"),
+            )
         })?;
-        return Ok(IdMatch::Pattern(vec![Piece::Text(key.to_digital_link()), Piece::Any]));
+        return Ok(IdMatch::Pattern(vec![
+            Piece::Text(key.to_digital_link()),
+            Piece::Any,
+        ]));
     }
     instance_pattern(&pattern, value).ok_or_else(|| {
-        QueryError::new(name, format!("`{value}`: patterns of this scheme are not supported; give the identifier in full"))
+        QueryError::new(
+            name,
+            format!(
+                "`{value}`: patterns of this scheme are not supported; give the identifier in full"
+            ),
+        )
     })
 }
 
 /// The Digital Link pattern of an instance-level id pattern. Only the company prefix and
 /// the reference are ever given before the `*`s; each scheme lays them out in its key.
 fn instance_pattern(pattern: &EpcPattern, text: &str) -> Option<IdMatch> {
-    let body = text.split_once(':').map(|(_, rest)| rest)?.splitn(4, ':').nth(3)?;
+    let body = text
+        .split_once(':')
+        .map(|(_, rest)| rest)?
+        .splitn(4, ':')
+        .nth(3)?;
     let given: Vec<&str> = body.split('.').take_while(|field| *field != "*").collect();
     let n_fields = body.split('.').count();
     if given.len() == n_fields {
-        return Some(IdMatch::Exact(canonical_id(text.replacen("idpat", "id", 1).as_str())));
+        return Some(IdMatch::Exact(canonical_id(
+            text.replacen("idpat", "id", 1).as_str(),
+        )));
     }
     let stem = anxin_gs1::CANONICAL_DL_STEM;
     let text = |value: String| Piece::Text(value);
     use anxin_gs1::EpcScheme as S;
     let pieces = match (pattern.scheme(), given.as_slice()) {
-        (S::Sgtin, [_, _]) => vec![text(format!("{}/21/", pattern.to_key()?.to_digital_link())), Piece::Any],
-        (S::Sgtin, [gcp]) => vec![text(format!("{stem}/01/")), Piece::One, text(gcp.to_string()), Piece::Any, text("/21/".into()), Piece::Any],
-        (S::Sgtin, []) => vec![text(format!("{stem}/01/")), Piece::Any, text("/21/".into()), Piece::Any],
-        (S::Sscc, [gcp]) => vec![text(format!("{stem}/00/")), Piece::One, text(gcp.to_string()), Piece::Any],
+        (S::Sgtin, [_, _]) => vec![
+            text(format!("{}/21/", pattern.to_key()?.to_digital_link())),
+            Piece::Any,
+        ],
+        (S::Sgtin, [gcp]) => vec![
+            text(format!("{stem}/01/")),
+            Piece::One,
+            text(gcp.to_string()),
+            Piece::Any,
+            text("/21/".into()),
+            Piece::Any,
+        ],
+        (S::Sgtin, []) => vec![
+            text(format!("{stem}/01/")),
+            Piece::Any,
+            text("/21/".into()),
+            Piece::Any,
+        ],
+        (S::Sscc, [gcp]) => vec![
+            text(format!("{stem}/00/")),
+            Piece::One,
+            text(gcp.to_string()),
+            Piece::Any,
+        ],
         (S::Sscc, []) => vec![text(format!("{stem}/00/")), Piece::Any],
-        (S::Sgln, [gcp, location]) => vec![text(format!("{stem}/414/{gcp}{location}")), Piece::One, Piece::Any],
+        (S::Sgln, [gcp, location]) => vec![
+            text(format!("{stem}/414/{gcp}{location}")),
+            Piece::One,
+            Piece::Any,
+        ],
         (S::Sgln, [gcp]) => vec![text(format!("{stem}/414/{gcp}")), Piece::Any],
         (S::Sgln, []) => vec![text(format!("{stem}/414/")), Piece::Any],
-        (S::Grai, [gcp, asset_type]) => vec![text(format!("{stem}/8003/0{gcp}{asset_type}")), Piece::One, Piece::Any],
+        (S::Grai, [gcp, asset_type]) => vec![
+            text(format!("{stem}/8003/0{gcp}{asset_type}")),
+            Piece::One,
+            Piece::Any,
+        ],
         (S::Grai, [gcp]) => vec![text(format!("{stem}/8003/0{gcp}")), Piece::Any],
         (S::Giai, [gcp]) => vec![text(format!("{stem}/8004/{gcp}")), Piece::Any],
         _ => return None,

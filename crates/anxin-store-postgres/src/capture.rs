@@ -1,0 +1,607 @@
+//! Capture on PostgreSQL: the job row first, then one transaction that de-duplicates the
+//! document against `event_hash`, copies the new events and their index rows in binary, and
+//! marks the job succeeded; and the job reads.
+//!
+//! Events are hashed and turned into rows before the transaction opens, so the transaction
+//! holds its locks only while rows move. The month partitions for the record time are
+//! created (if missing) before the transaction too, because DDL inside it would lock the
+//! parent tables for every other capture.
+
+use std::collections::HashSet;
+use std::pin::pin;
+
+use anxin_store::capture::{INTERRUPTED, new_job_id};
+use anxin_store::prepare::{self, MasterData, PreparedEvent};
+use anxin_store::{
+    CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
+    now_ms,
+};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{GenericClient, Row};
+
+use crate::PgStore;
+
+const JOB_COLUMNS: &str = "job_id, account_id, state, error_behaviour, source, created_ms, finished_ms, \
+     n_events, n_stored, n_duplicates, n_rejected, errors";
+
+fn job_from_row(row: &Row) -> CaptureJob {
+    let state: String = row.get(2);
+    let behaviour: String = row.get(3);
+    let errors: String = row.get(11);
+    CaptureJob {
+        job_id: row.get(0),
+        account_id: row.get(1),
+        state: JobState::parse(&state).unwrap_or(JobState::Failed),
+        error_behaviour: ErrorBehaviour::parse(&behaviour).unwrap_or_default(),
+        source: row.get(4),
+        created_ms: row.get(5),
+        finished_ms: row.get(6),
+        n_events: row.get::<_, i64>(7) as u64,
+        n_stored: row.get::<_, i64>(8) as u64,
+        n_duplicates: row.get::<_, i64>(9) as u64,
+        n_rejected: row.get::<_, i64>(10) as u64,
+        errors: serde_json::from_str(&errors).unwrap_or_default(),
+    }
+}
+
+async fn load_job(
+    client: &impl GenericClient,
+    job_id: &str,
+) -> Result<Option<CaptureJob>, StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM capture_job WHERE job_id = $1");
+    Ok(client
+        .query_opt(&sql, &[&job_id])
+        .await?
+        .as_ref()
+        .map(job_from_row))
+}
+
+async fn finish_job(client: &impl GenericClient, job: &CaptureJob) -> Result<(), StoreError> {
+    client
+        .execute(
+            "UPDATE capture_job SET state = $2, finished_ms = $3, n_events = $4, n_stored = $5, n_duplicates = $6, \
+             n_rejected = $7, errors = $8 WHERE job_id = $1",
+            &[
+                &job.job_id,
+                &job.state.name(),
+                &job.finished_ms,
+                &(job.n_events as i64),
+                &(job.n_stored as i64),
+                &(job.n_duplicates as i64),
+                &(job.n_rejected as i64),
+                &serde_json::to_string(&job.errors)?,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn fail(
+    client: &impl GenericClient,
+    mut job: CaptureJob,
+    n_events: u64,
+    errors: Vec<String>,
+) -> Result<CaptureJob, StoreError> {
+    job.state = JobState::Failed;
+    job.finished_ms = Some(now_ms());
+    job.n_events = n_events;
+    job.n_rejected = n_events;
+    job.errors = errors;
+    finish_job(client, &job).await?;
+    Ok(job)
+}
+
+async fn foreign_locations(
+    client: &impl GenericClient,
+    input: &CaptureInput,
+    party: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let Some(party) = party else {
+        return Ok(Vec::new());
+    };
+    let glns: HashSet<String> = input
+        .events
+        .iter()
+        .flat_map(|event| event.read_point.iter().chain(event.biz_location.iter()))
+        .filter_map(|location| prepare::gln_of(&location.id))
+        .collect();
+    let glns: Vec<String> = glns.into_iter().collect();
+    let rows = client
+        .query(
+            "SELECT gln, party_gln FROM location_owner WHERE gln = ANY($1) AND party_gln <> $2",
+            &[&glns, &party],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            format!(
+                "the location {} belongs to party {}",
+                row.get::<_, String>(0),
+                row.get::<_, String>(1)
+            )
+        })
+        .collect())
+}
+
+/// Creates the month partitions that rows recorded at `record_time_ms` go to.
+async fn ensure_month(client: &impl GenericClient, record_time_ms: i64) -> Result<(), StoreError> {
+    let instant =
+        jiff::Timestamp::from_millisecond(record_time_ms).map_err(StoreError::internal)?;
+    let date = instant.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let start = date.first_of_month();
+    let end = start
+        .checked_add(jiff::ToSpan::months(1))
+        .map_err(StoreError::internal)?;
+    let to_ms = |day: jiff::civil::Date| -> Result<i64, StoreError> {
+        Ok(day
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(StoreError::internal)?
+            .timestamp()
+            .as_millisecond())
+    };
+    let suffix = format!("y{:04}m{:02}", start.year(), start.month());
+    client
+        .execute(
+            "SELECT anxin_ensure_month($1, $2, $3)",
+            &[&to_ms(start)?, &to_ms(end)?, &suffix],
+        )
+        .await?;
+    Ok(())
+}
+
+impl PgStore {
+    async fn capture_document(
+        &self,
+        viewer: &Viewer,
+        job_id: &str,
+        input: CaptureInput,
+    ) -> Result<CaptureJob, StoreError> {
+        let mut client = self.pool.get().await?;
+        let job = load_job(&**client, job_id)
+            .await?
+            .filter(|job| job.account_id == viewer.account.account_id)
+            .ok_or_else(|| StoreError::NotFound(format!("capture job {job_id}")))?;
+        if job.state != JobState::Running {
+            return Err(StoreError::ConstraintViolation(format!(
+                "capture job {job_id} has already finished"
+            )));
+        }
+        let n_events = (input.events.len() + input.problems.len()) as u64;
+        let party = match viewer.capturing_party() {
+            Ok(party) => party.map(|party| party.as_str().to_owned()),
+            Err(refusal) => {
+                fail(&**client, job, n_events, vec![refusal.to_string()]).await?;
+                return Err(refusal);
+            }
+        };
+        if job.error_behaviour == ErrorBehaviour::Rollback && !input.problems.is_empty() {
+            let problems = input.problems.clone();
+            return fail(&**client, job, n_events, problems).await;
+        }
+        let refused = foreign_locations(&**client, &input, party.as_deref()).await?;
+        if !refused.is_empty() {
+            let reason = format!("forbidden: {}", refused.join("; "));
+            fail(&**client, job, n_events, refused).await?;
+            return Err(StoreError::Forbidden(reason));
+        }
+        let record_time_ms = now_ms();
+        ensure_month(&**client, record_time_ms).await?;
+        let document = Document::prepare(input, record_time_ms)?;
+        let tx = client.transaction().await?;
+        match store_document(&tx, job.clone(), party.as_deref(), &document, n_events).await {
+            Ok(done) => {
+                tx.commit().await?;
+                Ok(done)
+            }
+            Err(error) => {
+                tx.rollback().await?;
+                fail(
+                    &**client,
+                    job,
+                    n_events,
+                    vec![format!("nothing was stored: {error}")],
+                )
+                .await?;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// A document turned into rows, before any of them is written.
+struct Document {
+    master: MasterData,
+    prefixes: Vec<(String, String)>,
+    /// Events with distinct hash IDs, in document order.
+    events: Vec<PreparedEvent>,
+    /// Events that repeat an earlier event of the same document.
+    n_repeated: u64,
+    problems: Vec<String>,
+}
+
+impl Document {
+    fn prepare(input: CaptureInput, record_time_ms: i64) -> Result<Document, StoreError> {
+        let mut hasher = anxin_epcis::hash::Hasher::new();
+        let mut seen = HashSet::new();
+        let mut events = Vec::with_capacity(input.events.len());
+        let mut n_repeated = 0;
+        for (event_idx, event) in input.events.into_iter().enumerate() {
+            let prepared = prepare::prepare_for_store(event, record_time_ms, &mut hasher)?;
+            if seen.insert(prepared.hash_id.clone()) {
+                events.push(prepared);
+            } else {
+                n_repeated += 1;
+            }
+            if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
+                progress(event_idx as u64 + 1);
+            }
+        }
+        Ok(Document {
+            master: prepare::master_data(&input.header),
+            prefixes: prepare::declared_prefixes(&input.header.namespaces),
+            events,
+            n_repeated,
+            problems: input.problems,
+        })
+    }
+}
+
+async fn store_document(
+    tx: &deadpool_postgres::Transaction<'_>,
+    mut job: CaptureJob,
+    party: Option<&str>,
+    document: &Document,
+    n_events: u64,
+) -> Result<CaptureJob, StoreError> {
+    write_master_data(
+        tx,
+        &document.master,
+        document
+            .events
+            .first()
+            .map_or(0, |event| event.record_time_ms),
+    )
+    .await?;
+    for (prefix, iri) in &document.prefixes {
+        tx.execute(
+            "INSERT INTO namespace_prefix (prefix, iri) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[prefix, iri],
+        )
+        .await?;
+    }
+    let new_events = claim_hashes(tx, &document.events).await?;
+    copy_events(tx, &new_events, job.account_id, party, &job.job_id).await?;
+    copy_index_rows(tx, &new_events).await?;
+    job.state = JobState::Succeeded;
+    job.finished_ms = Some(now_ms());
+    job.n_events = n_events;
+    job.n_stored = new_events.len() as u64;
+    job.n_duplicates = document.events.len() as u64 - job.n_stored + document.n_repeated;
+    job.n_rejected = document.problems.len() as u64;
+    job.errors = document.problems.clone();
+    finish_job(&**tx, &job).await?;
+    Ok(job)
+}
+
+/// Gives each event a number and claims its hash ID; returns the events whose hash ID was
+/// not stored before, with their numbers.
+async fn claim_hashes<'d>(
+    tx: &deadpool_postgres::Transaction<'_>,
+    events: &'d [PreparedEvent],
+) -> Result<Vec<(i64, &'d PreparedEvent)>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seqs: Vec<i64> = tx
+        .query(
+            "SELECT nextval('event_seq') FROM generate_series(1, $1::int)",
+            &[&(events.len() as i32)],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let hash_ids: Vec<&str> = events.iter().map(|event| event.hash_id.as_str()).collect();
+    let claimed: HashSet<String> = tx
+        .query(
+            "INSERT INTO event_hash (hash_id, event_seq, record_time_ms) \
+             SELECT hash_id, event_seq, $3 FROM unnest($1::text[], $2::bigint[]) AS claim(hash_id, event_seq) \
+             ON CONFLICT (hash_id) DO NOTHING RETURNING hash_id",
+            &[&hash_ids, &seqs, &events[0].record_time_ms],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    Ok(seqs
+        .into_iter()
+        .zip(events)
+        .filter(|(_, event)| claimed.contains(&event.hash_id))
+        .collect())
+}
+
+async fn copy_in(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    types: &[Type],
+    rows: Vec<Vec<&(dyn ToSql + Sync)>>,
+) -> Result<(), StoreError> {
+    let sink = tx.copy_in(sql).await?;
+    let mut writer = pin!(BinaryCopyInWriter::new(sink, types));
+    for row in rows {
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+async fn copy_events(
+    tx: &deadpool_postgres::Transaction<'_>,
+    events: &[(i64, &PreparedEvent)],
+    account_id: i64,
+    party: Option<&str>,
+    job_id: &str,
+) -> Result<(), StoreError> {
+    use Type as T;
+    let flags: Vec<i16> = events
+        .iter()
+        .map(|(_, event)| i16::from(event.has_error_declaration))
+        .collect();
+    let rows: Vec<Vec<&(dyn ToSql + Sync)>> = events
+        .iter()
+        .zip(&flags)
+        .map(|((seq, event), flag)| -> Vec<&(dyn ToSql + Sync)> {
+            vec![
+                seq,
+                &event.hash_id,
+                &event.event_id,
+                &event.event_type,
+                &event.event_time_ms,
+                &event.record_time_ms,
+                &event.action,
+                &event.biz_step,
+                &event.disposition,
+                &event.read_point,
+                &event.biz_location,
+                flag,
+                &account_id,
+                &party,
+                &job_id,
+                &event.body,
+            ]
+        })
+        .collect();
+    copy_in(
+        tx,
+        "COPY event (event_seq, hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
+         disposition, read_point, biz_location, has_error_declaration, account_id, party_gln, job_id, body) \
+         FROM STDIN (FORMAT binary)",
+        &[T::INT8, T::TEXT, T::TEXT, T::TEXT, T::INT8, T::INT8, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::INT2, T::INT8, T::TEXT, T::TEXT, T::TEXT],
+        rows,
+    )
+    .await
+}
+
+async fn copy_index_rows(
+    tx: &deadpool_postgres::Transaction<'_>,
+    events: &[(i64, &PreparedEvent)],
+) -> Result<(), StoreError> {
+    use Type as T;
+    let epcs: Vec<Vec<&(dyn ToSql + Sync)>> = events
+        .iter()
+        .flat_map(|(seq, event)| {
+            event
+                .epcs
+                .iter()
+                .map(move |row| -> Vec<&(dyn ToSql + Sync)> {
+                    vec![seq, &event.record_time_ms, &row.role, &row.epc]
+                })
+        })
+        .collect();
+    copy_in(
+        tx,
+        "COPY event_epc (event_seq, record_time_ms, role, epc) FROM STDIN (FORMAT binary)",
+        &[T::INT8, T::INT8, T::TEXT, T::TEXT],
+        epcs,
+    )
+    .await?;
+    let classes: Vec<Vec<&(dyn ToSql + Sync)>> = events
+        .iter()
+        .flat_map(|(seq, event)| {
+            event
+                .classes
+                .iter()
+                .map(move |row| -> Vec<&(dyn ToSql + Sync)> {
+                    vec![
+                        seq,
+                        &event.record_time_ms,
+                        &row.role,
+                        &row.class,
+                        &row.quantity,
+                        &row.uom,
+                    ]
+                })
+        })
+        .collect();
+    copy_in(
+        tx,
+        "COPY event_class (event_seq, record_time_ms, role, class, quantity, uom) FROM STDIN (FORMAT binary)",
+        &[T::INT8, T::INT8, T::TEXT, T::TEXT, T::FLOAT8, T::TEXT],
+        classes,
+    )
+    .await?;
+    let places: Vec<Vec<&(dyn ToSql + Sync)>> = events
+        .iter()
+        .flat_map(|(seq, event)| {
+            event
+                .places
+                .iter()
+                .map(move |row| -> Vec<&(dyn ToSql + Sync)> {
+                    vec![
+                        seq,
+                        &event.record_time_ms,
+                        &row.role,
+                        &row.kind,
+                        &row.place,
+                        &row.gln,
+                    ]
+                })
+        })
+        .collect();
+    copy_in(
+        tx,
+        "COPY event_place (event_seq, record_time_ms, role, kind, place, gln) FROM STDIN (FORMAT binary)",
+        &[T::INT8, T::INT8, T::TEXT, T::TEXT, T::TEXT, T::TEXT],
+        places,
+    )
+    .await?;
+    let attrs: Vec<Vec<&(dyn ToSql + Sync)>> = events
+        .iter()
+        .flat_map(|(seq, event)| {
+            event
+                .attrs
+                .iter()
+                .map(move |row| -> Vec<&(dyn ToSql + Sync)> {
+                    vec![seq, &event.record_time_ms, &row.name, &row.value]
+                })
+        })
+        .collect();
+    copy_in(
+        tx,
+        "COPY event_attr (event_seq, record_time_ms, name, value) FROM STDIN (FORMAT binary)",
+        &[T::INT8, T::INT8, T::TEXT, T::TEXT],
+        attrs,
+    )
+    .await
+}
+
+async fn write_master_data(
+    tx: &deadpool_postgres::Transaction<'_>,
+    master: &MasterData,
+    now: i64,
+) -> Result<(), StoreError> {
+    let now = if now == 0 { now_ms() } else { now };
+    for location in &master.locations {
+        tx.execute(
+            "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (location_id) DO UPDATE SET \
+             name = coalesce(excluded.name, location.name), address = coalesce(excluded.address, location.address), \
+             region = coalesce(excluded.region, location.region), updated_ms = excluded.updated_ms",
+            &[&location.location_id, &location.written_id, &location.gln, &location.name, &location.address, &location.region, &now],
+        )
+        .await?;
+        for child in &location.children {
+            tx.execute(
+                "INSERT INTO location_child (parent_id, child_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&location.location_id, child],
+            )
+            .await?;
+        }
+    }
+    for party in &master.parties {
+        tx.execute(
+            "INSERT INTO party (party_id, gln, name, address, region, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (party_id) DO UPDATE SET name = coalesce(excluded.name, party.name), \
+             address = coalesce(excluded.address, party.address), region = coalesce(excluded.region, party.region), \
+             updated_ms = excluded.updated_ms",
+            &[&party.party_id, &party.gln, &party.name, &party.address, &party.region, &now],
+        )
+        .await?;
+    }
+    for product in &master.products {
+        tx.execute(
+            "INSERT INTO product (product_id, gtin, brand, name, stage, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (product_id) DO UPDATE SET brand = coalesce(excluded.brand, product.brand), \
+             name = coalesce(excluded.name, product.name), stage = coalesce(excluded.stage, product.stage), \
+             updated_ms = excluded.updated_ms",
+            &[&product.product_id, &product.gtin, &product.brand, &product.name, &product.stage, &now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl PgStore {
+    pub(crate) fn start_job_impl<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        behaviour: ErrorBehaviour,
+        source: &'a str,
+    ) -> StoreFuture<'a, CaptureJob> {
+        Box::pin(async move {
+            viewer.capturing_party()?;
+            let job_id = new_job_id()?;
+            let client = self.pool.get().await?;
+            let sql = format!(
+                "INSERT INTO capture_job (job_id, account_id, state, error_behaviour, source, created_ms) \
+                 VALUES ($1, $2, 'running', $3, $4, $5) RETURNING {JOB_COLUMNS}"
+            );
+            let row = client
+                .query_one(
+                    &sql,
+                    &[
+                        &job_id,
+                        &viewer.account.account_id,
+                        &behaviour.name(),
+                        &source,
+                        &now_ms(),
+                    ],
+                )
+                .await?;
+            Ok(job_from_row(&row))
+        })
+    }
+
+    pub(crate) fn capture_impl<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+    ) -> StoreFuture<'a, CaptureJob> {
+        Box::pin(self.capture_document(viewer, job_id, input))
+    }
+}
+
+impl JobStore for PgStore {
+    fn get_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+    ) -> StoreFuture<'a, Option<CaptureJob>> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let job = load_job(&**client, job_id).await?;
+            let admin = viewer.account.role == anxin_store::Role::Admin;
+            Ok(job.filter(|job| admin || job.account_id == viewer.account.account_id))
+        })
+    }
+
+    fn list_jobs<'a>(&'a self, viewer: &'a Viewer, limit: u32) -> StoreFuture<'a, Vec<CaptureJob>> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let sql = format!(
+                "SELECT {JOB_COLUMNS} FROM capture_job WHERE account_id = $1 ORDER BY created_ms DESC, job_id LIMIT $2"
+            );
+            let rows = client
+                .query(&sql, &[&viewer.account.account_id, &i64::from(limit)])
+                .await?;
+            Ok(rows.iter().map(job_from_row).collect())
+        })
+    }
+
+    fn finish_interrupted_jobs(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let errors = serde_json::to_string(&[INTERRUPTED])?;
+            Ok(client
+                .execute(
+                    "UPDATE capture_job SET state = 'failed', finished_ms = $1, n_rejected = n_events, errors = $2 \
+                     WHERE state = 'running'",
+                    &[&now_ms(), &errors],
+                )
+                .await?)
+        })
+    }
+}
