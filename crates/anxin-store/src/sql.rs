@@ -270,18 +270,6 @@ fn compare_operator(compare: Compare) -> &'static str {
 }
 
 /// The condition that keeps a viewer to what it may see (none for everything).
-pub fn scope_condition_sql(dialect: Dialect, scope: &Scope) -> Statement {
-    let mut builder = Builder {
-        dialect,
-        params: Vec::new(),
-    };
-    let sql = scope_condition(&mut builder, scope).unwrap_or_else(|| "1 = 1".to_owned());
-    Statement {
-        sql,
-        params: builder.params,
-    }
-}
-
 fn scope_condition(builder: &mut Builder, scope: &Scope) -> Option<String> {
     match scope {
         Scope::Everything => None,
@@ -335,5 +323,52 @@ fn render_pattern(dialect: Dialect, pieces: &[Piece]) -> (&'static str, String) 
     match dialect {
         Dialect::Sqlite => ("GLOB", out),
         Dialect::Postgres => ("LIKE", out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::PartyGln;
+
+    fn query(params: &[(&str, &str)]) -> EventQuery {
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        EventQuery::parse(&params, &Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn placeholders_follow_the_dialect_and_patterns_their_operator() {
+        let query = query(&[("MATCH_epc", "urn:epc:idpat:sgtin:0614141.*.*")]);
+        let sqlite = select_events(Dialect::Sqlite, &query, &Scope::Everything, None, 10);
+        assert!(sqlite.sql.contains("x.epc GLOB ?3"), "{}", sqlite.sql);
+        assert_eq!(
+            sqlite.params[2],
+            SqlValue::Text("https://id.gs1.org/01/?0614141*/21/*".into())
+        );
+        let postgres = select_events(Dialect::Postgres, &query, &Scope::Everything, None, 10);
+        assert!(postgres.sql.contains("x.epc LIKE $3"), "{}", postgres.sql);
+        assert_eq!(
+            postgres.params[2],
+            SqlValue::Text("https://id.gs1.org/01/_0614141%/21/%".into())
+        );
+    }
+
+    #[test]
+    fn every_scope_but_everything_adds_a_condition() {
+        let query = query(&[]);
+        let party = Scope::Party(PartyGln::parse("0614141000005").unwrap());
+        let nothing = select_events(Dialect::Sqlite, &query, &Scope::Nothing, None, 10);
+        assert!(nothing.sql.contains("1 = 0"));
+        let own = select_events(Dialect::Sqlite, &query, &party, None, 10);
+        assert!(own.sql.contains("location_owner"));
+        let national = Scope::Jurisdiction(RegionCode::NATIONAL);
+        assert!(
+            !select_events(Dialect::Sqlite, &query, &national, None, 10)
+                .sql
+                .contains("location l")
+        );
     }
 }
