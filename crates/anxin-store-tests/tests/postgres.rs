@@ -20,6 +20,11 @@ async fn the_story_holds_on_postgres() {
         return;
     };
     let store = fresh_store(&url, "story").await;
-    anxin_store_tests::run_story(&store).await;
+    let told = store.clone();
+    // The story runs in a task so that a failed check still lets the schema be dropped.
+    let outcome = tokio::spawn(async move { anxin_store_tests::run_story(&told).await }).await;
     store.drop_schema().await.expect("drop schema");
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
 }
