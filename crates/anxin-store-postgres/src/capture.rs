@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::pin::pin;
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
-use anxin_store::prepare::{self, MasterData, PreparedEvent};
+use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::{
     CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
     now_ms,
@@ -94,19 +94,13 @@ async fn fail(
 
 async fn foreign_locations(
     client: &impl GenericClient,
-    input: &CaptureInput,
+    document: &PreparedDocument,
     party: Option<&str>,
 ) -> Result<Vec<String>, StoreError> {
     let Some(party) = party else {
         return Ok(Vec::new());
     };
-    let glns: HashSet<String> = input
-        .events
-        .iter()
-        .flat_map(|event| event.read_point.iter().chain(event.biz_location.iter()))
-        .filter_map(|location| prepare::gln_of(&location.id))
-        .collect();
-    let glns: Vec<String> = glns.into_iter().collect();
+    let glns = document.capture_glns();
     let rows = client
         .query(
             "SELECT gln, party_gln FROM location_owner WHERE gln = ANY($1) AND party_gln <> $2",
@@ -116,11 +110,8 @@ async fn foreign_locations(
     Ok(rows
         .iter()
         .map(|row| {
-            format!(
-                "the location {} belongs to party {}",
-                row.get::<_, String>(0),
-                row.get::<_, String>(1)
-            )
+            let (gln, owner): (String, String) = (row.get(0), row.get(1));
+            format!("the location {gln} belongs to party {owner}")
         })
         .collect())
 }
@@ -158,6 +149,11 @@ impl PgStore {
         job_id: &str,
         input: CaptureInput,
     ) -> Result<CaptureJob, StoreError> {
+        let record_time_ms = now_ms();
+        let document =
+            tokio::task::spawn_blocking(move || PreparedDocument::new(input, record_time_ms))
+                .await
+                .map_err(StoreError::internal)?;
         let mut client = self.pool.get().await?;
         let job = load_job(&**client, job_id)
             .await?
@@ -168,7 +164,20 @@ impl PgStore {
                 "capture job {job_id} has already finished"
             )));
         }
-        let n_events = (input.events.len() + input.problems.len()) as u64;
+        let document = match document {
+            Ok(document) => document,
+            Err(error) => {
+                fail(
+                    &**client,
+                    job,
+                    0,
+                    vec![format!("nothing was stored: {error}")],
+                )
+                .await?;
+                return Err(error);
+            }
+        };
+        let n_events = document.n_events;
         let party = match viewer.capturing_party() {
             Ok(party) => party.map(|party| party.as_str().to_owned()),
             Err(refusal) => {
@@ -176,21 +185,18 @@ impl PgStore {
                 return Err(refusal);
             }
         };
-        if job.error_behaviour == ErrorBehaviour::Rollback && !input.problems.is_empty() {
-            let problems = input.problems.clone();
-            return fail(&**client, job, n_events, problems).await;
+        if job.error_behaviour == ErrorBehaviour::Rollback && !document.problems.is_empty() {
+            return fail(&**client, job, n_events, document.problems).await;
         }
-        let refused = foreign_locations(&**client, &input, party.as_deref()).await?;
+        let refused = foreign_locations(&**client, &document, party.as_deref()).await?;
         if !refused.is_empty() {
             let reason = format!("forbidden: {}", refused.join("; "));
             fail(&**client, job, n_events, refused).await?;
             return Err(StoreError::Forbidden(reason));
         }
-        let record_time_ms = now_ms();
         ensure_month(&**client, record_time_ms).await?;
-        let document = Document::prepare(input, record_time_ms)?;
         let tx = client.transaction().await?;
-        match store_document(&tx, job.clone(), party.as_deref(), &document, n_events).await {
+        match store_document(&tx, job.clone(), party.as_deref(), &document).await {
             Ok(done) => {
                 tx.commit().await?;
                 Ok(done)
@@ -210,50 +216,11 @@ impl PgStore {
     }
 }
 
-/// A document turned into rows, before any of them is written.
-struct Document {
-    master: MasterData,
-    prefixes: Vec<(String, String)>,
-    /// Events with distinct hash IDs, in document order.
-    events: Vec<PreparedEvent>,
-    /// Events that repeat an earlier event of the same document.
-    n_repeated: u64,
-    problems: Vec<String>,
-}
-
-impl Document {
-    fn prepare(input: CaptureInput, record_time_ms: i64) -> Result<Document, StoreError> {
-        let mut hasher = anxin_epcis::hash::Hasher::new();
-        let mut seen = HashSet::new();
-        let mut events = Vec::with_capacity(input.events.len());
-        let mut n_repeated = 0;
-        for (event_idx, event) in input.events.into_iter().enumerate() {
-            let prepared = prepare::prepare_for_store(event, record_time_ms, &mut hasher)?;
-            if seen.insert(prepared.hash_id.clone()) {
-                events.push(prepared);
-            } else {
-                n_repeated += 1;
-            }
-            if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
-                progress(event_idx as u64 + 1);
-            }
-        }
-        Ok(Document {
-            master: prepare::master_data(&input.header),
-            prefixes: prepare::declared_prefixes(&input.header.namespaces),
-            events,
-            n_repeated,
-            problems: input.problems,
-        })
-    }
-}
-
 async fn store_document(
     tx: &deadpool_postgres::Transaction<'_>,
     mut job: CaptureJob,
     party: Option<&str>,
-    document: &Document,
-    n_events: u64,
+    document: &PreparedDocument,
 ) -> Result<CaptureJob, StoreError> {
     write_master_data(
         tx,
@@ -276,7 +243,7 @@ async fn store_document(
     copy_index_rows(tx, &new_events).await?;
     job.state = JobState::Succeeded;
     job.finished_ms = Some(now_ms());
-    job.n_events = n_events;
+    job.n_events = document.n_events;
     job.n_stored = new_events.len() as u64;
     job.n_duplicates = document.events.len() as u64 - job.n_stored + document.n_repeated;
     job.n_rejected = document.problems.len() as u64;
@@ -482,7 +449,6 @@ async fn write_master_data(
     master: &MasterData,
     now: i64,
 ) -> Result<(), StoreError> {
-    let now = if now == 0 { now_ms() } else { now };
     for location in &master.locations {
         tx.execute(
             "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \

@@ -6,10 +6,8 @@
 //! listed on the succeeded job. An event whose hash ID is already stored counts as a
 //! duplicate and is not stored again.
 
-use std::collections::HashMap;
-
 use anxin_store::capture::{INTERRUPTED, new_job_id};
-use anxin_store::prepare::{self, MasterData, PreparedEvent};
+use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::{
     CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
     now_ms,
@@ -80,35 +78,22 @@ fn fail(
     Ok(job)
 }
 
-/// The owners of the GLNs the events are captured at (read point, business location)
-/// that belong to a party other than `party`.
+/// The capture GLNs of the document that belong to a party other than `party`.
 fn foreign_locations(
     conn: &Connection,
-    input: &CaptureInput,
+    document: &PreparedDocument,
     party: Option<&str>,
 ) -> Result<Vec<String>, StoreError> {
     let Some(party) = party else {
         return Ok(Vec::new());
     };
-    let mut owners: HashMap<String, Option<String>> = HashMap::new();
     let mut statement =
         conn.prepare_cached("SELECT party_gln FROM location_owner WHERE gln = ?1")?;
     let mut refused = Vec::new();
-    for (event_idx, event) in input.events.iter().enumerate() {
-        let places = event.read_point.iter().chain(event.biz_location.iter());
-        for gln in places.filter_map(|location| prepare::gln_of(&location.id)) {
-            if !owners.contains_key(&gln) {
-                let owner = statement.query_row([&gln], |row| row.get(0)).optional()?;
-                owners.insert(gln.clone(), owner);
-            }
-            if let Some(Some(owner)) = owners
-                .get(&gln)
-                .filter(|owner| owner.as_deref() != Some(party))
-            {
-                refused.push(format!(
-                    "event {event_idx}: the location {gln} belongs to party {owner}"
-                ));
-            }
+    for gln in document.capture_glns() {
+        let owner: Option<String> = statement.query_row([&gln], |row| row.get(0)).optional()?;
+        if let Some(owner) = owner.filter(|owner| owner != party) {
+            refused.push(format!("the location {gln} belongs to party {owner}"));
         }
     }
     Ok(refused)
@@ -119,7 +104,7 @@ impl SqliteStore {
         conn: &mut Connection,
         viewer: &Viewer,
         job_id: &str,
-        mut input: CaptureInput,
+        document: Result<PreparedDocument, StoreError>,
     ) -> Result<CaptureJob, StoreError> {
         let job = load_job(conn, job_id)?
             .filter(|job| job.account_id == viewer.account.account_id)
@@ -129,7 +114,14 @@ impl SqliteStore {
                 "capture job {job_id} has already finished"
             )));
         }
-        let n_events = (input.events.len() + input.problems.len()) as u64;
+        let mut document = match document {
+            Ok(document) => document,
+            Err(error) => {
+                fail(conn, job, 0, vec![format!("nothing was stored: {error}")])?;
+                return Err(error);
+            }
+        };
+        let n_events = document.n_events;
         let party = match viewer.capturing_party() {
             Ok(party) => party.map(|party| party.as_str().to_owned()),
             Err(refusal) => {
@@ -137,17 +129,17 @@ impl SqliteStore {
                 return Err(refusal);
             }
         };
-        if job.error_behaviour == ErrorBehaviour::Rollback && !input.problems.is_empty() {
-            return fail(conn, job, n_events, std::mem::take(&mut input.problems));
+        if job.error_behaviour == ErrorBehaviour::Rollback && !document.problems.is_empty() {
+            return fail(conn, job, n_events, std::mem::take(&mut document.problems));
         }
-        let refused = foreign_locations(conn, &input, party.as_deref())?;
+        let refused = foreign_locations(conn, &document, party.as_deref())?;
         if !refused.is_empty() {
             let reason = format!("forbidden: {}", refused.join("; "));
             fail(conn, job, n_events, refused)?;
             return Err(StoreError::Forbidden(reason));
         }
         let tx = conn.transaction()?;
-        match store_document(&tx, job.clone(), party.as_deref(), input, n_events) {
+        match store_document(&tx, job.clone(), party.as_deref(), document) {
             Ok(done) => {
                 tx.commit()?;
                 Ok(done)
@@ -170,37 +162,30 @@ fn store_document(
     tx: &Transaction<'_>,
     mut job: CaptureJob,
     party: Option<&str>,
-    input: CaptureInput,
-    n_events: u64,
+    document: PreparedDocument,
 ) -> Result<CaptureJob, StoreError> {
-    let record_time_ms = now_ms();
-    write_master_data(tx, &prepare::master_data(&input.header), record_time_ms)?;
-    for (prefix, iri) in prepare::declared_prefixes(&input.header.namespaces) {
+    write_master_data(tx, &document.master, document.record_time_ms)?;
+    for (prefix, iri) in &document.prefixes {
         tx.prepare_cached(
             "INSERT INTO namespace_prefix (prefix, iri) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         )?
         .execute([prefix, iri])?;
     }
-    let (mut n_stored, mut n_duplicates) = (0u64, 0u64);
-    let mut hasher = anxin_epcis::hash::Hasher::new();
-    for (event_idx, event) in input.events.into_iter().enumerate() {
-        let prepared = prepare::prepare_for_store(event, record_time_ms, &mut hasher)?;
-        if insert_event(tx, &prepared, job.account_id, party, &job.job_id)? {
+    let (mut n_stored, mut n_duplicates) = (0u64, document.n_repeated);
+    for event in &document.events {
+        if insert_event(tx, event, job.account_id, party, &job.job_id)? {
             n_stored += 1;
         } else {
             n_duplicates += 1;
         }
-        if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
-            progress(event_idx as u64 + 1);
-        }
     }
     job.state = JobState::Succeeded;
     job.finished_ms = Some(now_ms());
-    job.n_events = n_events;
+    job.n_events = document.n_events;
     job.n_stored = n_stored;
     job.n_duplicates = n_duplicates;
-    job.n_rejected = input.problems.len() as u64;
-    job.errors = input.problems;
+    job.n_rejected = document.problems.len() as u64;
+    job.errors = document.problems;
     finish_job(tx, &job)?;
     Ok(job)
 }
@@ -400,8 +385,16 @@ impl SqliteStore {
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob> {
         let (viewer, job_id) = (viewer.clone(), job_id.to_owned());
-        Box::pin(
-            self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, input)),
-        )
+        Box::pin(async move {
+            // Hashing and encoding happen before the writer is taken, so other captures
+            // wait only for rows to be written.
+            let record_time_ms = now_ms();
+            let document =
+                tokio::task::spawn_blocking(move || PreparedDocument::new(input, record_time_ms))
+                    .await
+                    .map_err(StoreError::internal)?;
+            self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, document))
+                .await
+        })
     }
 }

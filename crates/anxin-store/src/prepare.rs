@@ -488,3 +488,71 @@ pub fn decode_body(body: &str) -> Result<Event, crate::StoreError> {
         crate::StoreError::internal(format!("a stored event could not be read: {err}"))
     })
 }
+
+/// A whole document turned into rows before any is written, so that hashing and encoding
+/// happen outside the database's write lock.
+#[derive(Clone, Debug)]
+pub struct PreparedDocument {
+    /// Master data from the header.
+    pub master: MasterData,
+    /// Namespace prefixes the header declared.
+    pub prefixes: Vec<(String, String)>,
+    /// Events with distinct hash IDs, in document order.
+    pub events: Vec<PreparedEvent>,
+    /// Events that repeat an earlier event of the same document (counted as duplicates).
+    pub n_repeated: u64,
+    /// Problems the reader found, kept for the job.
+    pub problems: Vec<String>,
+    /// Events in the document, readable or not.
+    pub n_events: u64,
+    /// The server's record time for every event of the document.
+    pub record_time_ms: i64,
+}
+
+impl PreparedDocument {
+    /// Hashes and encodes every event (reporting progress) and reads the master data.
+    pub fn new(
+        input: crate::CaptureInput,
+        record_time_ms: i64,
+    ) -> Result<PreparedDocument, crate::StoreError> {
+        let n_events = (input.events.len() + input.problems.len()) as u64;
+        let mut hasher = anxin_epcis::hash::Hasher::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut events = Vec::with_capacity(input.events.len());
+        let mut n_repeated = 0;
+        for (event_idx, event) in input.events.into_iter().enumerate() {
+            let prepared = prepare_for_store(event, record_time_ms, &mut hasher)?;
+            if seen.insert(prepared.hash_id.clone()) {
+                events.push(prepared);
+            } else {
+                n_repeated += 1;
+            }
+            if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
+                progress(event_idx as u64 + 1);
+            }
+        }
+        Ok(PreparedDocument {
+            master: master_data(&input.header),
+            prefixes: declared_prefixes(&input.header.namespaces),
+            events,
+            n_repeated,
+            problems: input.problems,
+            n_events,
+            record_time_ms,
+        })
+    }
+
+    /// The GLNs the events are captured at (read points and business locations), once each.
+    pub fn capture_glns(&self) -> Vec<String> {
+        let mut glns: Vec<String> = self
+            .events
+            .iter()
+            .flat_map(|event| event.places.iter())
+            .filter(|place| place.role == "read_point" || place.role == "biz_location")
+            .filter_map(|place| place.gln.clone())
+            .collect();
+        glns.sort();
+        glns.dedup();
+        glns
+    }
+}
