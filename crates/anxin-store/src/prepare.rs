@@ -556,3 +556,65 @@ impl PreparedDocument {
         glns
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anxin_epcis::{EpcisTime, EventType, Location, TimeZoneOffset};
+
+    fn event() -> Event {
+        let time = EpcisTime::parse("2026-03-01T08:00:00+08:00").unwrap();
+        let mut event = Event::new(
+            EventType::AggregationEvent,
+            time,
+            TimeZoneOffset::parse("+08:00").unwrap(),
+        );
+        event.parent_id = Some("urn:epc:id:sscc:0614141.1234567890".into());
+        event.child_epcs = vec![
+            "urn:epc:id:sgtin:0614141.107346.2017".into(),
+            "https://id.gs1.org/01/10614141073464/21/2017".into(),
+        ];
+        event.biz_location = Some(Location {
+            id: "urn:epc:id:sgln:0614141.12345.0".into(),
+            extensions: vec![],
+        });
+        event
+    }
+
+    #[test]
+    fn identifiers_are_indexed_once_in_canonical_form() {
+        let rows = prepare_event(&event(), "ni:///sha-256;x".into(), "{}".into());
+        let children: Vec<&str> = rows
+            .epcs
+            .iter()
+            .filter(|row| row.role == "child")
+            .map(|row| row.epc.as_str())
+            .collect();
+        assert_eq!(
+            children,
+            ["https://id.gs1.org/01/10614141073464/21/2017"],
+            "a URN and its Digital Link are one EPC"
+        );
+        assert_eq!(
+            rows.biz_location.as_deref(),
+            Some("https://id.gs1.org/414/0614141123452")
+        );
+        assert_eq!(rows.places[0].gln.as_deref(), Some("0614141123452"));
+        assert_eq!(
+            rows.event_id, "ni:///sha-256;x",
+            "no eventID: the hash ID stands in"
+        );
+    }
+
+    #[test]
+    fn extension_names_join_namespace_and_local_name() {
+        assert_eq!(
+            extension_field_name("https://ns.example.com/epcis/", "a"),
+            "https://ns.example.com/epcis/a"
+        );
+        assert_eq!(
+            extension_field_name("http://ns.example.com/epcis", "a"),
+            "http://ns.example.com/epcis#a"
+        );
+    }
+}
