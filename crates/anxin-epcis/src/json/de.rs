@@ -28,6 +28,8 @@ use crate::{Limits, Problem, ReadError};
 pub(super) enum Path<'a> {
     /// The document root.
     Root,
+    /// A place given by its complete pointer.
+    Pointer(&'a str),
     /// A member of the object at the parent path.
     Key(&'a Path<'a>, &'a str),
     /// An element of the array at the parent path.
@@ -55,6 +57,7 @@ impl<'a> Path<'a> {
     fn write_to(&self, out: &mut String) {
         match self {
             Path::Root => {}
+            Path::Pointer(pointer) => out.push_str(pointer),
             Path::Key(parent, key) => {
                 parent.write_to(out);
                 out.push('/');

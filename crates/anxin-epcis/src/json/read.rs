@@ -1,10 +1,12 @@
-//! The streaming reader: the public [`read`] and [`read_header`], the flow of events from the
+//! The streaming reader: the public [`read()`] and [`read_header`], the flow of events from the
 //! parser to the consumer, and the translation of parser failures into [`ReadError`]s.
 //!
-//! Each event is converted as soon as its closing brace has been parsed and handed to the
-//! [`EventSink`] at once, except while it waits for a `@context` that comes later in the
-//! document (see the module documentation of [`crate::json`]). This module does not know
-//! what is inside an event (`event.rs`) or a header (`document.rs`).
+//! The parser reads the document through the byte pass of `scan.rs`, which cuts the events
+//! out; each event is parsed from its own bytes when the parser reaches the event list,
+//! converted, and handed to the [`EventSink`] at once, except while it waits for a
+//! `@context` that comes later in the document (see the module documentation of
+//! [`crate::json`]). This module does not know what is inside an event (`event.rs`) or a
+//! header (`document.rs`).
 
 use std::cell::RefCell;
 use std::io::{BufReader, Read};
@@ -24,8 +26,22 @@ use crate::{EventSink, Limits, Origin, Place, Problem, ReadError};
 /// around the events.
 const BUFFER_BYTES: usize = 8 * 1024;
 
-/// An event that has been read but not yet handed to the consumer.
-pub(super) struct Pending {
+/// An event that waits for the document's `@context` before it can be handed on.
+pub(super) enum Pending {
+    /// An event cut out of the stream, kept as its bytes (a fraction of the memory its model
+    /// takes) and read again once the `@context` is known.
+    Bytes {
+        index: usize,
+        pointer: String,
+        captured: Captured,
+    },
+    /// An event read from the stream, which happens only when the byte pass did not
+    /// recognise the event list.
+    Read(Box<ReadEvent>),
+}
+
+/// An event that has been read, with what was found in it.
+pub(super) struct ReadEvent {
     index: usize,
     pointer: String,
     event: Option<Event>,
@@ -50,6 +66,10 @@ pub(super) struct DocumentState<'s> {
     pub header_sent: bool,
     /// Events waiting for the document's `@context`, in document order.
     pub pending: Vec<Pending>,
+    /// True while a cut-out event is read for the first time, so that an event that has to
+    /// wait is kept as its bytes; `hold` says that it has to.
+    pub cutting: bool,
+    pub hold: bool,
     /// Events seen so far.
     pub n_events: usize,
     /// Prefixes that header members used before they were declared.
@@ -101,6 +121,8 @@ fn read_with<'s>(
             header: HeaderDraft::default(),
             header_sent: false,
             pending: Vec::new(),
+            cutting: false,
+            hold: false,
             n_events: 0,
             header_unresolved: Vec::new(),
         },
@@ -189,7 +211,8 @@ fn describe(error: &serde_json::Error, place: Place, position: (u64, u64)) -> Re
     }
 }
 
-/// Reads one event the byte pass cut out of the stream, from its own bytes.
+/// Reads one event the byte pass cut out of the stream, from its own bytes, or keeps the
+/// bytes when the event has to wait for the document's `@context`.
 pub(super) fn read_cut_event(
     ctx: &mut Ctx<'_>,
     path: Path<'_>,
@@ -197,16 +220,49 @@ pub(super) fn read_cut_event(
     captured: Captured,
 ) -> Result<(), ReadError> {
     count_event(ctx, path)?;
+    let behind_waiting = ctx.document.sink.is_some() && !ctx.document.pending.is_empty();
+    if behind_waiting && captured.limit.is_none() {
+        // An event behind one that waits waits too, to keep document order; it is read
+        // only once, when its turn comes.
+        let pointer = path.pointer();
+        ctx.document.pending.push(Pending::Bytes {
+            index,
+            pointer,
+            captured,
+        });
+        return Ok(());
+    }
+    ctx.document.cutting = true;
+    let outcome = parse_cut_event(ctx, path, index, &captured);
+    ctx.document.cutting = false;
+    if std::mem::take(&mut ctx.document.hold) && outcome.is_ok() {
+        let pointer = path.pointer();
+        ctx.document.pending.push(Pending::Bytes {
+            index,
+            pointer,
+            captured,
+        });
+        return Ok(());
+    }
+    ctx.document.pump.borrow_mut().recycle(captured.bytes);
+    outcome
+}
+
+/// Parses a cut-out event and hands it on (see [`event_read`]).
+fn parse_cut_event(
+    ctx: &mut Ctx<'_>,
+    path: Path<'_>,
+    index: usize,
+    captured: &Captured,
+) -> Result<(), ReadError> {
     let mut parser = serde_json::Deserializer::from_slice(&captured.bytes);
     let parsed = Val::new(ctx, path, EventKind { index })
         .deserialize(&mut parser)
         .and_then(|_| parser.end());
-    let outcome = match ctx.fatal.take() {
+    match ctx.fatal.take() {
         Some(fatal) => Err(fatal),
-        None => cut_event_outcome(ctx, path, &captured, parsed.err()),
-    };
-    ctx.document.pump.borrow_mut().recycle(captured.bytes);
-    outcome
+        None => cut_event_outcome(ctx, path, captured, parsed.err()),
+    }
 }
 
 /// Whether a cut-out event parsed, as a [`ReadError`] if it did not: a limit crossed inside
@@ -349,13 +405,14 @@ impl Kind for EventKind {
 }
 
 /// Hands the event just read to the consumer, or keeps it while it waits for the
-/// document's `@context`. A consumer that stops is recorded in [`Ctx::fatal`].
+/// document's `@context` (a cut-out event is kept by [`read_cut_event`], as its bytes). A
+/// consumer that stops is recorded in [`Ctx::fatal`].
 fn event_read(ctx: &mut Ctx<'_>, index: usize, path: Path<'_>, event: Option<Event>) {
     let mut unresolved = std::mem::take(&mut ctx.unresolved);
     let raw_names = !unresolved.is_empty();
     // The event's own @context may have come after the members that needed it.
     unresolved.retain(|name| ctx.names.lookup(&name.prefix).is_none());
-    let pending = Pending {
+    let read = ReadEvent {
         index,
         pointer: path.pointer(),
         event,
@@ -364,12 +421,16 @@ fn event_read(ctx: &mut Ctx<'_>, index: usize, path: Path<'_>, event: Option<Eve
         raw_names,
         scope: std::mem::take(&mut ctx.names.event_scope),
     };
-    let waits = !pending.unresolved.is_empty() && !ctx.names.context_seen;
+    let waits = !read.unresolved.is_empty() && !ctx.names.context_seen;
     if waits || !ctx.document.pending.is_empty() {
-        ctx.document.pending.push(pending);
+        if ctx.document.cutting {
+            ctx.document.hold = true;
+        } else {
+            ctx.document.pending.push(Pending::Read(Box::new(read)));
+        }
         return;
     }
-    if let Err(error) = deliver(ctx, pending) {
+    if let Err(error) = deliver(ctx, read) {
         ctx.fatal.get_or_insert(error);
     }
 }
@@ -381,16 +442,27 @@ pub(super) fn context_complete<E: de::Error>(ctx: &mut Ctx<'_>) -> Result<(), E>
     flush(ctx).map_err(|error| ctx.stop(error))
 }
 
+/// Hands on the events that waited, reading again those kept as bytes.
 fn flush(ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
     for pending in std::mem::take(&mut ctx.document.pending) {
-        deliver(ctx, pending)?;
+        match pending {
+            Pending::Read(read) => deliver(ctx, *read)?,
+            Pending::Bytes {
+                index,
+                pointer,
+                captured,
+            } => {
+                parse_cut_event(ctx, Path::Pointer(&pointer), index, &captured)?;
+                ctx.document.pump.borrow_mut().recycle(captured.bytes);
+            }
+        }
     }
     Ok(())
 }
 
 /// Resolves what is left of an event's names and hands it to the consumer.
-fn deliver(ctx: &mut Ctx<'_>, pending: Pending) -> Result<(), ReadError> {
-    let Pending {
+fn deliver(ctx: &mut Ctx<'_>, read: ReadEvent) -> Result<(), ReadError> {
+    let ReadEvent {
         index,
         pointer,
         mut event,
@@ -398,7 +470,7 @@ fn deliver(ctx: &mut Ctx<'_>, pending: Pending) -> Result<(), ReadError> {
         unresolved,
         raw_names,
         scope,
-    } = pending;
+    } = read;
     if raw_names {
         ctx.names.event_scope = scope;
         for name in &unresolved {

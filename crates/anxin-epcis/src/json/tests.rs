@@ -323,6 +323,51 @@ fn a_malformed_document_gives_a_syntax_error_with_line_and_column() {
 }
 
 #[test]
+fn an_error_after_the_event_list_is_placed_in_the_document() {
+    let json = "{\"type\": \"EPCISDocument\", \"epcisBody\": {\"eventList\": [\n".to_owned()
+        + &object_event("")
+        + "\n]}, \"schemaVersion\" \"2.0\"}";
+    let (header, _) = read_str(&json);
+    match header {
+        Err(ReadError::Syntax { message, .. }) => {
+            assert!(
+                message.starts_with("line 3, column 21: expected `:`"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_event_list_named_with_escapes_streams_through_the_parser_and_reads_the_same() {
+    let plain = document(ALL_FIVE);
+    let escaped = plain.replace("\"eventList\"", "\"event\\u004cist\"");
+    assert_ne!(plain, escaped);
+    let (_, events) = read_ok(&plain);
+    let (_, streamed) = read_ok(&escaped);
+    assert_eq!(streamed, events);
+    let (header, recorder) = read_str(&escaped.replace("\"po\"", "\"pox\""));
+    assert!(header.is_ok());
+    assert_eq!(
+        pointers(&recorder.problems()),
+        ["/epcisBody/eventList/2/bizTransactionList/0/type"]
+    );
+}
+
+#[test]
+fn a_document_without_a_context_is_read_with_the_standard_prefixes() {
+    let json = document(&object_event(r#""cbvmda:lotNumber": "L1""#))
+        .replace(r#""@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"ex": "http://ns.example.com/epcis/"}],"#, "");
+    let (header, events) = read_ok(&json);
+    assert!(header.namespaces.context_urls.is_empty());
+    assert_eq!(
+        events[0].extensions[0].name,
+        QName::new("urn:epcglobal:cbv:mda:", "lotNumber")
+    );
+}
+
+#[test]
 fn trailing_garbage_is_a_syntax_error() {
     let json = document("") + " x";
     let (header, _) = read_str(&json);
@@ -646,6 +691,27 @@ fn a_late_context_resolves_the_events_that_waited_for_it() {
         ["/epcisBody/eventList/2/nowhere:field"]
     );
     assert_eq!(events[2].1.index, 2);
+}
+
+#[test]
+fn a_malformed_event_behind_a_waiting_one_is_reported_at_its_place() {
+    let json = format!(
+        "{{\"type\": \"EPCISDocument\", \"schemaVersion\": \"2.0\", \"creationDate\": \"2024-03-01T08:00:00Z\",\n\"epcisBody\": {{\"eventList\": [{},\n{{\"type\": \"ObjectEvent\" \"x\": 1}}]}},\n\"@context\": {{\"late\": \"http://late.example.com/\"}}}}",
+        object_event(r#""late:field": "v""#)
+    );
+    let (header, recorder) = read_str(&json);
+    match header {
+        Err(ReadError::Syntax { place, message }) => {
+            assert_eq!(place, Place::JsonPointer("/epcisBody/eventList/1".into()));
+            assert!(
+                message.starts_with("line 3, column 24: expected `,` or `}`"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The event before it was handed on once the context was known.
+    assert!(recorder.events[0].0.is_ok());
 }
 
 #[test]
