@@ -202,19 +202,20 @@ impl<'s> Ctx<'s> {
 
     /// Records a member that does not belong in the object it is in.
     pub fn unknown_member(&mut self, path: Path<'_>, name: &str, parent: &str) {
-        if name.contains(':') {
-            let message = format!("`{name}` is an extension member, which {parent} cannot carry");
-            self.problem(path, message);
-            return;
-        }
-        let mut message = format!("`{name}` is not a member of {parent}");
-        if let Some(similar) = context::similar_member(name).filter(|m| m.name() != name) {
-            let _ = write!(message, " (did you mean `{}`?)", similar.name());
+        let message = if name.contains(':') {
+            format!("`{name}` is an extension member, which {parent} cannot carry")
+        } else if Member::from_name(name).is_some() {
+            format!("`{name}` is an EPCIS member, but not a member of {parent}")
+        } else if let Some(similar) = context::similar_member(name) {
+            format!(
+                "`{name}` is not a member of {parent} (did you mean `{}`?)",
+                similar.name()
+            )
         } else {
-            message.push_str(
-                "; an extension member needs a namespace prefix declared in the @context",
-            );
-        }
+            format!(
+                "`{name}` is not a member of {parent}; an extension member needs a namespace prefix declared in the @context"
+            )
+        };
         self.problem(path, message);
     }
 

@@ -203,7 +203,7 @@ impl Members for DocumentReader {
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
-        let header_member = match &key {
+        match &key {
             Key::Member(Member::Context) => {
                 read(ctx, child, map, ContextValue(ContextScope::Document))?;
                 refuse_header_problems(ctx)?;
@@ -212,43 +212,17 @@ impl Members for DocumentReader {
             Key::Member(Member::EpcisBody) => {
                 ctx.document.header.saw_body = true;
                 read(ctx, child, map, Obj(BodyReader))?;
-                return refuse_header_problems(ctx);
             }
-            Key::Member(member) => *member,
+            Key::Member(Member::EpcisHeader) => {
+                read(ctx, child, map, Obj(EpcisHeaderReader))?;
+            }
+            Key::Member(member) if header_scalar(ctx, child, *member, map)? => {}
             Key::Other(raw) => {
                 let mut extensions = Vec::new();
                 read_extension(ctx, path, raw, map, &mut extensions, "an EPCIS document")?;
                 ctx.document.header.extensions.append(&mut extensions);
-                return refuse_header_problems(ctx);
             }
-        };
-        match header_member {
-            Member::Type => {
-                let value = read(ctx, child, map, DocumentTypeKind)?;
-                ctx.document.header.document_type = value;
-            }
-            Member::SchemaVersion => {
-                let value = read(ctx, child, map, Version)?;
-                ctx.document.header.schema_version = value;
-            }
-            Member::CreationDate => {
-                let value = read(ctx, child, map, Time)?;
-                ctx.document.header.creation_date = value;
-            }
-            Member::Id | Member::Sender | Member::Receiver | Member::InstanceIdentifier => {
-                let value = read(ctx, child, map, Text)?;
-                let header = &mut ctx.document.header;
-                *match header_member {
-                    Member::Id => &mut header.id,
-                    Member::Sender => &mut header.sender,
-                    Member::Receiver => &mut header.receiver,
-                    _ => &mut header.instance_identifier,
-                } = value;
-            }
-            Member::EpcisHeader => {
-                read(ctx, child, map, Obj(EpcisHeaderReader))?;
-            }
-            _ => refuse(ctx, path, &key, map, "an EPCIS document")?,
+            Key::Member(_) => refuse(ctx, path, &key, map, "an EPCIS document")?,
         }
         refuse_header_problems(ctx)
     }
@@ -256,6 +230,38 @@ impl Members for DocumentReader {
     fn finish(self, _: &mut Ctx<'_>, _: Path<'_>) -> Option<()> {
         Some(())
     }
+}
+
+/// Reads `member` if it is one of the document's single-valued members; false (and nothing
+/// read) if it is not.
+fn header_scalar<'de, A: MapAccess<'de>>(
+    ctx: &mut Ctx<'_>,
+    child: Path<'_>,
+    member: Member,
+    map: &mut A,
+) -> Result<bool, A::Error> {
+    match member {
+        Member::Type => {
+            ctx.document.header.document_type = read(ctx, child, map, DocumentTypeKind)?
+        }
+        Member::SchemaVersion => {
+            ctx.document.header.schema_version = read(ctx, child, map, Version)?
+        }
+        Member::CreationDate => ctx.document.header.creation_date = read(ctx, child, map, Time)?,
+        Member::Id | Member::Sender | Member::Receiver | Member::InstanceIdentifier => {
+            let value = read(ctx, child, map, Text)?;
+            let header = &mut ctx.document.header;
+            let slot = match member {
+                Member::Id => &mut header.id,
+                Member::Sender => &mut header.sender,
+                Member::Receiver => &mut header.receiver,
+                _ => &mut header.instance_identifier,
+            };
+            *slot = value;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// `epcisHeader`: master data and extension members.

@@ -76,16 +76,16 @@ impl Kind for Cbv {
             return Some(Term::Standard(word));
         }
         // GS1's simplified context lets values be compact IRIs (`cbv:Comp-latitude`).
-        if let Some(expanded) = super::context::expand_standard_value(text)
-            && let Some(word) = vocabulary.standard_term(&expanded)
-        {
+        let expanded = super::context::expand_standard_value(text);
+        let uri = expanded.as_deref().unwrap_or(text);
+        if let Some(word) = vocabulary.standard_term(uri) {
             return Some(Term::Standard(word));
         }
-        let misspelt_standard = [vocabulary.urn_prefix(), Some(vocabulary.web_prefix())]
-            .into_iter()
-            .flatten()
-            .filter(|_| vocabulary.urn_prefix().is_some())
-            .any(|prefix| text.starts_with(prefix));
+        // A URN or web URI in a CBV vocabulary's own namespace must name one of its words.
+        // (The GS1 Web Vocabulary has no namespace of its own, so it is not checked so.)
+        let misspelt_standard = vocabulary
+            .urn_prefix()
+            .is_some_and(|urn| uri.starts_with(urn) || uri.starts_with(vocabulary.web_prefix()));
         if text.is_empty() || !text.contains(':') || misspelt_standard {
             ctx.problem(
                 path,

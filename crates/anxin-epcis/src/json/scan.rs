@@ -394,162 +394,199 @@ impl<R: Read> Core<R> {
         }
     }
 
-    /// Tokenizes `chunk[self.chunk_pos..self.chunk_limit]` until `until` is met.
+    /// Tokenizes `chunk[self.chunk_pos..self.chunk_limit]` until `until` is met. Bytes are
+    /// emitted in runs: `run` is the first byte not yet emitted.
     fn step(&mut self, chunk: &[u8], until: Until) {
         let end = self.chunk_limit;
         let mut at = self.chunk_pos;
-        // The first byte not yet emitted.
         let mut run = at;
         while at < end {
-            match self.state {
-                State::InString => {
-                    let start = at;
-                    let rest = &chunk[at..end];
-                    let found = find_quote_or_backslash(rest);
-                    let segment = &rest[..found.unwrap_or(rest.len())];
-                    if self.in_key && self.key.len() <= 16 {
-                        self.key.extend_from_slice(segment);
-                    }
-                    self.token_bytes += segment.len() as u64;
-                    at += segment.len();
-                    if found.is_some() {
-                        if chunk[at] == b'"' {
-                            self.state = State::Outside;
-                            if self.in_key {
-                                self.in_key = false;
-                                let key = KeyId::of(&self.key);
-                                if let Some(frame) = self.tracked_top() {
-                                    frame.key = key;
-                                }
-                            }
-                        } else {
-                            self.token_bytes += 1;
-                            self.state = State::Escape;
-                            // A member name with escapes is not one the event lists use.
-                            self.key.push(0xFF);
-                        }
-                        at += 1;
-                    }
-                    if self.token_bytes > self.max_token_bytes {
-                        self.emit(&chunk[run..start]);
-                        self.chunk_pos = start;
-                        self.cross(self.token_message("a string"));
-                        return;
-                    }
-                }
+            let next = match self.state {
+                State::InString => self.string_segment(chunk, at, end, &mut run),
                 State::Escape => {
                     self.token_bytes += 1;
                     self.state = State::InString;
-                    at += 1;
+                    Some(at + 1)
                 }
-                State::Outside => {
-                    let byte = chunk[at];
-                    if matches!(byte, b' ' | b'\t' | b'\r') {
-                        at += 1;
-                        while at < end && matches!(chunk[at], b' ' | b'\t' | b'\r') {
-                            at += 1;
-                        }
-                        self.token_bytes = 0;
-                        continue;
-                    }
-                    if byte == b'\n' {
-                        self.line += 1;
-                        self.line_start = self.chunk_base + at as u64 + 1;
-                        self.token_bytes = 0;
-                        at += 1;
-                        continue;
-                    }
-                    let at_list_level = self.list_depth == Some(self.depth);
-                    if at_list_level && (byte == b',' || byte == b']') {
-                        if self.list_separator(chunk, &mut run, at, until) {
-                            return;
-                        }
-                        at += 1;
-                        continue;
-                    }
-                    if at_list_level && self.current.is_none() {
-                        self.emit(&chunk[run..at]);
-                        run = at;
-                        self.begin_element(at);
-                    }
-                    match byte {
-                        b'"' => {
-                            self.state = State::InString;
-                            self.token_bytes = 0;
-                            self.token_start = (self.line, self.column_at(at));
-                            if let Some(frame) = self.tracked_top()
-                                && frame.object
-                                && frame.expect_key
-                            {
-                                self.in_key = true;
-                                self.key.clear();
-                            }
-                        }
-                        b'{' | b'[' => {
-                            self.token_bytes = 0;
-                            if byte == b'[' && self.list_depth.is_none() && self.at_event_list() {
-                                self.emit(&chunk[run..at]);
-                                self.chunk_pos = at;
-                                if until == Until::Output && !self.out.is_empty() {
-                                    // Stop before the list, so that the next read hands the
-                                    // parser exactly its opening bracket.
-                                    return;
-                                }
-                                self.open_list(at);
-                                return;
-                            }
-                            self.depth += 1;
-                            let tracked = self.list_depth.is_none()
-                                && self.frames.len() + 1 == self.depth
-                                && self.frames.len() < TRACKED_LEVELS;
-                            if tracked {
-                                self.frames.push(Frame {
-                                    object: byte == b'{',
-                                    expect_key: true,
-                                    key: KeyId::Other,
-                                });
-                            }
-                        }
-                        b'}' | b']' => {
-                            self.token_bytes = 0;
-                            if !at_list_level {
-                                if self.list_depth.is_none() && self.frames.len() == self.depth {
-                                    self.frames.pop();
-                                }
-                                self.depth = self.depth.saturating_sub(1);
-                            }
-                        }
-                        b':' => {
-                            self.token_bytes = 0;
-                            if let Some(frame) = self.tracked_top() {
-                                frame.expect_key = false;
-                            }
-                        }
-                        b',' => {
-                            self.token_bytes = 0;
-                            if let Some(frame) = self.tracked_top() {
-                                frame.expect_key = frame.object;
-                            }
-                        }
-                        _ => {
-                            if self.token_bytes == 0 {
-                                self.token_start = (self.line, self.column_at(at));
-                            }
-                            self.token_bytes += 1;
-                            if self.token_bytes > self.max_token_bytes {
-                                self.emit(&chunk[run..at]);
-                                self.chunk_pos = at;
-                                self.cross(self.token_message("a number or literal"));
-                                return;
-                            }
-                        }
-                    }
-                    at += 1;
-                }
+                State::Outside => self.outside(chunk, at, end, &mut run, until),
+            };
+            match next {
+                Some(next) => at = next,
+                None => return,
             }
         }
         self.emit(&chunk[run..at]);
         self.chunk_pos = at;
+    }
+
+    /// Consumes string content from `chunk[at]` up to the next quote or backslash (or the end
+    /// of what is available). Returns where to go on, or `None` when a limit stopped
+    /// tokenizing (`chunk_pos` is set).
+    fn string_segment(
+        &mut self,
+        chunk: &[u8],
+        at: usize,
+        end: usize,
+        run: &mut usize,
+    ) -> Option<usize> {
+        let rest = &chunk[at..end];
+        let found = find_quote_or_backslash(rest);
+        let segment = &rest[..found.unwrap_or(rest.len())];
+        if self.in_key && self.key.len() <= 16 {
+            self.key.extend_from_slice(segment);
+        }
+        self.token_bytes += segment.len() as u64;
+        let mut next = at + segment.len();
+        if found.is_some() {
+            if chunk[next] == b'"' {
+                self.state = State::Outside;
+                if self.in_key {
+                    self.in_key = false;
+                    let key = KeyId::of(&self.key);
+                    if let Some(frame) = self.tracked_top() {
+                        frame.key = key;
+                    }
+                }
+            } else {
+                self.token_bytes += 1;
+                self.state = State::Escape;
+                // A member name with escapes is not one the event lists use.
+                self.key.push(0xFF);
+            }
+            next += 1;
+        }
+        if self.token_bytes > self.max_token_bytes {
+            self.emit(&chunk[*run..at]);
+            self.chunk_pos = at;
+            self.cross(self.token_message("a string"));
+            return None;
+        }
+        Some(next)
+    }
+
+    /// Consumes the byte `chunk[at]` outside strings (and a run of white space after it).
+    /// Returns where to go on, or `None` when tokenizing stops here (`chunk_pos` is set).
+    fn outside(
+        &mut self,
+        chunk: &[u8],
+        at: usize,
+        end: usize,
+        run: &mut usize,
+        until: Until,
+    ) -> Option<usize> {
+        let byte = chunk[at];
+        if matches!(byte, b' ' | b'\t' | b'\r') {
+            self.token_bytes = 0;
+            let blank = chunk[at..end]
+                .iter()
+                .position(|byte| !matches!(byte, b' ' | b'\t' | b'\r'));
+            return Some(blank.map_or(end, |blank| at + blank));
+        }
+        if byte == b'\n' {
+            self.line += 1;
+            self.line_start = self.chunk_base + at as u64 + 1;
+            self.token_bytes = 0;
+            return Some(at + 1);
+        }
+        let at_list_level = self.list_depth == Some(self.depth);
+        if at_list_level && (byte == b',' || byte == b']') {
+            return (!self.list_separator(chunk, run, at, until)).then_some(at + 1);
+        }
+        if at_list_level && self.current.is_none() {
+            self.emit(&chunk[*run..at]);
+            *run = at;
+            self.begin_element(at);
+        }
+        match byte {
+            b'"' => self.open_string(at),
+            b'{' | b'[' => {
+                self.token_bytes = 0;
+                if byte == b'[' && self.list_depth.is_none() && self.at_event_list() {
+                    self.reach_list(chunk, at, run, until);
+                    return None;
+                }
+                self.open(byte == b'{');
+            }
+            b'}' | b']' => {
+                self.token_bytes = 0;
+                if !at_list_level {
+                    self.close();
+                }
+            }
+            b':' | b',' => {
+                self.token_bytes = 0;
+                if let Some(frame) = self.tracked_top() {
+                    frame.expect_key = byte == b',' && frame.object;
+                }
+            }
+            _ => {
+                if !self.token_byte(chunk, at, run) {
+                    return None;
+                }
+            }
+        }
+        Some(at + 1)
+    }
+
+    /// Counts a byte of a number or literal; false when that crossed the token limit.
+    fn token_byte(&mut self, chunk: &[u8], at: usize, run: &mut usize) -> bool {
+        if self.token_bytes == 0 {
+            self.token_start = (self.line, self.column_at(at));
+        }
+        self.token_bytes += 1;
+        if self.token_bytes <= self.max_token_bytes {
+            return true;
+        }
+        self.emit(&chunk[*run..at]);
+        self.chunk_pos = at;
+        self.cross(self.token_message("a number or literal"));
+        false
+    }
+
+    /// Stops at the opening bracket of an event list, `chunk[at]`, and opens the list unless
+    /// bytes before it are still waiting to be read, so that the parser gets exactly the
+    /// bracket on its next read.
+    fn reach_list(&mut self, chunk: &[u8], at: usize, run: &mut usize, until: Until) {
+        self.emit(&chunk[*run..at]);
+        *run = at;
+        self.chunk_pos = at;
+        if until == Until::Event || self.out.is_empty() {
+            self.open_list(at);
+        }
+    }
+
+    fn open_string(&mut self, at: usize) {
+        self.state = State::InString;
+        self.token_bytes = 0;
+        self.token_start = (self.line, self.column_at(at));
+        if let Some(frame) = self.tracked_top()
+            && frame.object
+            && frame.expect_key
+        {
+            self.in_key = true;
+            self.key.clear();
+        }
+    }
+
+    fn open(&mut self, object: bool) {
+        self.depth += 1;
+        let tracked = self.list_depth.is_none()
+            && self.frames.len() + 1 == self.depth
+            && self.frames.len() < TRACKED_LEVELS;
+        if tracked {
+            self.frames.push(Frame {
+                object,
+                expect_key: true,
+                key: KeyId::Other,
+            });
+        }
+    }
+
+    fn close(&mut self) {
+        if self.list_depth.is_none() && self.frames.len() == self.depth {
+            self.frames.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
     }
 
     /// Hands the parser the opening bracket of an event list at `chunk[at]`, from which on

@@ -584,13 +584,19 @@ fn cbv_values_are_read_in_every_written_form() {
 }
 
 #[test]
-fn a_misspelt_standard_urn_is_a_problem() {
-    let event = object_event(r#""bizStep": "urn:epcglobal:cbv:bizstep:shiping""#);
-    let (_, recorder) = read_str(&document(&event));
-    assert_eq!(
-        pointers(&recorder.problems()),
-        ["/epcisBody/eventList/0/bizStep"]
-    );
+fn a_misspelt_standard_urn_uri_or_compact_iri_is_a_problem() {
+    let events = [
+        r#""bizStep": "urn:epcglobal:cbv:bizstep:shiping""#,
+        r#""bizStep": "https://ref.gs1.org/cbv/BizStep-shiping""#,
+        r#""bizStep": "cbv:BizStep-shiping""#,
+    ]
+    .map(object_event)
+    .join(",");
+    let (_, recorder) = read_str(&document(&events));
+    let expected: Vec<String> = (0..3)
+        .map(|at| format!("/epcisBody/eventList/{at}/bizStep"))
+        .collect();
+    assert_eq!(pointers(&recorder.problems()), expected);
 }
 
 #[test]

@@ -75,35 +75,18 @@ impl<W: Write> Writer<W> {
     }
 
     fn header(&mut self, header: &Header) -> io::Result<()> {
+        self.json.open(b'{');
+        self.context(header);
         let json = &mut self.json;
-        json.open(b'{');
-        json.key("@context");
-        json.open(b'[');
-        for url in context_urls(header) {
-            json.item();
-            json.string(url);
-        }
-        for (prefix, iri) in &self.names.declared {
-            json.item();
-            json.open(b'{');
-            json.key(prefix);
-            json.string(iri);
-            json.close(b'}');
-        }
-        json.close(b']');
         json.member_str("type", header.document_type.name());
         json.member_str("schemaVersion", &header.schema_version);
         json.member_str("creationDate", &header.creation_date.to_string());
-        for (name, value) in [
+        json.member_options(&[
             ("id", &header.id),
             ("sender", &header.sender),
             ("receiver", &header.receiver),
             ("instanceIdentifier", &header.instance_identifier),
-        ] {
-            if let Some(value) = value {
-                json.member_str(name, value);
-            }
-        }
+        ]);
         if !header.master_data.is_empty() || !header.extensions.is_empty() {
             self.json.key("epcisHeader");
             self.json.open(b'{');
@@ -113,33 +96,49 @@ impl<W: Write> Writer<W> {
             self.extensions(&header.extensions, &[])?;
             self.json.close(b'}');
         }
+        self.open_event_list(header);
+        Ok(())
+    }
+
+    /// Writes the document's `@context`: its context URLs, then one object per prefix.
+    fn context(&mut self, header: &Header) {
+        let json = &mut self.json;
+        json.key("@context");
+        json.open(b'[');
+        for url in context_urls(header) {
+            json.item();
+            json.string(url);
+        }
+        for (prefix, iri) in &self.names.declared {
+            json.item();
+            json.open(b'{');
+            json.member_str(prefix, iri);
+            json.close(b'}');
+        }
+        json.close(b']');
+    }
+
+    /// Opens `epcisBody` and, through the query results of a query document, the event list.
+    fn open_event_list(&mut self, header: &Header) {
         let json = &mut self.json;
         json.key("epcisBody");
         json.open(b'{');
-        if let Some(results) = header
-            .query_results
-            .as_ref()
-            .filter(|_| self.query_document)
-        {
+        if self.query_document {
             json.key("queryResults");
             json.open(b'{');
-            if let Some(name) = &results.query_name {
-                json.member_str("queryName", name);
+            if let Some(results) = &header.query_results {
+                if let Some(name) = &results.query_name {
+                    json.member_str("queryName", name);
+                }
+                if let Some(id) = &results.subscription_id {
+                    json.member_str("subscriptionID", id);
+                }
             }
-            if let Some(id) = &results.subscription_id {
-                json.member_str("subscriptionID", id);
-            }
-            json.key("resultsBody");
-            json.open(b'{');
-        } else if self.query_document {
-            json.key("queryResults");
-            json.open(b'{');
             json.key("resultsBody");
             json.open(b'{');
         }
         json.key("eventList");
         json.open(b'[');
-        Ok(())
     }
 
     fn master_data(&mut self, vocabularies: &[Vocabulary]) -> io::Result<()> {
@@ -197,10 +196,8 @@ impl<W: Write> Writer<W> {
         }
         json.member_str("type", event.event_type.name());
         json.member_str("eventTime", &event.event_time.to_string());
-        json.member_str(
-            "eventTimeZoneOffset",
-            &event.event_time_zone_offset.to_string(),
-        );
+        let offset = event.event_time_zone_offset.to_string();
+        json.member_str("eventTimeZoneOffset", &offset);
         if let Some(time) = &event.record_time {
             json.member_str("recordTime", &time.to_string());
         }
@@ -211,12 +208,24 @@ impl<W: Write> Writer<W> {
         if let Some(declaration) = &event.error_declaration {
             json.key("errorDeclaration");
             json.open(b'{');
-            json.member_str("declarationTime", &declaration.declaration_time.to_string());
+            let time = declaration.declaration_time.to_string();
+            json.member_str("declarationTime", &time);
             json.member_term("reason", declaration.reason.as_ref());
             json.member_strings("correctiveEventIDs", &declaration.corrective_event_ids);
             self.extensions(&declaration.extensions, scope)?;
             self.json.close(b'}');
         }
+        self.what_and_how(event)?;
+        self.location("readPoint", event.read_point.as_ref(), scope)?;
+        self.location("bizLocation", event.biz_location.as_ref(), scope)?;
+        self.rest_of_event(event, scope)?;
+        self.json.close(b'}');
+        Ok(())
+    }
+
+    /// The objects of the event and what happened to them: identifiers, quantities, action,
+    /// business step and dispositions.
+    fn what_and_how(&mut self, event: &Event) -> io::Result<()> {
         let json = &mut self.json;
         if let Some(parent) = &event.parent_id {
             json.member_str("parentID", parent);
@@ -244,10 +253,6 @@ impl<W: Write> Writer<W> {
             json.member_terms("unset", &persistent.unset);
             json.close(b'}');
         }
-        self.location("readPoint", event.read_point.as_ref(), scope)?;
-        self.location("bizLocation", event.biz_location.as_ref(), scope)?;
-        self.rest_of_event(event, scope)?;
-        self.json.close(b'}');
         Ok(())
     }
 
@@ -321,17 +326,13 @@ impl<W: Write> Writer<W> {
                     json.member_str(name, &time.to_string());
                 }
             }
-            for (name, value) in [
+            json.member_options(&[
                 ("deviceID", &metadata.device_id),
                 ("deviceMetadata", &metadata.device_metadata),
                 ("rawData", &metadata.raw_data),
                 ("dataProcessingMethod", &metadata.data_processing_method),
                 ("bizRules", &metadata.biz_rules),
-            ] {
-                if let Some(value) = value {
-                    json.member_str(name, value);
-                }
-            }
+            ]);
             self.extensions(&metadata.extensions, scope)?;
             self.json.close(b'}');
         }
@@ -358,45 +359,31 @@ impl<W: Write> Writer<W> {
         json.open(b'{');
         json.member_term("type", report.measurement_type.as_ref());
         json.member_term("exception", report.exception.as_ref());
-        for (name, value) in [
+        json.member_options(&[
             ("deviceID", &report.device_id),
             ("deviceMetadata", &report.device_metadata),
             ("rawData", &report.raw_data),
             ("dataProcessingMethod", &report.data_processing_method),
             ("bizRules", &report.biz_rules),
-        ] {
-            if let Some(value) = value {
-                json.member_str(name, value);
-            }
-        }
+        ]);
         if let Some(time) = &report.time {
             json.member_str("time", &time.to_string());
         }
-        for (name, value) in [
+        json.member_options(&[
             ("microorganism", &report.microorganism),
             ("chemicalSubstance", &report.chemical_substance),
-        ] {
-            if let Some(value) = value {
-                json.member_str(name, value);
-            }
-        }
+        ]);
         json.member_number("value", report.value)?;
         json.member_term("component", report.component.as_ref());
-        if let Some(text) = &report.string_value {
-            json.member_str("stringValue", text);
-        }
+        json.member_options(&[("stringValue", &report.string_value)]);
         if let Some(flag) = report.boolean_value {
             json.key("booleanValue");
             json.raw(if flag { "true" } else { "false" });
         }
-        for (name, value) in [
+        json.member_options(&[
             ("hexBinaryValue", &report.hex_binary_value),
             ("uriValue", &report.uri_value),
-        ] {
-            if let Some(value) = value {
-                json.member_str(name, value);
-            }
-        }
+        ]);
         for (name, value) in [
             ("minValue", report.min_value),
             ("maxValue", report.max_value),
@@ -407,17 +394,13 @@ impl<W: Write> Writer<W> {
         ] {
             json.member_number(name, value)?;
         }
-        for (name, value) in [
+        json.member_options(&[
             ("uom", &report.uom),
             (
                 "coordinateReferenceSystem",
                 &report.coordinate_reference_system,
             ),
-        ] {
-            if let Some(value) = value {
-                json.member_str(name, value);
-            }
-        }
+        ]);
         self.extensions(&report.extensions, scope)?;
         self.json.close(b'}');
         Ok(())
@@ -859,6 +842,15 @@ impl Json {
     fn member_str(&mut self, name: &str, value: &str) {
         self.key(name);
         self.string(value);
+    }
+
+    /// Writes each member whose value is present.
+    fn member_options(&mut self, members: &[(&str, &Option<String>)]) {
+        for (name, value) in members {
+            if let Some(value) = value {
+                self.member_str(name, value);
+            }
+        }
     }
 
     fn member_strings(&mut self, name: &str, values: &[String]) {
