@@ -49,9 +49,10 @@ document with that spelling rewritten, and counts each rewrite in its summary:
   - json-prefixed-value: in JSON only, the reference expands *values* whose prefix the document
     declares (`"ex:product"` becomes `http://ns.example.com/epcis/product`, even in a plain text
     field); XML values and Anxin keep them as written. That expansion is turned off.
-  - json-gs1-curie: a JSON sensor report type or exception written `gs1:Temperature` stays
-    unexpanded in the reference, while the bare `Temperature` and the XML `gs1:Temperature`
-    become `https://gs1.org/voc/Temperature`. It is given the bare word.
+  - json-vocabulary-curie: in a vocabulary field (bizStep, sensor report type, component, …)
+    the reference leaves a JSON `gs1:Temperature` or `cbv:Comp-x` as written, though the
+    standard context makes it an IRI, and expands the same CURIE in XML. It is given the full
+    URI (`https://gs1.org/voc/Temperature`).
   - xml-xsi-type: the reference counts an `xsi:type` attribute of an extension element as part
     of the value; it is an annotation (GS1's example event_with_identical_hash_id_6.xml is meant
     to hash like _1.xml), and JSON-LD has no such attribute. It is removed.
@@ -59,6 +60,9 @@ document with that spelling rewritten, and counts each rewrite in its summary:
     sensor components (`urn:epcglobal:cbv:comp:x`) nor bare words (`x`), while in JSON it
     expands the bare word to `https://ref.gs1.org/cbv/Comp-x`. Standard components are given
     to it as `cbv:Comp-x`, which it expands.
+  - xml-nil-quantity: the reference writes `<quantity xsi:nil="true"/>` as a leftover
+    `quantityElementquantity{…XMLSchema-instance}nil=true` at the end of the string; a nil
+    quantity is an absent one. The element is removed.
   - grai-12-digit-prefix: the reference's pattern for a GRAI URN whose company prefix has 12
     digits (and so an empty asset type, `urn:epc:id:grai:123456789012..7`) wants three dots,
     so it keeps such a URN as written while it converts the same GRAI written as a Digital
@@ -107,17 +111,15 @@ COMPONENTS = [
 ]
 
 
-def _standard_sensor_words():
-    """The bare words the EPCIS context defines for sensor report types and exceptions."""
-    import importlib.resources
-    name = "e532647e8eb371379b8b0e8602d8981c8566bc60f7351f22c76a5bc865962008.jsonld"
-    resource = importlib.resources.files("epcis_event_hash_generator").joinpath(name)
-    context = json.loads(resource.read_text(encoding="utf-8"))["@context"]
-    report = context["sensorElementList"]["@context"]["sensorReport"]["@context"]
-    return set(report["type"]["@context"]) | set(report["exception"]["@context"])
-
-
-SENSOR_WORDS = _standard_sensor_words()
+# JSON fields whose values are CBV or GS1 vocabulary terms, as (parent key, key), and the CURIE
+# prefixes the standard context defines for them (see json-vocabulary-curie).
+VOCABULARY_FIELDS = {
+    ("eventList", "bizStep"), ("eventList", "disposition"), ("event", "bizStep"), ("event", "disposition"),
+    ("persistentDisposition", "set"), ("persistentDisposition", "unset"), ("bizTransactionList", "type"),
+    ("sourceList", "type"), ("destinationList", "type"), ("sensorReport", "type"), ("sensorReport", "exception"),
+    ("sensorReport", "component"),
+}
+VOCABULARY_CURIES = {"cbv:": "https://ref.gs1.org/cbv/", "gs1:": "https://gs1.org/voc/"}
 
 
 # How often each rewrite of the top of this file was needed, per run of check().
@@ -154,10 +156,10 @@ def _rewrite_json(value, counts, key=None, parent_key=None):
     if isinstance(value, dict):
         return {item_key: _rewrite_json(item, counts, item_key, key) for item_key, item in value.items()}
     if isinstance(value, str):
-        if (parent_key == "sensorReport" and key in ("type", "exception") and value.startswith("gs1:")
-                and value[4:] in SENSOR_WORDS):
-            _count(counts, "json-gs1-curie")
-            return value[4:]
+        if (parent_key, key) in VOCABULARY_FIELDS and value.startswith(tuple(VOCABULARY_CURIES)):
+            _count(counts, "json-vocabulary-curie")
+            prefix, rest = value.split(":", 1)
+            return VOCABULARY_CURIES[prefix + ":"] + rest
         if GRAI_12.match(value):
             _count(counts, "grai-12-digit-prefix")
             return GRAI_12.sub(_grai_link, value)
@@ -199,6 +201,9 @@ def _reference_copy_xml(path, folder, counts):
     if n_xsi:
         _count(counts, "xml-xsi-type", n_xsi)
     text = re.sub(r'(\bcomponent\s*=\s*)"([^"]*)"', lambda match: _rewrite_component(match, counts), text)
+    text, n_nil = re.subn(r'<quantity\s+xsi:nil\s*=\s*"true"\s*/>', "", text)
+    if n_nil:
+        _count(counts, "xml-nil-quantity", n_nil)
     text, n_grai = re.subn(r">\s*(urn:epc:id:grai:\d{12}\.\..+?)\s*<",
                            lambda match: ">%s<" % GRAI_12.sub(_grai_link, match.group(1)), text)
     if n_grai:

@@ -20,14 +20,18 @@
 //! This module decides order and structure only; each value's canonical form comes from
 //! [`super::canon`].
 
-use crate::cbv::{Term, Vocabulary};
+use std::borrow::Cow;
+
+use crate::cbv::{CBV_WEB_PREFIX, GS1_VOC_PREFIX, Term, Vocabulary};
 use crate::ext::{ExtValue, Extension, QName, XSI_NAMESPACE};
 use crate::model::{
     BizTransaction, Event, Location, PersistentDisposition, QuantityElement, SensorElement,
     SensorMetadata, SensorReport, SourceDest,
 };
 
-use super::canon::{Scratch, push_field, push_number_field, push_time_field, push_value};
+use super::canon::{
+    Scratch, push_field, push_number_field, push_time_field, push_value, python_strip,
+};
 
 /// Buffers reused from event to event.
 #[derive(Default, Debug)]
@@ -321,7 +325,10 @@ impl Writer {
                 self.out.push_str(vocabulary.web_prefix());
                 self.out.push_str(word);
             }
-            Term::Other(text) => push_field(&mut self.out, &mut self.scratch, name, text),
+            Term::Other(text) => {
+                let text = expand_curie(text);
+                push_field(&mut self.out, &mut self.scratch, name, &text);
+            }
         }
     }
 
@@ -558,7 +565,7 @@ impl Writer {
     fn write_pair_type(&mut self, term: &Term, vocabulary: Vocabulary) {
         match term {
             Term::Standard(_) => self.write_term("type", term, vocabulary),
-            Term::Other(text) => self.write_generic_leaf("type", text),
+            Term::Other(text) => self.write_generic_leaf("type", &expand_curie(text)),
         }
     }
 
@@ -792,6 +799,22 @@ fn count_report_fields(report: &SensorReport) -> usize {
         report.uom.is_some(),
         report.coordinate_reference_system.is_some(),
     ])
+}
+
+/// Expands the two CURIE prefixes the standard EPCIS context gives CBV vocabulary fields:
+/// `cbv:` (`cbv:Comp-longitude`) and `gs1:` (`gs1:EffectiveDoseRate`).
+///
+/// A term in one of those fields is an IRI, so the CURIE and the full URI are the same term;
+/// the reference expands both prefixes in XML, which is where they are written.
+fn expand_curie(text: &str) -> Cow<'_, str> {
+    let text = python_strip(text);
+    if let Some(rest) = text.strip_prefix("cbv:") {
+        Cow::Owned(format!("{CBV_WEB_PREFIX}{rest}"))
+    } else if let Some(rest) = text.strip_prefix("gs1:") {
+        Cow::Owned(format!("{GS1_VOC_PREFIX}{rest}"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Writes a name as the reference spells it: `{namespace}local`, or `local` alone when the
