@@ -11,8 +11,9 @@
 //! 2. Everything else, each written as `name` + `=value` + its children, sorted as strings:
 //!    `bizTransactionList`, `sourceList`, `destinationList` and `ilmd` (the reference's order
 //!    table names the first three, but its matcher never finds them, so they land here), the
-//!    user extensions of the event, and extensions of read points, business locations and
-//!    sensor elements that could not be placed inside their element (see [`Container`]).
+//!    user extensions of the event, extensions of read points, business locations and
+//!    sensor elements that could not be placed inside their element (see [`Container`]), and
+//!    the `bizRules` of sensor reports, which the reference's order for reports leaves out.
 //!
 //! `eventID`, `recordTime` and `errorDeclaration` (with everything inside it) are not part of
 //! the string. Nothing is separated: names and values follow each other directly.
@@ -97,9 +98,11 @@ impl Container {
     }
 }
 
-/// How many children an extension makes: a JSON array one per item, anything else one.
+/// How many children an extension makes: a JSON array one per item, a comment none,
+/// anything else one.
 fn n_nodes(extension: &Extension) -> usize {
     match &extension.value {
+        _ if is_comment(&extension.name) => 0,
         ExtValue::Array(items) => items.len(),
         _ => 1,
     }
@@ -597,8 +600,11 @@ impl Writer {
     }
 
     /// Writes one extension as siblings of the current group: one per item of a JSON array,
-    /// one otherwise.
+    /// one otherwise; nothing for a comment.
     fn write_extension(&mut self, extension: &Extension) {
+        if is_comment(&extension.name) {
+            return;
+        }
         match &extension.value {
             ExtValue::Array(items) => {
                 for item in items {
@@ -718,8 +724,7 @@ impl Writer {
             self.write_leftover_child("sensorMetadata", metadata_container, &metadata.extensions);
         }
         for report in &element.reports {
-            let report_container = Container::new(count_report_fields(report), &report.extensions);
-            self.write_leftover_child("sensorReport", report_container, &report.extensions);
+            self.write_report_leftovers(report);
         }
         for extension in leftovers {
             self.write_extension(extension);
@@ -727,7 +732,37 @@ impl Writer {
         self.close(group, sort);
     }
 
-    /// Writes `name` and the extensions of a metadata or report that were not written inside
+    /// Writes `sensorReport` with what was not written inside it: extensions that could not
+    /// go there and `bizRules`, which the reference's order for reports does not list, so it
+    /// always stays behind.
+    fn write_report_leftovers(&mut self, report: &SensorReport) {
+        if !report_has_leftovers(report) {
+            return;
+        }
+        let container = Container::new(count_report_fields(report), &report.extensions);
+        let leftovers = report
+            .extensions
+            .iter()
+            .filter(|extension| !container.is_inline(extension));
+        let sort = !leftovers
+            .clone()
+            .any(|extension| is_unsorted_name(&extension.name));
+        let start = self.out.len();
+        self.out.push_str("sensorReport");
+        let group = self.open();
+        if let Some(biz_rules) = &report.biz_rules {
+            let sibling = self.out.len();
+            self.write_generic_leaf("bizRules", biz_rules);
+            self.close_sibling(sibling);
+        }
+        for extension in leftovers {
+            self.write_extension(extension);
+        }
+        self.close(group, sort);
+        self.close_sibling(start);
+    }
+
+    /// Writes `name` and the extensions of a metadata element that were not written inside
     /// it, as one sibling; nothing when all were.
     fn write_leftover_child(&mut self, name: &str, container: Container, extensions: &[Extension]) {
         if !container.has_leftovers(extensions) {
@@ -752,10 +787,14 @@ fn sensor_element_has_leftovers(element: &SensorElement) -> bool {
             Container::new(count_metadata_fields(metadata), &metadata.extensions)
                 .has_leftovers(&metadata.extensions)
         })
-        || element.reports.iter().any(|report| {
-            Container::new(count_report_fields(report), &report.extensions)
-                .has_leftovers(&report.extensions)
-        })
+        || element.reports.iter().any(report_has_leftovers)
+}
+
+/// True when something of `report` is written after the standard fields.
+fn report_has_leftovers(report: &SensorReport) -> bool {
+    report.biz_rules.is_some()
+        || Container::new(count_report_fields(report), &report.extensions)
+            .has_leftovers(&report.extensions)
 }
 
 /// How many standard fields a sensor metadata element carries.
@@ -781,6 +820,7 @@ fn count_report_fields(report: &SensorReport) -> usize {
         report.device_metadata.is_some(),
         report.raw_data.is_some(),
         report.data_processing_method.is_some(),
+        report.biz_rules.is_some(),
         report.time.is_some(),
         report.microorganism.is_some(),
         report.chemical_substance.is_some(),
@@ -827,6 +867,15 @@ fn push_name(out: &mut String, name: &QName) {
     }
     out.push_str(&name.local);
 }
+
+/// True for `rdfs:comment` (and a bare `comment`), which the reference leaves out of the
+/// string at any depth: a comment is about the event, not part of it.
+fn is_comment(name: &QName) -> bool {
+    name.local == "comment" && (name.namespace.is_empty() || name.namespace == RDFS_NAMESPACE)
+}
+
+/// The RDF Schema namespace, whose `comment` JSON-LD documents use for remarks.
+const RDFS_NAMESPACE: &str = "http://www.w3.org/2000/01/rdf-schema#";
 
 /// True for the three names whose presence stops the reference from sorting siblings.
 fn is_unsorted_name(name: &QName) -> bool {
