@@ -78,14 +78,23 @@ document with that spelling rewritten, and counts each rewrite in its summary:
     Link. Such URNs are given to it as Digital Links. (Its id patterns for GRAI, GDTI and SGCN
     with 12-digit prefixes have the same defect and are not rewritten.)
 Divergences no rewrite hides, so the generator avoids them and a mismatch in a real document
-may come from them: in JSON the reference replaces *any* string value equal to the last part of
-a CBV web URI used anywhere in the same document (an extension value "x" becomes
-`https://ref.gs1.org/cbv/Comp-x` when some sensor report has component "x"); in XML it expands
-`gs1:` and `cbv:` prefixes in every value, extensions included; it treats a JSON extension
-whose name ends in `List` as a list of its singular; it orders a JSON business transaction's
-`type` and id in the document's key order and cannot hash one without a type; it drops an
-event with a timestamp that rounds up to the next second (`.9995`) or an infinite number; and
-it accepts Digital Links with a wrong check digit as GS1 identifiers.
+may come from them:
+  - in JSON the reference replaces *any* string value equal to the last part of a CBV web URI
+    used anywhere in the same document (an extension value "x" becomes
+    `https://ref.gs1.org/cbv/Comp-x` when some sensor report has component "x");
+  - in XML it expands `gs1:` and `cbv:` prefixes in every value, extensions included;
+  - it treats a JSON extension whose name ends in `List` as a list of its singular;
+  - it orders a JSON business transaction's `type` and id in the document's key order, and
+    cannot hash a transaction without a type;
+  - it drops an event with a timestamp that rounds up to the next second (`.9995`) or with an
+    infinite number;
+  - GS1 identifiers (Anxin uses anxin_gs1::canonical_digital_link): the reference accepts
+    Digital Links with a wrong check digit, keeps `/254/0` in an SGLN link, leaves `'`, `;` and
+    `=` unencoded and keeps a link's own percent-encoding (or refuses it), where anxin-gs1
+    follows the Digital Link standard;
+  - GS1's simple context maps sensor alert words to `https://ref.gs1.org/voc/` (a typo for
+    `https://gs1.org/voc/`), so the reference leaves `ALARM_CONDITION` bare for documents that
+    use it.
 
 JSON-LD contexts: the reference has the two standard EPCIS contexts built in and fetches any
 other from the network. Give local copies with --context URL=FILE, e.g. for GS1's examples

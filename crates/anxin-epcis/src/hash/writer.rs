@@ -31,7 +31,8 @@ use crate::model::{
 };
 
 use super::canon::{
-    Scratch, push_field, push_number_field, push_time_field, push_value, python_strip,
+    Scratch, push_field, push_number_field, push_offset_field, push_time_field, push_value,
+    python_strip,
 };
 
 /// Buffers reused from event to event.
@@ -135,13 +136,7 @@ impl Writer {
     /// Part 1: the fields with a place in the canonical order.
     fn write_standard_fields(&mut self, event: &Event) {
         push_time_field(&mut self.out, "eventTime", &event.event_time);
-        let offset = event.event_time_zone_offset.to_string();
-        push_field(
-            &mut self.out,
-            &mut self.scratch,
-            "eventTimeZoneOffset",
-            &offset,
-        );
+        push_offset_field(&mut self.out, event.event_time_zone_offset);
         let group = self.open();
         for certification in &event.certification_info {
             let start = self.out.len();
