@@ -11,6 +11,7 @@
 //! [`Members`] implementation. Nothing here knows the EPCIS document structure beyond
 //! extension values and JSON-LD contexts; `event.rs` and `document.rs` do.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 
@@ -334,6 +335,20 @@ pub(super) trait Kind: Sized {
         Ok(None)
     }
 
+    /// An event list whose elements the byte pass cut out of the stream (see `scan.rs`);
+    /// the depth has already been counted. By default they are consumed unread.
+    fn cut_events(self, ctx: &mut Ctx<'_>, path: Path<'_>) -> Result<Option<Self::Out>, ReadError> {
+        loop {
+            let next = ctx.document.pump.borrow_mut().next_event();
+            match next.map_err(|error| ReadError::Io(error.to_string()))? {
+                Some(captured) => ctx.document.pump.borrow_mut().recycle(captured.bytes),
+                None => break,
+            }
+        }
+        ctx.mismatch(path, self.expected(), "an array");
+        Ok(None)
+    }
+
     /// An array; the depth has already been counted.
     fn array<'de, A: SeqAccess<'de>>(
         self,
@@ -412,9 +427,21 @@ impl<'de, K: Kind> Visitor<'de> for Val<'_, '_, K> {
         value
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         self.ctx.enter::<A::Error>(self.path)?;
-        let value = self.kind.array(self.ctx, self.path, seq);
+        let cut = self.ctx.document.pump.borrow_mut().take_list_start();
+        let value = if cut {
+            // The byte pass cut this event list's elements out; the parser sees it empty.
+            match self.kind.cut_events(self.ctx, self.path) {
+                Ok(value) => {
+                    while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                    Ok(value)
+                }
+                Err(error) => Err(self.ctx.stop(error)),
+            }
+        } else {
+            self.kind.array(self.ctx, self.path, seq)
+        };
         self.ctx.depth -= 1;
         value
     }
@@ -452,15 +479,16 @@ pub(super) fn next_element<'de, A: SeqAccess<'de>, K: Kind>(
     }
 }
 
-/// A member name: one the EPCIS contexts define, or anything else as written.
-pub(super) enum Key {
+/// A member name: one the EPCIS contexts define, or anything else as written (borrowed
+/// from the input when the parser can lend it, which it can for a cut-out event).
+pub(super) enum Key<'k> {
     /// A standard member.
     Member(Member),
     /// Any other name (extensions, misspellings, `@` attributes, `#text`).
-    Other(String),
+    Other(Cow<'k, str>),
 }
 
-impl Key {
+impl Key<'_> {
     /// The name as written.
     pub fn name(&self) -> &str {
         match self {
@@ -473,24 +501,31 @@ impl Key {
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Key;
+    type Value = Key<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key<'de>, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Key;
+    type Value = Key<'de>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("a member name")
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+    fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Key<'de>, E> {
         Ok(match Member::from_name(name) {
             Some(member) => Key::Member(member),
-            None => Key::Other(name.to_owned()),
+            None => Key::Other(Cow::Borrowed(name)),
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key<'de>, E> {
+        Ok(match Member::from_name(name) {
+            Some(member) => Key::Member(member),
+            None => Key::Other(Cow::Owned(name.to_owned())),
         })
     }
 }
@@ -499,19 +534,26 @@ impl<'de> Visitor<'de> for KeySeed {
 const _: () = assert!(Member::ALL.len() <= 128);
 
 /// The member names already seen in one object, to find duplicates.
-#[derive(Default)]
-struct Seen {
+struct Seen<'k> {
     members: u128,
-    others: Vec<String>,
-    others_set: HashSet<String>,
+    others: Vec<Cow<'k, str>>,
+    others_set: HashSet<Cow<'k, str>>,
 }
 
-impl Seen {
+impl<'k> Seen<'k> {
     /// Linear search is faster than hashing for the few extension members most objects have.
     const LINEAR_MAX: usize = 16;
 
+    fn new() -> Self {
+        Seen {
+            members: 0,
+            others: Vec::new(),
+            others_set: HashSet::new(),
+        }
+    }
+
     /// Records `key`; true if it was seen before.
-    fn repeated(&mut self, key: &Key) -> bool {
+    fn repeated(&mut self, key: &Key<'k>) -> bool {
         match key {
             Key::Member(member) => {
                 let bit = 1u128 << (*member as u32);
@@ -520,7 +562,7 @@ impl Seen {
                 repeated
             }
             Key::Other(name) => {
-                if self.others.len() < Self::LINEAR_MAX {
+                if self.others_set.is_empty() && self.others.len() < Self::LINEAR_MAX {
                     if self.others.iter().any(|seen| seen == name) {
                         return true;
                     }
@@ -549,7 +591,7 @@ pub(super) trait Members: Sized {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error>;
 
@@ -559,7 +601,7 @@ pub(super) trait Members: Sized {
 
     /// The value when the document gives a string where the object was expected; by
     /// default a problem.
-    fn from_string(self, ctx: &mut Ctx<'_>, path: Path<'_>, text: &str) -> Option<Self::Out> {
+    fn string_form(self, ctx: &mut Ctx<'_>, path: Path<'_>, text: &str) -> Option<Self::Out> {
         let _ = text;
         ctx.mismatch(path, Self::WHAT, "a string");
         None
@@ -579,7 +621,7 @@ impl<M: Members> Kind for Obj<M> {
     }
 
     fn string(self, ctx: &mut Ctx<'_>, path: Path<'_>, text: &str) -> Option<M::Out> {
-        self.0.from_string(ctx, path, text)
+        self.0.string_form(ctx, path, text)
     }
 
     fn object<'de, A: MapAccess<'de>>(
@@ -589,7 +631,7 @@ impl<M: Members> Kind for Obj<M> {
         mut map: A,
     ) -> Result<Option<M::Out>, A::Error> {
         let mut members = self.0;
-        let mut seen = Seen::default();
+        let mut seen = Seen::new();
         loop {
             let key = match map.next_key_seed(KeySeed) {
                 Ok(Some(key)) => key,
@@ -672,6 +714,16 @@ pub(super) struct Skip;
 
 impl Kind for Skip {
     type Out = ();
+
+    fn cut_events(self, ctx: &mut Ctx<'_>, _: Path<'_>) -> Result<Option<()>, ReadError> {
+        loop {
+            let next = ctx.document.pump.borrow_mut().next_event();
+            match next.map_err(|error| ReadError::Io(error.to_string()))? {
+                Some(captured) => ctx.document.pump.borrow_mut().recycle(captured.bytes),
+                None => return Ok(Some(())),
+            }
+        }
+    }
 
     fn expected(&self) -> &'static str {
         "any value"
@@ -836,7 +888,7 @@ pub(super) fn read_extension<'de, A: MapAccess<'de>>(
 pub(super) fn refuse<'de, A: MapAccess<'de>>(
     ctx: &mut Ctx<'_>,
     path: Path<'_>,
-    key: &Key,
+    key: &Key<'_>,
     map: &mut A,
     parent: &str,
 ) -> Result<(), A::Error> {
@@ -933,7 +985,7 @@ impl Members for ExtObject {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let raw = key.name();
@@ -1063,7 +1115,7 @@ impl Members for ContextObject {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let name = key.name();
@@ -1112,7 +1164,7 @@ impl Members for ContextObject {
     }
 }
 
-fn key_is_member(key: &Key) -> bool {
+fn key_is_member(key: &Key<'_>) -> bool {
     matches!(key, Key::Member(_))
 }
 
@@ -1157,7 +1209,7 @@ impl Members for DefinitionObject {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());

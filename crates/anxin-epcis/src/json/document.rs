@@ -15,7 +15,7 @@ use super::de::{
     Obj, Path, Text, read, read_extension, refuse,
 };
 use super::event::Time;
-use super::read::{EventSeed, context_complete};
+use super::read::{EventSeed, context_complete, read_cut_event};
 use crate::ext::{ExtValue, Extension};
 use crate::model::{
     DocumentType, Header, MasterDataAttribute, QueryResults, Vocabulary, VocabularyElement,
@@ -199,7 +199,7 @@ impl Members for DocumentReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -269,7 +269,7 @@ impl Members for EpcisHeaderReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
@@ -308,7 +308,7 @@ impl Members for MasterDataReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
@@ -342,7 +342,7 @@ impl Members for VocabularyReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -386,7 +386,7 @@ impl Members for ElementReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -441,7 +441,7 @@ impl Members for AttributeReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -485,7 +485,7 @@ impl Members for BodyReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -520,7 +520,7 @@ impl Members for QueryResultsReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -563,7 +563,7 @@ impl Members for ResultsBodyReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -599,6 +599,20 @@ impl Kind for EventList {
         "an array of events"
     }
 
+    fn cut_events(self, ctx: &mut Ctx<'_>, path: Path<'_>) -> Result<Option<()>, ReadError> {
+        let mut index = 0;
+        loop {
+            let next = ctx.document.pump.borrow_mut().next_event();
+            let Some(captured) = next.map_err(|error| ReadError::Io(error.to_string()))? else {
+                return Ok(Some(()));
+            };
+            read_cut_event(ctx, path.index(index), index, captured)?;
+            index += 1;
+        }
+    }
+
+    /// The event list streamed through the parser, which happens only when the byte pass
+    /// did not recognise it (its member names were written with escapes).
     fn array<'de, A: SeqAccess<'de>>(
         self,
         ctx: &mut Ctx<'_>,

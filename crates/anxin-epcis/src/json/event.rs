@@ -200,7 +200,7 @@ impl Members for EventReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let member = match key {
@@ -380,7 +380,7 @@ impl Members for LocationReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
@@ -404,7 +404,7 @@ impl Members for LocationReader {
         })
     }
 
-    fn from_string(self, _: &mut Ctx<'_>, _: Path<'_>, text: &str) -> Option<Location> {
+    fn string_form(self, _: &mut Ctx<'_>, _: Path<'_>, text: &str) -> Option<Location> {
         Some(Location {
             id: text.to_owned(),
             extensions: Vec::new(),
@@ -429,7 +429,7 @@ impl Members for DeclarationReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -486,7 +486,7 @@ impl Members for QuantityReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -527,7 +527,7 @@ impl Members for BizTransactionReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -589,7 +589,7 @@ impl Members for SourceDestReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -628,7 +628,7 @@ impl Members for PersistentDispositionReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -662,7 +662,7 @@ impl Members for IlmdReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
@@ -695,7 +695,7 @@ impl Members for SensorElementReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -751,7 +751,7 @@ impl Members for SensorMetadataReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let child = path.key(key.name());
@@ -799,7 +799,7 @@ impl Members for SensorReportReader {
         &mut self,
         ctx: &mut Ctx<'_>,
         path: Path<'_>,
-        key: Key,
+        key: Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let member = match key {

@@ -6,6 +6,7 @@
 //! document (see the module documentation of [`crate::json`]). This module does not know
 //! what is inside an event (`event.rs`) or a header (`document.rs`).
 
+use std::cell::RefCell;
 use std::io::{BufReader, Read};
 use std::rc::Rc;
 
@@ -14,13 +15,14 @@ use serde::de::{self, DeserializeSeed};
 use super::de::{Ctx, Kind, Names, Number, Obj, Path, Skip, Unresolved, Val};
 use super::document::{DocumentReader, HeaderDraft};
 use super::event::EventReader;
-use super::scan::{Scanner, Shared};
+use super::scan::{self, Captured, Pump};
 use crate::ext::{ExtValue, Extension};
 use crate::model::{Event, Header};
 use crate::{EventSink, Limits, Origin, Place, Problem, ReadError};
 
-/// The size of the buffer between the caller's reader and the parser.
-const BUFFER_BYTES: usize = 64 * 1024;
+/// The size of the buffer between the byte pass and the parser, which sees only what is
+/// around the events.
+const BUFFER_BYTES: usize = 8 * 1024;
 
 /// An event that has been read but not yet handed to the consumer.
 pub(super) struct Pending {
@@ -38,6 +40,8 @@ pub(super) struct Pending {
 
 /// What the reader keeps about the document as a whole.
 pub(super) struct DocumentState<'s> {
+    /// The byte pass, which hands over the events it cut out of the stream.
+    pub pump: Rc<RefCell<dyn Pump + 's>>,
     /// The consumer; `None` when only the header is wanted and events are skipped.
     pub sink: Option<&'s mut dyn EventSink>,
     /// The header members read so far.
@@ -74,21 +78,15 @@ pub fn read_header(input: impl Read, limits: &Limits) -> Result<Header, ReadErro
     read_with(input, limits, None)
 }
 
-fn read_with(
-    input: impl Read,
+fn read_with<'s>(
+    input: impl Read + 's,
     limits: &Limits,
-    sink: Option<&mut dyn EventSink>,
+    sink: Option<&'s mut dyn EventSink>,
 ) -> Result<Header, ReadError> {
-    let shared = Rc::new(Shared::default());
     let max_token_bytes = u64::try_from(limits.max_string_bytes).unwrap_or(u64::MAX);
-    let scanner = Scanner::new(
-        input,
-        shared.clone(),
-        limits.max_document_bytes,
-        max_token_bytes,
-    );
+    let (splitter, pump) = scan::split(input, limits.max_document_bytes, max_token_bytes);
     let mut parser =
-        serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER_BYTES, scanner));
+        serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER_BYTES, splitter));
     let mut ctx = Ctx {
         limits: *limits,
         depth: 0,
@@ -98,6 +96,7 @@ fn read_with(
         unresolved: Vec::new(),
         names: Names::default(),
         document: DocumentState {
+            pump,
             sink,
             header: HeaderDraft::default(),
             header_sent: false,
@@ -109,14 +108,17 @@ fn read_with(
     let parsed = Val::new(&mut ctx, Path::Root, Obj(DocumentReader)).deserialize(&mut parser);
     let parsed = parsed.and_then(|document| parser.end().map(|()| document));
     match parsed {
-        Err(error) => Err(parse_error(&mut ctx, error, &shared)),
-        Ok(None) => {
-            let problem = ctx.problems.swap_remove(0);
-            Err(ReadError::Syntax {
+        Err(error) => Err(parse_error(&mut ctx, &error)),
+        Ok(None) => Err(match ctx.problems.drain(..).next() {
+            Some(problem) => ReadError::Syntax {
                 place: problem.place,
                 message: problem.message,
-            })
-        }
+            },
+            None => ReadError::Syntax {
+                place: Place::JsonPointer(String::new()),
+                message: "the document is not an EPCIS document object".to_owned(),
+            },
+        }),
         Ok(Some(())) => finish(ctx),
     }
 }
@@ -146,16 +148,25 @@ fn finish(mut ctx: Ctx<'_>) -> Result<Header, ReadError> {
     Ok(header)
 }
 
-/// Translates a parser failure: a reason recorded by a visitor or the byte scanner comes
-/// first, then what `serde_json` says, placed at the innermost pointer noted on the way out.
-fn parse_error(ctx: &mut Ctx<'_>, error: serde_json::Error, shared: &Shared) -> ReadError {
+/// Translates a parser failure: a reason recorded by a visitor or the byte pass comes
+/// first, then what `serde_json` says, placed at the innermost pointer noted on the way out
+/// and at the document's line and column.
+fn parse_error(ctx: &mut Ctx<'_>, error: &serde_json::Error) -> ReadError {
     if let Some(fatal) = ctx.fatal.take() {
         return fatal;
     }
     let place = Place::JsonPointer(ctx.error_pointer.take().unwrap_or_default());
-    if let Some(message) = shared.limit_hit.borrow_mut().take() {
+    let mut pump = ctx.document.pump.borrow_mut();
+    if let Some(message) = pump.take_limit() {
         return ReadError::Limit { place, message };
     }
+    let position = pump.document_position(error.line() as u64, error.column() as u64);
+    describe(error, place, position)
+}
+
+/// A `serde_json` error as a [`ReadError`] at `place`, the error having happened at the
+/// document's `position` (line and column).
+fn describe(error: &serde_json::Error, place: Place, position: (u64, u64)) -> ReadError {
     let text = error.to_string();
     let bare = text
         .rfind(" at line ")
@@ -163,19 +174,70 @@ fn parse_error(ctx: &mut Ctx<'_>, error: serde_json::Error, shared: &Shared) -> 
     if error.is_io() {
         return ReadError::Io(bare.to_owned());
     }
-    let position = format!("line {}, column {}", error.line(), error.column());
+    let (line, column) = position;
     if bare == "recursion limit exceeded" {
         return ReadError::Limit {
             place,
             message: format!(
-                "{position}: the document nests objects and arrays deeper than 128 levels, the JSON parser's own limit"
+                "line {line}, column {column}: the document nests objects and arrays deeper than 128 levels, the JSON parser's own limit"
             ),
         };
     }
     ReadError::Syntax {
         place,
-        message: format!("{position}: {bare}"),
+        message: format!("line {line}, column {column}: {bare}"),
     }
+}
+
+/// Reads one event the byte pass cut out of the stream, from its own bytes.
+pub(super) fn read_cut_event(
+    ctx: &mut Ctx<'_>,
+    path: Path<'_>,
+    index: usize,
+    captured: Captured,
+) -> Result<(), ReadError> {
+    count_event(ctx, path)?;
+    let mut parser = serde_json::Deserializer::from_slice(&captured.bytes);
+    let parsed = Val::new(ctx, path, EventKind { index })
+        .deserialize(&mut parser)
+        .and_then(|_| parser.end());
+    let outcome = match ctx.fatal.take() {
+        Some(fatal) => Err(fatal),
+        None => cut_event_outcome(ctx, path, &captured, parsed.err()),
+    };
+    ctx.document.pump.borrow_mut().recycle(captured.bytes);
+    outcome
+}
+
+/// Whether a cut-out event parsed, as a [`ReadError`] if it did not: a limit crossed inside
+/// it, or a syntax error at its position in the document.
+fn cut_event_outcome(
+    ctx: &mut Ctx<'_>,
+    path: Path<'_>,
+    captured: &Captured,
+    error: Option<serde_json::Error>,
+) -> Result<(), ReadError> {
+    if captured.limit.is_none() && error.is_none() {
+        return Ok(());
+    }
+    let pointer = ctx.error_pointer.take().unwrap_or_else(|| path.pointer());
+    let place = Place::JsonPointer(pointer);
+    if let Some(message) = &captured.limit {
+        return Err(ReadError::Limit {
+            place,
+            message: message.clone(),
+        });
+    }
+    let Some(error) = error else {
+        return Ok(());
+    };
+    let (line, column) = (error.line() as u64, error.column() as u64);
+    let position = if line == 1 {
+        (captured.line, captured.column + column.saturating_sub(1))
+    } else {
+        (captured.line + line - 1, column)
+    };
+    Err(describe(&error, place, position))
 }
 
 /// The seed for one element of an event list: counts it against `max_events` before a byte
@@ -198,21 +260,28 @@ impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_> {
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let ctx = self.ctx;
-        if ctx.document.n_events >= ctx.limits.max_events {
-            let error = ReadError::Limit {
-                place: Place::JsonPointer(self.path.pointer()),
-                message: format!(
-                    "the document has more events than the limit of {} (max_events)",
-                    ctx.limits.max_events
-                ),
-            };
+        if let Err(error) = count_event(ctx, self.path) {
             return Err(ctx.stop(error));
         }
-        ctx.document.n_events += 1;
         let kind = EventKind { index: self.index };
         Val::new(ctx, self.path, kind).deserialize(deserializer)?;
         Ok(())
     }
+}
+
+/// Counts one more event, failing when that crosses `max_events`.
+fn count_event(ctx: &mut Ctx<'_>, path: Path<'_>) -> Result<(), ReadError> {
+    if ctx.document.n_events >= ctx.limits.max_events {
+        return Err(ReadError::Limit {
+            place: Place::JsonPointer(path.pointer()),
+            message: format!(
+                "the document has more events than the limit of {} (max_events)",
+                ctx.limits.max_events
+            ),
+        });
+    }
+    ctx.document.n_events += 1;
+    Ok(())
 }
 
 /// One element of an event list, read and handed on.

@@ -377,6 +377,23 @@ fn duplicate_extension_members_and_eventid_with_id_are_refused() {
 }
 
 #[test]
+fn a_duplicate_among_many_extension_members_is_found() {
+    let members: Vec<String> = (0..40).map(|at| format!(r#""ex:m{at}": {at}"#)).collect();
+    let event = object_event(&format!(
+        r#"{}, "ex:m3": 3, "ex:m39": 39"#,
+        members.join(", ")
+    ));
+    let (_, recorder) = read_str(&document(&event));
+    assert_eq!(
+        pointers(&recorder.problems()),
+        [
+            "/epcisBody/eventList/0/ex:m3",
+            "/epcisBody/eventList/0/ex:m39"
+        ]
+    );
+}
+
+#[test]
 fn a_duplicate_member_in_the_header_is_fatal() {
     let json = document("").replacen(
         "\"schemaVersion\": \"2.0\"",
