@@ -1,1 +1,0 @@
-//! CBV 2.0 event hash IDs. (Being written: see issue 2.)
