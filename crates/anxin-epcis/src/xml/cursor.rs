@@ -92,7 +92,9 @@ pub(super) enum Tok {
     Start,
     /// The innermost open element ends.
     End,
-    /// Character data (text, CDATA or a reference), appended to [`Cursor::text`].
+    /// Character data that is not only white space (text, CDATA or a reference), appended
+    /// to [`Cursor::text`]. White space is appended too but not reported: nothing in EPCIS
+    /// depends on it, and it is half the tokens of an indented document.
     Text,
     /// The input ended.
     Eof,
@@ -193,6 +195,65 @@ impl Element {
     }
 }
 
+/// The character data read since the last tag.
+///
+/// White space before any other character data is kept raw in `pending_space`: between
+/// elements it is dropped at the next tag without ever being looked at again, and only
+/// content that asks for it pays for line-end normalisation.
+#[derive(Default)]
+struct TextRun {
+    text: String,
+    pending_space: String,
+}
+
+impl TextRun {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.pending_space.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.text.len() + self.pending_space.len()
+    }
+
+    /// Appends a text or CDATA token; says whether it was only white space.
+    fn take(&mut self, text: &str, carriage_returns: bool) -> Step {
+        // Anything above a space is not white space, and control characters below it are
+        // not allowed in XML; a maximum over the bytes is a test the compiler vectorises.
+        let blank = text.bytes().max().unwrap_or(b' ') <= b' ';
+        if blank && self.text.is_empty() {
+            self.pending_space.push_str(text);
+            return Step::Text { blank };
+        }
+        self.flush_space();
+        if carriage_returns {
+            push_normalized(&mut self.text, text);
+        } else {
+            self.text.push_str(text);
+        }
+        Step::Text { blank }
+    }
+
+    /// Appends a character from a reference.
+    fn push(&mut self, ch: char) {
+        self.flush_space();
+        self.text.push(ch);
+    }
+
+    /// Moves the pending white space into the text, normalised.
+    fn flush_space(&mut self) {
+        if !self.pending_space.is_empty() {
+            push_normalized(&mut self.text, &self.pending_space);
+            self.pending_space.clear();
+        }
+    }
+
+    fn text(&mut self) -> &str {
+        self.flush_space();
+        &self.text
+    }
+}
+
 /// What reading one quick-xml event amounted to, before the cursor's own bookkeeping.
 enum Step {
     Start { empty: bool },
@@ -220,10 +281,8 @@ pub(super) struct Cursor<R> {
     names: Vec<String>,
     /// The index in `names` of the element whose start tag was read last.
     current: usize,
-    /// The character data read since the last tag.
-    pub(super) text: String,
-    /// True when the last text token was only white space.
-    pub(super) blank: bool,
+    /// The character data read since the last tag (see [`Cursor::text`]).
+    run: TextRun,
     depth: usize,
     /// How many names make up the element path for places: it keeps an element that just
     /// ended until the next token, so that problems found right after it still name it.
@@ -254,8 +313,7 @@ impl<R: Read> Cursor<R> {
             element: Element::default(),
             names: Vec::new(),
             current: 0,
-            text: String::new(),
-            blank: true,
+            run: TextRun::default(),
             depth: 0,
             path_depth: 0,
             pending_end: false,
@@ -267,8 +325,10 @@ impl<R: Read> Cursor<R> {
     /// Reads the next token.
     pub(super) fn next(&mut self) -> Result<Tok, ReadError> {
         if self.pending_end {
-            // The end of a self-closing tag: nothing more to read for it.
+            // The end of a self-closing tag: nothing more to read for it, and no content,
+            // so the text before its start tag goes.
             self.pending_end = false;
+            self.run.clear();
             self.depth -= 1;
             self.element.end_scope(self.depth);
             self.pending_pop = true;
@@ -281,7 +341,7 @@ impl<R: Read> Cursor<R> {
         }
         if self.clear_text {
             self.clear_text = false;
-            self.text.clear();
+            self.run.clear();
         }
         loop {
             self.buf.clear();
@@ -297,20 +357,22 @@ impl<R: Read> Cursor<R> {
                     take_start(&start, true, self.depth, &mut self.element, name)
                 }
                 Ok(Event::End(_)) => Step::End,
-                Ok(Event::Text(text)) => Step::Text {
-                    blank: push_text(&mut self.text, &text, self.xml.get_ref().carriage_returns()),
-                },
-                Ok(Event::CData(data)) => Step::Text {
-                    blank: push_text(&mut self.text, &data, self.xml.get_ref().carriage_returns()),
-                },
+                Ok(Event::Text(text)) => {
+                    let carriage_returns = self.xml.get_ref().carriage_returns();
+                    self.run.take(&text, carriage_returns)
+                }
+                Ok(Event::CData(data)) => {
+                    let carriage_returns = self.xml.get_ref().carriage_returns();
+                    self.run.take(&data, carriage_returns)
+                }
                 Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
                     Ok(Some(ch)) => {
-                        self.text.push(ch);
+                        self.run.push(ch);
                         Step::Text { blank: false }
                     }
                     Ok(None) => match predefined_entity(&reference) {
                         Some(ch) => {
-                            self.text.push(ch);
+                            self.run.push(ch);
                             Step::Text { blank: false }
                         }
                         None => Step::Invalid(format!(
@@ -343,7 +405,7 @@ impl<R: Read> Cursor<R> {
                 }
                 Step::Start { empty } => return self.started(empty),
                 Step::Text { blank } => {
-                    if self.text.len() > self.max_string_bytes {
+                    if self.run.len() > self.max_string_bytes {
                         let pos = self.token_pos();
                         return Err(self.limit(
                             pos,
@@ -353,11 +415,18 @@ impl<R: Read> Cursor<R> {
                             ),
                         ));
                     }
-                    self.blank = blank;
-                    return Ok(Tok::Text);
+                    if !blank {
+                        return Ok(Tok::Text);
+                    }
                 }
             }
         }
+    }
+
+    /// The character data since the last tag, white space included: for an element that has
+    /// only text, once its end tag is read, its content.
+    pub(super) fn text(&mut self) -> &str {
+        self.run.text()
     }
 
     /// The bookkeeping for a start tag whose name and attributes have been taken.
@@ -399,7 +468,7 @@ impl<R: Read> Cursor<R> {
             match self.next()? {
                 Tok::Start => open += 1,
                 Tok::End => open -= 1,
-                Tok::Text => self.text.clear(),
+                Tok::Text => self.run.clear(),
                 Tok::Eof => return Err(self.unexpected_eof()),
             }
         }
@@ -617,10 +686,14 @@ fn take_start(
 fn duplicate_attribute(element: &Element) -> Option<String> {
     let attrs = &element.attrs[..element.n_attrs];
     let local = |slot: &AttrSlot| element.tag.get(slot.local.clone()).unwrap_or("");
+    // Comparing the lengths of the names first keeps this quadratic check cheap for the
+    // dozen attributes of a sensor report, which nearly all differ in length.
     attrs.iter().enumerate().find_map(|(index, slot)| {
-        let repeated = attrs[..index]
-            .iter()
-            .any(|earlier| local(earlier) == local(slot) && earlier.iri == slot.iri);
+        let repeated = attrs[..index].iter().any(|earlier| {
+            earlier.local.len() == slot.local.len()
+                && local(earlier) == local(slot)
+                && earlier.iri == slot.iri
+        });
         repeated.then(|| local(slot).to_owned())
     })
 }
@@ -647,9 +720,19 @@ fn take_attributes(
             declare(element, prefix, &attribute.value, depth).map_err(Step::Invalid)?;
             continue;
         }
-        let value = attribute
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(Step::Malformed)?;
+        // Most values need no normalisation (no reference, no tab or line end), and saying
+        // so with one plain loop is cheaper than asking quick-xml.
+        let special = attribute
+            .value
+            .bytes()
+            .any(|byte| matches!(byte, b'&' | b'\t' | b'\r' | b'\n'));
+        let value = if special {
+            attribute
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(Step::Malformed)?
+        } else {
+            attribute.value.clone()
+        };
         if element.n_attrs == element.attrs.len() {
             element.attrs.push(AttrSlot::default());
         }
@@ -760,26 +843,8 @@ fn is_xml_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Appends `text`, with its line ends normalised as XML 1.0 requires (`\r\n` and a lone
-/// `\r` become `\n`) when the document has carriage returns at all, and says whether it was
-/// only white space.
-///
-/// Both questions are answered without a byte-by-byte branch: the blank test is a maximum
-/// over the bytes (anything above a space is not white space; control characters below it
-/// are not allowed in XML anyway), which the compiler vectorises. quick-xml's own
-/// normalisation would allocate a string for every gap between elements of a document
-/// with Windows line ends.
-fn push_text(out: &mut String, text: &str, carriage_returns: bool) -> bool {
-    let blank = text.bytes().max().unwrap_or(b' ') <= b' ';
-    if carriage_returns {
-        push_normalized(out, text);
-    } else {
-        out.push_str(text);
-    }
-    blank
-}
-
-/// Appends `text` with `\r\n` and lone `\r` turned into `\n`.
+/// Appends `text` with its line ends normalised as XML 1.0 requires: `\r\n` and a lone `\r`
+/// become `\n`. (quick-xml's own normalisation would allocate a string each time.)
 fn push_normalized(out: &mut String, text: &str) {
     let mut rest = text;
     while let Some(at) = rest.find('\r') {
@@ -804,17 +869,13 @@ fn predefined_entity(name: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_text, range_in};
+    use super::{push_normalized, range_in};
 
     #[test]
     fn line_ends_are_normalised_while_text_is_appended() {
         let mut out = String::from(">");
-        assert!(!push_text(&mut out, "a\r\nb\rc\n\r\r\nd\r", true));
+        push_normalized(&mut out, "a\r\nb\rc\n\r\r\nd\r");
         assert_eq!(out, ">a\nb\nc\n\n\nd\n");
-        assert!(push_text(&mut out, " \r\n\t", true));
-        assert!(out.ends_with(" \n\t"));
-        assert!(push_text(&mut out, "", false));
-        assert!(!push_text(&mut out, " x ", false));
     }
 
     #[test]

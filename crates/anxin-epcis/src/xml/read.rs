@@ -119,7 +119,6 @@ impl<R: Read> Reader<R> {
         loop {
             match self.cur.next()? {
                 Tok::Start => break,
-                Tok::Text if self.cur.blank => {}
                 Tok::Text => {
                     let pos = self.cur.token_pos();
                     return Err(self.cur.syntax(
@@ -162,7 +161,7 @@ impl<R: Read> Reader<R> {
         let mut id = None;
         for attr in self.cur.attrs() {
             if attr.is("schemaVersion") {
-                schema_version = Some(attr.value.trim().to_owned());
+                schema_version = Some(attr.value.trim_ascii().to_owned());
             } else if attr.is("creationDate") {
                 creation_date = Some(EpcisTime::parse(attr.value).map_err(|err| {
                     self.cur.syntax(
@@ -235,7 +234,6 @@ impl<R: Read> Reader<R> {
         loop {
             match self.cur.next()? {
                 Tok::Eof => return Ok(()),
-                Tok::Text if self.cur.blank => {}
                 Tok::Text | Tok::Start | Tok::End => {
                     let pos = self.cur.token_pos();
                     return Err(self.cur.syntax(
@@ -462,7 +460,7 @@ impl<R: Read> Reader<R> {
             ));
         };
         let mut vocabulary = Vocabulary {
-            vocabulary_type: vocabulary_type.trim().to_owned(),
+            vocabulary_type: vocabulary_type.trim_ascii().to_owned(),
             elements: Vec::new(),
         };
         loop {
@@ -516,7 +514,7 @@ impl<R: Read> Reader<R> {
             ));
         };
         let mut element = VocabularyElement {
-            id: id.trim().to_owned(),
+            id: id.trim_ascii().to_owned(),
             attributes: Vec::new(),
             children: Vec::new(),
             extensions: Vec::new(),
@@ -556,7 +554,7 @@ impl<R: Read> Reader<R> {
                     .to_owned(),
             ));
         };
-        let id = id.trim().to_owned();
+        let id = id.trim_ascii().to_owned();
         let mut problems = Vec::new();
         let value = self.ext_content(&mut problems, 0)?;
         self.fatal(problems)?;
@@ -606,7 +604,7 @@ impl<R: Read> Reader<R> {
                 .cur
                 .syntax(pos, format!("{name} holds elements; expected text only")));
         }
-        let text = self.cur.text.trim();
+        let text = self.cur.text().trim_ascii();
         Ok((!text.is_empty()).then(|| text.to_owned()))
     }
 
@@ -754,15 +752,13 @@ impl<R: Read> Reader<R> {
             match self.cur.next()? {
                 Tok::Start => self.event_child(draft, in_wrapper)?,
                 Tok::Text => {
-                    if !self.cur.blank {
-                        let pos = self.cur.token_pos();
-                        let problem = self.problem(
-                            pos,
-                            draft.from,
-                            "text directly inside an event; expected only elements".to_owned(),
-                        );
-                        draft.problems.push(problem);
-                    }
+                    let pos = self.cur.token_pos();
+                    let problem = self.problem(
+                        pos,
+                        draft.from,
+                        "text directly inside an event; expected only elements".to_owned(),
+                    );
+                    draft.problems.push(problem);
                 }
                 Tok::End => return Ok(()),
                 Tok::Eof => return Err(self.cur.unexpected_eof()),
@@ -1155,7 +1151,7 @@ impl<R: Read> Reader<R> {
                         let transaction_type = self
                             .cur
                             .attr(Space::None, "type")
-                            .map(|text| Term::read(Cbv::BizTransactionType, text));
+                            .map(|text| read_term(Cbv::BizTransactionType, text));
                         if let Some(id) = self.text(problems, from, pos)? {
                             list.push(BizTransaction {
                                 transaction_type,
@@ -1188,7 +1184,7 @@ impl<R: Read> Reader<R> {
                         let kind = self
                             .cur
                             .attr(Space::None, "type")
-                            .map(|text| Term::read(Cbv::SourceDestType, text));
+                            .map(|text| read_term(Cbv::SourceDestType, text));
                         let id = self.text(problems, from, pos)?;
                         match (kind, id) {
                             (Some(kind), Some(id)) => list.push(SourceDest { kind, id }),
@@ -1297,7 +1293,7 @@ impl<R: Read> Reader<R> {
         pos: Pos,
     ) -> Result<(), ReadError> {
         let text_only = self.cur.text_only()?;
-        if !text_only || !self.cur.text.trim().is_empty() {
+        if !text_only || !self.cur.text().trim_ascii().is_empty() {
             problems.push(self.problem(
                 pos,
                 from,
@@ -1324,15 +1320,19 @@ impl<R: Read> Reader<R> {
                 (Space::None, "endTime") => {
                     metadata.end_time = self.attr_time(&attr, problems, from, pos);
                 }
-                (Space::None, "deviceID") => metadata.device_id = Some(value.trim().to_owned()),
+                (Space::None, "deviceID") => {
+                    metadata.device_id = Some(value.trim_ascii().to_owned())
+                }
                 (Space::None, "deviceMetadata") => {
-                    metadata.device_metadata = Some(value.trim().to_owned());
+                    metadata.device_metadata = Some(value.trim_ascii().to_owned());
                 }
-                (Space::None, "rawData") => metadata.raw_data = Some(value.trim().to_owned()),
+                (Space::None, "rawData") => metadata.raw_data = Some(value.trim_ascii().to_owned()),
                 (Space::None, "dataProcessingMethod") => {
-                    metadata.data_processing_method = Some(value.trim().to_owned());
+                    metadata.data_processing_method = Some(value.trim_ascii().to_owned());
                 }
-                (Space::None, "bizRules") => metadata.biz_rules = Some(value.trim().to_owned()),
+                (Space::None, "bizRules") => {
+                    metadata.biz_rules = Some(value.trim_ascii().to_owned())
+                }
                 _ => self.sensor_extension_attr(
                     "sensorMetadata",
                     &attr,
@@ -1349,7 +1349,7 @@ impl<R: Read> Reader<R> {
     fn sensor_report(&self, problems: &mut Vec<Problem>, from: usize, pos: Pos) -> SensorReport {
         let mut report = SensorReport::default();
         for attr in self.cur.attrs() {
-            let value = attr.value.trim();
+            let value = attr.value.trim_ascii();
             let owned = || Some(value.to_owned());
             if attr.space != Space::None {
                 self.sensor_extension_attr(
@@ -1363,9 +1363,9 @@ impl<R: Read> Reader<R> {
                 continue;
             }
             match attr.local {
-                "type" => report.measurement_type = Some(Term::read(Cbv::MeasurementType, value)),
-                "exception" => report.exception = Some(Term::read(Cbv::SensorAlertType, value)),
-                "component" => report.component = Some(Term::read(Cbv::Component, value)),
+                "type" => report.measurement_type = Some(read_term(Cbv::MeasurementType, value)),
+                "exception" => report.exception = Some(read_term(Cbv::SensorAlertType, value)),
+                "component" => report.component = Some(read_term(Cbv::Component, value)),
                 "deviceID" => report.device_id = owned(),
                 "deviceMetadata" => report.device_metadata = owned(),
                 "rawData" => report.raw_data = owned(),
@@ -1472,7 +1472,7 @@ impl<R: Read> Reader<R> {
                     format!(
                         "{} is `{}`; expected a finite decimal number",
                         attr.local,
-                        attr.value.trim()
+                        attr.value.trim_ascii()
                     ),
                 ));
                 None
@@ -1590,7 +1590,6 @@ impl<R: Read> Reader<R> {
     ) -> Result<ExtValue, ReadError> {
         let pos = self.cur.pos;
         let mut children = Vec::new();
-        let mut saw_text = false;
         let mut saw_words = false;
         loop {
             match self.cur.next()? {
@@ -1598,19 +1597,18 @@ impl<R: Read> Reader<R> {
                     let child = self.ext_element(problems, from)?;
                     children.push(child);
                 }
-                Tok::Text => {
-                    saw_text = true;
-                    saw_words |= !self.cur.blank;
-                }
+                Tok::Text => saw_words = true,
                 Tok::End => break,
                 Tok::Eof => return Err(self.cur.unexpected_eof()),
             }
         }
         if children.is_empty() {
-            if saw_text {
-                return Ok(ExtValue::Text(self.cur.text.clone()));
+            // Without children, the text since the start tag is the whole content; none at
+            // all is an empty element.
+            if self.cur.text().is_empty() {
+                return Ok(ExtValue::Null);
             }
-            return Ok(ExtValue::Null);
+            return Ok(ExtValue::Text(self.cur.text().to_owned()));
         }
         if saw_words {
             problems.push(
@@ -1646,7 +1644,7 @@ impl<R: Read> Reader<R> {
             ));
             return Ok(None);
         }
-        match parse(self.cur.text.trim()) {
+        match parse(self.cur.text().trim_ascii()) {
             Ok(value) => Ok(Some(value)),
             Err(message) => {
                 problems.push(self.problem(pos, from, message));
@@ -1692,7 +1690,7 @@ impl<R: Read> Reader<R> {
                     vocabulary.name()
                 ));
             }
-            Ok(Term::read(vocabulary, text))
+            Ok(read_term(vocabulary, text))
         })
     }
 
@@ -1737,21 +1735,18 @@ impl<R: Read> Reader<R> {
         self.cur.skip()
     }
 
+    /// Text where only elements belong, inside an event: a problem.
     fn refuse_event_text(&mut self, problems: &mut Vec<Problem>, from: usize) {
-        if !self.cur.blank {
-            let pos = self.cur.token_pos();
-            problems.push(self.problem(
-                pos,
-                from,
-                "unexpected text; expected only elements here".to_owned(),
-            ));
-        }
+        let pos = self.cur.token_pos();
+        problems.push(self.problem(
+            pos,
+            from,
+            "unexpected text; expected only elements here".to_owned(),
+        ));
     }
 
+    /// Text where only elements belong, outside events: a fatal error.
     fn refuse_text(&mut self, parent: &str) -> Result<(), ReadError> {
-        if self.cur.blank {
-            return Ok(());
-        }
         let pos = self.cur.token_pos();
         Err(self.cur.syntax(
             pos,
@@ -1791,9 +1786,25 @@ fn bare_place(pos: Pos) -> Place {
     }
 }
 
+/// A CBV term as XML writes it.
+///
+/// XML writes standard terms as CBV URNs (or `gs1:` CURIEs), so that form is looked for
+/// first; [`Term::read`], which tries the bare word first, would search the whole vocabulary
+/// once in vain for every URN.
+fn read_term(vocabulary: Cbv, text: &str) -> Term {
+    let rest = vocabulary
+        .urn_prefix()
+        .or(vocabulary.curie_prefix())
+        .and_then(|prefix| text.strip_prefix(prefix));
+    match rest.and_then(|rest| vocabulary.word(rest)) {
+        Some(word) => Term::Standard(word),
+        None => Term::read(vocabulary, text),
+    }
+}
+
 /// An `xsd:decimal` or `xsd:double` as a finite `f64`.
 fn parse_number(text: &str) -> Option<f64> {
-    text.trim()
+    text.trim_ascii()
         .parse::<f64>()
         .ok()
         .filter(|number| number.is_finite())
@@ -1810,7 +1821,7 @@ fn copy_sbdh_fields(sbdh: &Extension, header: &mut Header) {
 fn sbdh_text(extension: &Extension, path: &[&str]) -> Option<String> {
     let Some((first, rest)) = path.split_first() else {
         return match &extension.value {
-            ExtValue::Text(text) => Some(text.trim().to_owned()),
+            ExtValue::Text(text) => Some(text.trim_ascii().to_owned()),
             _ => None,
         };
     };
