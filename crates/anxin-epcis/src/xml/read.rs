@@ -116,24 +116,23 @@ impl<R: Read> Reader<R> {
 
     /// Finds the root element and says which document it starts.
     fn root(&mut self) -> Result<Root, ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => break,
-                Tok::Text => {
-                    let pos = self.cur.token_pos();
-                    return Err(self.cur.syntax(
-                        pos,
-                        "text before the document element; expected <epcis:EPCISDocument>"
-                            .to_owned(),
-                    ));
-                }
-                Tok::End | Tok::Eof => {
-                    let pos = self.cur.token_pos();
-                    return Err(self.cur.syntax(
-                        pos,
-                        "the document has no elements; expected <epcis:EPCISDocument>".to_owned(),
-                    ));
-                }
+        // White space, comments, the declaration and a DOCTYPE are passed over by the
+        // cursor, so the first token must be the root's start tag.
+        match self.cur.next()? {
+            Tok::Start => {}
+            Tok::Text => {
+                let pos = self.cur.token_pos();
+                return Err(self.cur.syntax(
+                    pos,
+                    "text before the document element; expected <epcis:EPCISDocument>".to_owned(),
+                ));
+            }
+            Tok::End | Tok::Eof => {
+                let pos = self.cur.token_pos();
+                return Err(self.cur.syntax(
+                    pos,
+                    "the document has no elements; expected <epcis:EPCISDocument>".to_owned(),
+                ));
             }
         }
         match (self.cur.space(), self.cur.local()) {
@@ -231,17 +230,16 @@ impl<R: Read> Reader<R> {
 
     /// Reads to the end of the input after the root element.
     fn after_root(&mut self) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Eof => return Ok(()),
-                Tok::Text | Tok::Start | Tok::End => {
-                    let pos = self.cur.token_pos();
-                    return Err(self.cur.syntax(
-                        pos,
-                        "content after the document element; expected the end of the document"
-                            .to_owned(),
-                    ));
-                }
+        // Trailing white space and comments are passed over by the cursor.
+        match self.cur.next()? {
+            Tok::Eof => Ok(()),
+            Tok::Text | Tok::Start | Tok::End => {
+                let pos = self.cur.token_pos();
+                Err(self.cur.syntax(
+                    pos,
+                    "content after the document element; expected the end of the document"
+                        .to_owned(),
+                ))
             }
         }
     }
