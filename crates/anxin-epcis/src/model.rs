@@ -200,6 +200,9 @@ pub struct SensorReport {
     pub raw_data: Option<String>,
     /// The data processing method URI.
     pub data_processing_method: Option<String>,
+    /// The business rules the reading was judged by (a URI), when they differ from the
+    /// metadata's.
+    pub biz_rules: Option<String>,
     /// When the reading was taken.
     pub time: Option<EpcisTime>,
     /// The microorganism measured (a URI).

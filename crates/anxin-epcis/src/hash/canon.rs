@@ -8,7 +8,7 @@
 //! module does those steps for one value at a time; where in the string a value goes, and
 //! in what order, is [`super::writer`]'s business.
 
-use crate::time::EpcisTime;
+use crate::time::{EpcisTime, TimeZoneOffset};
 use std::borrow::Cow;
 
 use super::identifier;
@@ -101,6 +101,20 @@ pub(crate) fn push_number_field(out: &mut String, name: &str, value: f64) {
     out.push_str(name);
     out.push('=');
     push_python_number(out, value);
+}
+
+/// Appends `eventTimeZoneOffset=±HH:MM`.
+///
+/// The offset is written as the model prints it; the text of an offset can be neither a
+/// number nor an identifier, so the value needs no other canonical form.
+pub(crate) fn push_offset_field(out: &mut String, offset: TimeZoneOffset) {
+    let seconds = offset.0.seconds();
+    out.push_str("eventTimeZoneOffset=");
+    out.push(if seconds < 0 { '-' } else { '+' });
+    let seconds = i64::from(seconds.unsigned_abs());
+    push_digits(out, seconds / 3600, 2);
+    out.push(':');
+    push_digits(out, (seconds % 3600) / 60, 2);
 }
 
 /// Appends `name=timestamp` with the instant in UTC at millisecond precision.
@@ -216,6 +230,16 @@ mod tests {
         let mut out = String::from("x");
         push_field(&mut out, &mut Scratch::default(), "bizStep", "  ");
         assert_eq!(out, "x");
+    }
+
+    #[test]
+    fn offsets_are_written_as_the_model_prints_them() {
+        for text in ["+08:00", "-03:30", "+00:00", "-00:00", "+14:00", "Z"] {
+            let offset = TimeZoneOffset::parse(text).unwrap();
+            let mut out = String::new();
+            push_offset_field(&mut out, offset);
+            assert_eq!(out, format!("eventTimeZoneOffset={offset}"));
+        }
     }
 
     #[test]

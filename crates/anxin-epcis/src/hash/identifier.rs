@@ -81,15 +81,19 @@ fn is_canonical_link(text: &str) -> bool {
     }
 }
 
-/// Appends the canonical link of an SGTIN, SSCC or SGLN URN written in the plain form most
-/// data uses, and returns true; returns false, having appended nothing, for anything else.
+/// Appends the canonical link of an SGTIN, SSCC, SGLN, PGLN or LGTIN URN written in the plain
+/// form most data uses, and returns true; returns false, having appended nothing, for
+/// anything else.
 ///
 /// "Plain" means a company prefix of 6 to 12 digits, references of the right length, and a
-/// serial or extension of at most 20 characters that need neither EPC escapes nor
+/// serial, lot or extension of at most 20 characters that need neither EPC escapes nor
 /// percent-encoding. Those are exactly the URNs [`anxin_gs1::canonical_digital_link`] accepts
 /// and writes without any change to the serial, so the result is the same.
 fn push_common_urn(out: &mut String, text: &str) -> bool {
-    let Some(rest) = text.strip_prefix("urn:epc:id:") else {
+    let Some(rest) = text
+        .strip_prefix("urn:epc:id:")
+        .or_else(|| text.strip_prefix("urn:epc:class:"))
+    else {
         return false;
     };
     let Some((scheme, body)) = rest.split_once(':') else {
@@ -103,14 +107,23 @@ fn push_common_urn(out: &mut String, text: &str) -> bool {
     if !(6..=12).contains(&prefix.len()) || !is_digits(prefix) || !is_digits(reference) {
         return false;
     }
+    let is_class = text.as_bytes()[8] == b'c';
     match (scheme, last) {
-        ("sgtin", Some(serial))
-            if prefix.len() + reference.len() == 13 && is_literal(serial) && serial.len() <= 20 =>
+        (scheme @ ("sgtin" | "lgtin"), Some(value))
+            if (scheme == "lgtin") == is_class
+                && prefix.len() + reference.len() == 13
+                && is_literal(value)
+                && value.len() <= 20 =>
         {
             let (indicator, item) = reference.split_at(1);
             push_key(out, "01/", &[indicator, prefix, item]);
-            out.push_str("/21/");
-            out.push_str(serial);
+            out.push_str(if is_class { "/10/" } else { "/21/" });
+            out.push_str(value);
+            true
+        }
+        _ if is_class => false,
+        ("pgln", None) if prefix.len() + reference.len() == 12 => {
+            push_key(out, "417/", &[prefix, reference]);
             true
         }
         ("sscc", None) if prefix.len() + reference.len() == 17 => {
@@ -256,7 +269,16 @@ mod tests {
             })
         };
         let serial = || proptest::string::string_regex("[A-Za-z0-9._%'!-]{0,22}").unwrap();
-        let scheme = prop_oneof![Just("sgtin"), Just("sscc"), Just("sgln"), Just("giai")];
+        let scheme = prop_oneof![
+            Just("id:sgtin"),
+            Just("id:sscc"),
+            Just("id:sgln"),
+            Just("id:pgln"),
+            Just("id:giai"),
+            Just("class:lgtin"),
+            Just("class:sgtin"),
+            Just("id:lgtin"),
+        ];
         let urn = (
             scheme,
             digits(5..=13),
@@ -264,8 +286,8 @@ mod tests {
             proptest::option::of(serial()),
         )
             .prop_map(|(scheme, prefix, reference, last)| match last {
-                Some(last) => format!("urn:epc:id:{scheme}:{prefix}.{reference}.{last}"),
-                None => format!("urn:epc:id:{scheme}:{prefix}.{reference}"),
+                Some(last) => format!("urn:epc:{scheme}:{prefix}.{reference}.{last}"),
+                None => format!("urn:epc:{scheme}:{prefix}.{reference}"),
             });
         let ai = prop_oneof![
             Just("01"),
@@ -308,7 +330,9 @@ mod tests {
             let sgtin = format!("urn:epc:id:sgtin:{prefix}.{}.{serial}", &rest[..13 - prefix_len]);
             let sscc = format!("urn:epc:id:sscc:{prefix}.{}", &rest[..17 - prefix_len]);
             let sgln = format!("urn:epc:id:sgln:{prefix}.{}.{serial}", &rest[..12 - prefix_len]);
-            for urn in [sgtin, sscc, sgln] {
+            let pgln = format!("urn:epc:id:pgln:{prefix}.{}", &rest[..12 - prefix_len]);
+            let lgtin = format!("urn:epc:class:lgtin:{prefix}.{}.{serial}", &rest[..13 - prefix_len]);
+            for urn in [sgtin, sscc, sgln, pgln, lgtin] {
                 let mut out = String::new();
                 prop_assert!(push_common_urn(&mut out, &urn), "{}", urn);
                 prop_assert_eq!(out, without_shortcuts(&urn));

@@ -5,17 +5,32 @@
 //! The ID is the SHA-256 of the event's *pre-hash string*, written in lower-case hex. The
 //! string follows the reference implementation of the algorithm, the PyPI package
 //! `epcis-event-hash-generator` (version 1.9.3), as it actually behaves, because IDs are only
-//! useful when every system computes the same ones. [`writer`] describes the order of the
-//! fields and [`canon`] the canonical form of each value. Where the reference gives one
-//! event different IDs depending on its syntax (a JSON `true` it prints as `True`, an
-//! `xsi:type` attribute it counts in XML only, a CURIE it expands in XML only), this module
-//! follows the reading that both syntaxes share; the list is in
-//! `scripts/hash-differential.py`, which checks this module against the reference.
+//! useful when every system computes the same ones:
+//!
+//! - `name=value` pairs with nothing between them, standard fields in the CBV order
+//!   (`eventType`, `eventTime`, … `readPoint`, `bizLocation`, `sensorElementList`), then
+//!   everything else (`bizTransactionList`, `sourceList`, `destinationList`, `ilmd`, user
+//!   extensions) sorted as strings; repeated elements sorted by code point;
+//! - timestamps in UTC with exactly three fractional digits, rounded half to even;
+//! - every value that reads as a float printed the way Python prints it (`200.0` → `200`,
+//!   `1e-07`), CBV terms as web URIs, and GS1 identifiers as canonical Digital Links on
+//!   `https://id.gs1.org` (through [`anxin_gs1::canonical_digital_link`]);
+//! - extensions as `{namespace}local=value`, nested ones inside their element or after the
+//!   standard fields exactly where the reference puts them;
+//! - `eventID`, `recordTime`, `errorDeclaration` and `rdfs:comment` left out.
+//!
+//! The details, and why each is so, are in `writer.rs` (order and structure), `canon.rs`
+//! (values), `number.rs` (Python's float printing) and `identifier.rs` (GS1 identifiers) beside
+//! this file. Where the reference gives one event different IDs depending on its syntax (a
+//! JSON `true` it prints as `True`, an `xsi:type` attribute it counts in XML only, a CURIE it
+//! expands in XML only), this module follows the reading both syntaxes share; the list is at
+//! the top of `scripts/hash-differential.py`, which checks this module against the reference.
 //!
 //! This module hashes events already read into the model. It does not read documents,
 //! validate events or decide whether an event's `eventID` should be replaced; those belong
-//! to the codecs, [`crate::validate`] and the capture service. It uses only CBV 2.0 (`ver=CBV2.0`);
-//! the CBV 2.1 variant, which places nested extensions differently, is not implemented.
+//! to the codecs, [`crate::validate`] and the capture service. It implements CBV 2.0
+//! (`ver=CBV2.0`) only; the CBV 2.1 variant, which places nested extensions differently, is
+//! not implemented.
 
 mod canon;
 mod identifier;

@@ -691,6 +691,80 @@ fn xml_attributes_count_as_children_except_xsi_type() {
 }
 
 #[test]
+fn comments_are_left_out_and_report_biz_rules_go_after_the_standard_fields() {
+    const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+    let mut event = event(
+        EventType::ObjectEvent,
+        "2024-05-14T08:00:00.000+08:00",
+        "+08:00",
+    );
+    event.epc_list = strings(&[SSCC]);
+    event.action = Some(Action::Observe);
+    let report = |value: f64, rules: &str, extensions: Vec<Extension>| SensorReport {
+        measurement_type: Some(term(Vocabulary::MeasurementType, "Temperature")),
+        value: Some(value),
+        uom: Some("CEL".into()),
+        biz_rules: Some(rules.into()),
+        extensions,
+        ..SensorReport::default()
+    };
+    event.sensor_element_list = vec![SensorElement {
+        metadata: None,
+        reports: vec![
+            report(3.5, "https://example.com/253/6901234000023", vec![]),
+            report(
+                4.0,
+                "https://data.anxin.example/rules/2",
+                vec![ext(ANXIN, "probe", text("P1"))],
+            ),
+        ],
+        extensions: vec![],
+    }];
+    event.ilmd = Some(vec![ext(
+        ANXIN,
+        "note",
+        ExtValue::Object(vec![
+            ext(RDFS, "comment", text("not part of the note")),
+            ext(ANXIN, "text", text("ok")),
+        ]),
+    )]);
+    event.extensions = vec![ext(RDFS, "comment", text("Checked by the night shift"))];
+    check(&event, "comments_and_report_rules.jsonld", 1);
+}
+
+#[test]
+fn cbv_and_gs1_curies_in_vocabulary_fields_are_expanded() {
+    let mut event = event(
+        EventType::ObjectEvent,
+        "2024-05-15T08:00:00.000+08:00",
+        "+08:00",
+    );
+    event.epc_list = strings(&[SSCC]);
+    event.action = Some(Action::Observe);
+    event.biz_step = Some(term(Vocabulary::BizStep, "cbv:BizStep-shipping"));
+    event.sensor_element_list = vec![SensorElement {
+        metadata: None,
+        reports: vec![
+            SensorReport {
+                measurement_type: Some(term(Vocabulary::MeasurementType, "gs1:EffectiveDoseRate")),
+                value: Some(0.005),
+                uom: Some("P71".into()),
+                ..SensorReport::default()
+            },
+            SensorReport {
+                measurement_type: Some(term(Vocabulary::MeasurementType, "gs1:Angle")),
+                value: Some(23.319941),
+                component: Some(term(Vocabulary::Component, "cbv:Comp-longitude")),
+                uom: Some("DD".into()),
+                ..SensorReport::default()
+            },
+        ],
+        extensions: vec![],
+    }];
+    check(&event, "xml_curies.xml", 1);
+}
+
+#[test]
 fn the_order_of_list_items_does_not_change_the_id() {
     let mut shuffled = object_event();
     shuffled.epc_list.reverse();

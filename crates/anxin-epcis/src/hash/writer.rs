@@ -11,8 +11,9 @@
 //! 2. Everything else, each written as `name` + `=value` + its children, sorted as strings:
 //!    `bizTransactionList`, `sourceList`, `destinationList` and `ilmd` (the reference's order
 //!    table names the first three, but its matcher never finds them, so they land here), the
-//!    user extensions of the event, and extensions of read points, business locations and
-//!    sensor elements that could not be placed inside their element (see [`Container`]).
+//!    user extensions of the event, extensions of read points, business locations and
+//!    sensor elements that could not be placed inside their element (see [`Container`]), and
+//!    the `bizRules` of sensor reports, which the reference's order for reports leaves out.
 //!
 //! `eventID`, `recordTime` and `errorDeclaration` (with everything inside it) are not part of
 //! the string. Nothing is separated: names and values follow each other directly.
@@ -20,14 +21,19 @@
 //! This module decides order and structure only; each value's canonical form comes from
 //! [`super::canon`].
 
-use crate::cbv::{Term, Vocabulary};
+use std::borrow::Cow;
+
+use crate::cbv::{CBV_WEB_PREFIX, GS1_VOC_PREFIX, Term, Vocabulary};
 use crate::ext::{ExtValue, Extension, QName, XSI_NAMESPACE};
 use crate::model::{
     BizTransaction, Event, Location, PersistentDisposition, QuantityElement, SensorElement,
     SensorMetadata, SensorReport, SourceDest,
 };
 
-use super::canon::{Scratch, push_field, push_number_field, push_time_field, push_value};
+use super::canon::{
+    Scratch, push_field, push_number_field, push_offset_field, push_time_field, push_value,
+    python_strip,
+};
 
 /// Buffers reused from event to event.
 #[derive(Default, Debug)]
@@ -93,9 +99,11 @@ impl Container {
     }
 }
 
-/// How many children an extension makes: a JSON array one per item, anything else one.
+/// How many children an extension makes: a JSON array one per item, a comment none,
+/// anything else one.
 fn n_nodes(extension: &Extension) -> usize {
     match &extension.value {
+        _ if is_comment(&extension.name) => 0,
         ExtValue::Array(items) => items.len(),
         _ => 1,
     }
@@ -128,13 +136,7 @@ impl Writer {
     /// Part 1: the fields with a place in the canonical order.
     fn write_standard_fields(&mut self, event: &Event) {
         push_time_field(&mut self.out, "eventTime", &event.event_time);
-        let offset = event.event_time_zone_offset.to_string();
-        push_field(
-            &mut self.out,
-            &mut self.scratch,
-            "eventTimeZoneOffset",
-            &offset,
-        );
+        push_offset_field(&mut self.out, event.event_time_zone_offset);
         let group = self.open();
         for certification in &event.certification_info {
             let start = self.out.len();
@@ -321,7 +323,10 @@ impl Writer {
                 self.out.push_str(vocabulary.web_prefix());
                 self.out.push_str(word);
             }
-            Term::Other(text) => push_field(&mut self.out, &mut self.scratch, name, text),
+            Term::Other(text) => {
+                let text = expand_curie(text);
+                push_field(&mut self.out, &mut self.scratch, name, &text);
+            }
         }
     }
 
@@ -558,7 +563,7 @@ impl Writer {
     fn write_pair_type(&mut self, term: &Term, vocabulary: Vocabulary) {
         match term {
             Term::Standard(_) => self.write_term("type", term, vocabulary),
-            Term::Other(text) => self.write_generic_leaf("type", text),
+            Term::Other(text) => self.write_generic_leaf("type", &expand_curie(text)),
         }
     }
 
@@ -590,8 +595,11 @@ impl Writer {
     }
 
     /// Writes one extension as siblings of the current group: one per item of a JSON array,
-    /// one otherwise.
+    /// one otherwise; nothing for a comment.
     fn write_extension(&mut self, extension: &Extension) {
+        if is_comment(&extension.name) {
+            return;
+        }
         match &extension.value {
             ExtValue::Array(items) => {
                 for item in items {
@@ -711,8 +719,7 @@ impl Writer {
             self.write_leftover_child("sensorMetadata", metadata_container, &metadata.extensions);
         }
         for report in &element.reports {
-            let report_container = Container::new(count_report_fields(report), &report.extensions);
-            self.write_leftover_child("sensorReport", report_container, &report.extensions);
+            self.write_report_leftovers(report);
         }
         for extension in leftovers {
             self.write_extension(extension);
@@ -720,7 +727,37 @@ impl Writer {
         self.close(group, sort);
     }
 
-    /// Writes `name` and the extensions of a metadata or report that were not written inside
+    /// Writes `sensorReport` with what was not written inside it: extensions that could not
+    /// go there and `bizRules`, which the reference's order for reports does not list, so it
+    /// always stays behind.
+    fn write_report_leftovers(&mut self, report: &SensorReport) {
+        if !report_has_leftovers(report) {
+            return;
+        }
+        let container = Container::new(count_report_fields(report), &report.extensions);
+        let leftovers = report
+            .extensions
+            .iter()
+            .filter(|extension| !container.is_inline(extension));
+        let sort = !leftovers
+            .clone()
+            .any(|extension| is_unsorted_name(&extension.name));
+        let start = self.out.len();
+        self.out.push_str("sensorReport");
+        let group = self.open();
+        if let Some(biz_rules) = &report.biz_rules {
+            let sibling = self.out.len();
+            self.write_generic_leaf("bizRules", biz_rules);
+            self.close_sibling(sibling);
+        }
+        for extension in leftovers {
+            self.write_extension(extension);
+        }
+        self.close(group, sort);
+        self.close_sibling(start);
+    }
+
+    /// Writes `name` and the extensions of a metadata element that were not written inside
     /// it, as one sibling; nothing when all were.
     fn write_leftover_child(&mut self, name: &str, container: Container, extensions: &[Extension]) {
         if !container.has_leftovers(extensions) {
@@ -745,10 +782,14 @@ fn sensor_element_has_leftovers(element: &SensorElement) -> bool {
             Container::new(count_metadata_fields(metadata), &metadata.extensions)
                 .has_leftovers(&metadata.extensions)
         })
-        || element.reports.iter().any(|report| {
-            Container::new(count_report_fields(report), &report.extensions)
-                .has_leftovers(&report.extensions)
-        })
+        || element.reports.iter().any(report_has_leftovers)
+}
+
+/// True when something of `report` is written after the standard fields.
+fn report_has_leftovers(report: &SensorReport) -> bool {
+    report.biz_rules.is_some()
+        || Container::new(count_report_fields(report), &report.extensions)
+            .has_leftovers(&report.extensions)
 }
 
 /// How many standard fields a sensor metadata element carries.
@@ -774,6 +815,7 @@ fn count_report_fields(report: &SensorReport) -> usize {
         report.device_metadata.is_some(),
         report.raw_data.is_some(),
         report.data_processing_method.is_some(),
+        report.biz_rules.is_some(),
         report.time.is_some(),
         report.microorganism.is_some(),
         report.chemical_substance.is_some(),
@@ -794,6 +836,22 @@ fn count_report_fields(report: &SensorReport) -> usize {
     ])
 }
 
+/// Expands the two CURIE prefixes the standard EPCIS context gives CBV vocabulary fields:
+/// `cbv:` (`cbv:Comp-longitude`) and `gs1:` (`gs1:EffectiveDoseRate`).
+///
+/// A term in one of those fields is an IRI, so the CURIE and the full URI are the same term;
+/// the reference expands both prefixes in XML, which is where they are written.
+fn expand_curie(text: &str) -> Cow<'_, str> {
+    let text = python_strip(text);
+    if let Some(rest) = text.strip_prefix("cbv:") {
+        Cow::Owned(format!("{CBV_WEB_PREFIX}{rest}"))
+    } else if let Some(rest) = text.strip_prefix("gs1:") {
+        Cow::Owned(format!("{GS1_VOC_PREFIX}{rest}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Writes a name as the reference spells it: `{namespace}local`, or `local` alone when the
 /// name has no namespace.
 fn push_name(out: &mut String, name: &QName) {
@@ -804,6 +862,15 @@ fn push_name(out: &mut String, name: &QName) {
     }
     out.push_str(&name.local);
 }
+
+/// True for `rdfs:comment` (and a bare `comment`), which the reference leaves out of the
+/// string at any depth: a comment is about the event, not part of it.
+fn is_comment(name: &QName) -> bool {
+    name.local == "comment" && (name.namespace.is_empty() || name.namespace == RDFS_NAMESPACE)
+}
+
+/// The RDF Schema namespace, whose `comment` JSON-LD documents use for remarks.
+const RDFS_NAMESPACE: &str = "http://www.w3.org/2000/01/rdf-schema#";
 
 /// True for the three names whose presence stops the reference from sorting siblings.
 fn is_unsorted_name(name: &QName) -> bool {

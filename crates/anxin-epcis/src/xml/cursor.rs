@@ -1,0 +1,888 @@
+//! The token layer of the XML reader: quick-xml events turned into a few owned, reusable
+//! tokens with their place in the document.
+//!
+//! [`Cursor::next`] hides what the EPCIS reader does not care about (comments, processing
+//! instructions, the XML declaration and any DOCTYPE, which is skipped unread so that no
+//! entity is ever resolved), splits self-closing tags into a start and an end, resolves and
+//! classifies each element's namespace once, and keeps the current element's name,
+//! attributes and text in buffers that are reused from token to token, so that reading
+//! allocates only for values the model keeps. It enforces the depth and string limits. It
+//! knows nothing of EPCIS elements; that is [`super::read`]'s business.
+//!
+//! Namespaces are resolved here rather than by quick-xml's `NsReader`: that reader scans the
+//! attributes of every tag a second time for declarations and every binding in scope for
+//! every name, which cost a tenth of the reading time; here declarations are picked up in
+//! the one pass over attributes the reader makes anyway, and the common case (an unprefixed
+//! name with no default namespace in force) needs no lookup at all. The result is the same:
+//! names are matched on namespace and local name, never on the prefix.
+
+use std::io::Read;
+use std::ops::Range;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::PrefixDeclaration;
+use quick_xml::reader::Reader;
+
+use super::source::{Pos, Source, Tripped};
+use crate::error::{Place, ReadError};
+use crate::ext::XSI_NAMESPACE;
+use crate::limits::Limits;
+
+/// Whatever `max_depth` says, recursion deeper than this could overflow the stack of a small
+/// thread, so nesting is refused beyond it.
+pub(super) const HARD_MAX_DEPTH: usize = 512;
+
+/// Room for the tag name and attribute syntax on top of `max_string_bytes` when bounding a
+/// single token.
+const TOKEN_SLACK_BYTES: u64 = 16 * 1024;
+
+/// The most namespace bindings in scope at once. Names are resolved by scanning the
+/// bindings, so an unbounded number of them would make every element slow.
+const MAX_BINDINGS: usize = 1024;
+
+/// The namespace bound to the `xml` prefix by definition.
+const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// The namespaces the reader tells apart.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Space {
+    /// No namespace: where EPCIS puts the elements inside documents and events.
+    None,
+    /// `urn:epcglobal:epcis:xsd:2` (or the 1.x namespace).
+    Epcis,
+    /// `urn:epcglobal:epcis-query:xsd:2` (or the 1.x namespace).
+    Query,
+    /// `urn:epcglobal:epcis-masterdata:xsd:2` (or the 1.x namespace).
+    MasterData,
+    /// The standard business document header.
+    Sbdh,
+    /// XML Schema instance (`xsi:nil`, `xsi:type`).
+    Xsi,
+    /// Anybody else's: an extension.
+    Other,
+}
+
+impl Space {
+    fn classify(iri: &str) -> Space {
+        match iri {
+            "" => Space::None,
+            super::EPCIS_NAMESPACE | super::EPCIS_1_NAMESPACE => Space::Epcis,
+            super::EPCIS_QUERY_NAMESPACE | super::EPCIS_1_QUERY_NAMESPACE => Space::Query,
+            super::EPCIS_MASTER_DATA_NAMESPACE | super::EPCIS_1_MASTER_DATA_NAMESPACE => {
+                Space::MasterData
+            }
+            super::SBDH_NAMESPACE => Space::Sbdh,
+            XSI_NAMESPACE => Space::Xsi,
+            _ => Space::Other,
+        }
+    }
+
+    /// True for names of standard EPCIS elements inside a document: unqualified, or
+    /// (leniently) qualified with the EPCIS namespace.
+    pub(super) fn is_standard(self) -> bool {
+        matches!(self, Space::None | Space::Epcis)
+    }
+}
+
+/// One token of the document.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Tok {
+    /// An element starts; its name and attributes are in the cursor.
+    Start,
+    /// The innermost open element ends.
+    End,
+    /// Character data that is not only white space (text, CDATA or a reference), appended
+    /// to [`Cursor::text`]. White space is appended too but not reported: nothing in EPCIS
+    /// depends on it, and it is half the tokens of an indented document.
+    Text,
+    /// The input ended.
+    Eof,
+}
+
+/// An attribute of the current element (namespace declarations are not attributes here).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Attr<'a> {
+    pub(super) space: Space,
+    pub(super) iri: &'a str,
+    pub(super) local: &'a str,
+    pub(super) value: &'a str,
+}
+
+impl Attr<'_> {
+    /// True for an attribute without a namespace called `local`.
+    pub(super) fn is(&self, local: &str) -> bool {
+        self.space == Space::None && self.local == local
+    }
+}
+
+/// Where an attribute lies in [`Element::tag`]; a value that needed normalising is kept
+/// apart in `normalized`.
+#[derive(Default, Debug)]
+struct AttrSlot {
+    space: Option<Space>,
+    iri: String,
+    /// The prefix, empty for an unprefixed attribute.
+    prefix: Range<usize>,
+    local: Range<usize>,
+    value: Range<usize>,
+    normalized: Option<String>,
+}
+
+/// A namespace binding in scope: a prefix (empty for the default namespace), its IRI
+/// (empty when `xmlns=""` undeclares the default), and the depth of the element that
+/// declared it.
+#[derive(Debug)]
+struct Binding {
+    prefix: String,
+    iri: String,
+    depth: usize,
+}
+
+/// The name and attributes of the element whose start tag was read last.
+#[derive(Default)]
+struct Element {
+    space: Option<Space>,
+    iri: String,
+    /// The prefix the element was written with, empty for none.
+    prefix: String,
+    /// A copy of the start tag's content (name and attributes), which the attribute slots
+    /// point into; one copy per tag is cheaper than one per attribute name and value.
+    tag: String,
+    attrs: Vec<AttrSlot>,
+    n_attrs: usize,
+    declarations: Vec<(String, String)>,
+    n_declarations: usize,
+    /// The namespace bindings in scope, innermost last.
+    bindings: Vec<Binding>,
+    /// How many of `bindings` are default-namespace bindings: while there are none, an
+    /// unprefixed element name is in no namespace without looking.
+    n_default_bindings: usize,
+}
+
+impl Element {
+    /// The IRI bound to `prefix` (empty for no namespace), or `None` if it is undeclared.
+    fn resolve(&self, prefix: &str) -> Option<&str> {
+        if prefix.is_empty() && self.n_default_bindings == 0 {
+            return Some("");
+        }
+        match self
+            .bindings
+            .iter()
+            .rev()
+            .find(|binding| binding.prefix == prefix)
+        {
+            Some(binding) => Some(&binding.iri),
+            None if prefix.is_empty() => Some(""),
+            None if prefix == "xml" => Some(XML_NAMESPACE),
+            None => None,
+        }
+    }
+
+    /// Drops the bindings declared by elements at `depth` or deeper.
+    fn end_scope(&mut self, depth: usize) {
+        while self
+            .bindings
+            .last()
+            .is_some_and(|binding| binding.depth >= depth)
+        {
+            if let Some(binding) = self.bindings.pop()
+                && binding.prefix.is_empty()
+            {
+                self.n_default_bindings -= 1;
+            }
+        }
+    }
+}
+
+/// The character data read since the last tag.
+///
+/// White space before any other character data is kept raw in `pending_space`: between
+/// elements it is dropped at the next tag without ever being looked at again, and only
+/// content that asks for it pays for line-end normalisation.
+#[derive(Default)]
+struct TextRun {
+    text: String,
+    pending_space: String,
+}
+
+impl TextRun {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.pending_space.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.text.len() + self.pending_space.len()
+    }
+
+    /// Appends a text or CDATA token; says whether it was only white space.
+    fn take(&mut self, text: &str, carriage_returns: bool) -> Step {
+        // Anything above a space is not white space, and control characters below it are
+        // not allowed in XML; a maximum over the bytes is a test the compiler vectorises.
+        let blank = text.bytes().max().unwrap_or(b' ') <= b' ';
+        if blank && self.text.is_empty() {
+            self.pending_space.push_str(text);
+            return Step::Text { blank };
+        }
+        self.flush_space();
+        if carriage_returns {
+            push_normalized(&mut self.text, text);
+        } else {
+            self.text.push_str(text);
+        }
+        Step::Text { blank }
+    }
+
+    /// Appends a character from a reference.
+    fn push(&mut self, ch: char) {
+        self.flush_space();
+        self.text.push(ch);
+    }
+
+    /// Moves the pending white space into the text, normalised.
+    fn flush_space(&mut self) {
+        if !self.pending_space.is_empty() {
+            push_normalized(&mut self.text, &self.pending_space);
+            self.pending_space.clear();
+        }
+    }
+
+    fn text(&mut self) -> &str {
+        self.flush_space();
+        &self.text
+    }
+}
+
+/// What reading one quick-xml event amounted to, before the cursor's own bookkeeping.
+enum Step {
+    Start { empty: bool },
+    End,
+    Text { blank: bool },
+    Skip,
+    Eof,
+    Malformed(quick_xml::Error),
+    Invalid(String),
+}
+
+pub(super) struct Cursor<R> {
+    xml: Reader<Source<R>>,
+    buf: Vec<u8>,
+    max_depth: usize,
+    max_string_bytes: usize,
+    max_document_bytes: u64,
+    /// Where the last start tag started.
+    pub(super) pos: Pos,
+    /// The byte offset where the last token started.
+    offset: u64,
+    element: Element,
+    /// The local names of the open elements, by depth; entries are reused, not freed, and
+    /// the last started element's name is at `depth - 1` right after its start.
+    names: Vec<String>,
+    /// The index in `names` of the element whose start tag was read last.
+    current: usize,
+    /// The character data read since the last tag (see [`Cursor::text`]).
+    run: TextRun,
+    depth: usize,
+    /// How many names make up the element path for places: it keeps an element that just
+    /// ended until the next token, so that problems found right after it still name it.
+    path_depth: usize,
+    pending_end: bool,
+    pending_pop: bool,
+    clear_text: bool,
+}
+
+impl<R: Read> Cursor<R> {
+    pub(super) fn new(input: R, limits: &Limits) -> Self {
+        let max_token_bytes = (limits.max_string_bytes as u64).saturating_add(TOKEN_SLACK_BYTES);
+        let mut xml = Reader::from_reader(Source::new(
+            input,
+            limits.max_document_bytes,
+            max_token_bytes,
+        ));
+        // End tags must match their start tags: a document that does not is not XML.
+        xml.config_mut().check_end_names = true;
+        Cursor {
+            xml,
+            buf: Vec::with_capacity(1024),
+            max_depth: limits.max_depth.min(HARD_MAX_DEPTH),
+            max_string_bytes: limits.max_string_bytes,
+            max_document_bytes: limits.max_document_bytes,
+            pos: Pos { line: 1, column: 1 },
+            offset: 0,
+            element: Element::default(),
+            names: Vec::new(),
+            current: 0,
+            run: TextRun::default(),
+            depth: 0,
+            path_depth: 0,
+            pending_end: false,
+            pending_pop: false,
+            clear_text: false,
+        }
+    }
+
+    /// Reads the next token.
+    pub(super) fn next(&mut self) -> Result<Tok, ReadError> {
+        if self.pending_end {
+            // The end of a self-closing tag: nothing more to read for it, and no content,
+            // so the text before its start tag goes.
+            self.pending_end = false;
+            self.run.clear();
+            self.depth -= 1;
+            self.element.end_scope(self.depth);
+            self.pending_pop = true;
+            self.clear_text = true;
+            return Ok(Tok::End);
+        }
+        if self.pending_pop {
+            self.pending_pop = false;
+            self.path_depth = self.depth;
+        }
+        if self.clear_text {
+            self.clear_text = false;
+            self.run.clear();
+        }
+        loop {
+            self.buf.clear();
+            self.offset = self.xml.get_mut().mark();
+            let step = match self.xml.read_event_into(&mut self.buf) {
+                Err(err) => Step::Malformed(err),
+                Ok(Event::Start(start)) => {
+                    let name = name_slot(&mut self.names, self.depth);
+                    take_start(&start, false, self.depth, &mut self.element, name)
+                }
+                Ok(Event::Empty(start)) => {
+                    let name = name_slot(&mut self.names, self.depth);
+                    take_start(&start, true, self.depth, &mut self.element, name)
+                }
+                Ok(Event::End(_)) => Step::End,
+                Ok(Event::Text(text)) => {
+                    let carriage_returns = self.xml.get_ref().carriage_returns();
+                    self.run.take(&text, carriage_returns)
+                }
+                Ok(Event::CData(data)) => {
+                    let carriage_returns = self.xml.get_ref().carriage_returns();
+                    self.run.take(&data, carriage_returns)
+                }
+                Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
+                    Ok(Some(ch)) => {
+                        self.run.push(ch);
+                        Step::Text { blank: false }
+                    }
+                    Ok(None) => match predefined_entity(&reference) {
+                        Some(ch) => {
+                            self.run.push(ch);
+                            Step::Text { blank: false }
+                        }
+                        None => Step::Invalid(format!(
+                            "the entity `&{};` is not defined; only the five predefined \
+                             entities and character references are allowed",
+                            &*reference
+                        )),
+                    },
+                    Err(err) => Step::Malformed(err),
+                },
+                Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => {
+                    Step::Skip
+                }
+                Ok(Event::Eof) => Step::Eof,
+            };
+            match step {
+                Step::Skip => continue,
+                Step::Eof => return Ok(Tok::Eof),
+                Step::Malformed(err) => return Err(self.malformed(err)),
+                Step::Invalid(message) => {
+                    let pos = self.token_pos();
+                    return Err(self.syntax(pos, message));
+                }
+                Step::End => {
+                    self.depth = self.depth.saturating_sub(1);
+                    self.element.end_scope(self.depth);
+                    self.pending_pop = true;
+                    self.clear_text = true;
+                    return Ok(Tok::End);
+                }
+                Step::Start { empty } => return self.started(empty),
+                Step::Text { blank } => {
+                    if self.run.len() > self.max_string_bytes {
+                        let pos = self.token_pos();
+                        return Err(self.limit(
+                            pos,
+                            format!(
+                                "a text is longer than the limit of {} bytes (max_string_bytes)",
+                                self.max_string_bytes
+                            ),
+                        ));
+                    }
+                    if !blank {
+                        return Ok(Tok::Text);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The character data since the last tag, white space included: for an element that has
+    /// only text, once its end tag is read, its content.
+    pub(super) fn text(&mut self) -> &str {
+        self.run.text()
+    }
+
+    /// The bookkeeping for a start tag whose name and attributes have been taken.
+    fn started(&mut self, empty: bool) -> Result<Tok, ReadError> {
+        // Start tags are the tokens whose places the reader keeps, so their position is
+        // worked out now; other tokens' only when asked for.
+        self.pos = self.xml.get_mut().position_of(self.offset);
+        self.current = self.depth;
+        self.depth += 1;
+        self.path_depth = self.depth;
+        if self.depth > self.max_depth {
+            return Err(self.limit(
+                self.pos,
+                format!(
+                    "elements are nested deeper than the limit of {} (max_depth)",
+                    self.max_depth
+                ),
+            ));
+        }
+        if let Some(attr) = self
+            .attrs()
+            .find(|attr| attr.value.len() > self.max_string_bytes)
+        {
+            let message = format!(
+                "the attribute `{}` is longer than the limit of {} bytes (max_string_bytes)",
+                attr.local, self.max_string_bytes
+            );
+            return Err(self.limit(self.pos, message));
+        }
+        self.pending_end = empty;
+        self.clear_text = true;
+        Ok(Tok::Start)
+    }
+
+    /// Skips the rest of the current element (after its start), whatever it holds.
+    pub(super) fn skip(&mut self) -> Result<(), ReadError> {
+        let mut open = 1usize;
+        while open > 0 {
+            match self.next()? {
+                Tok::Start => open += 1,
+                Tok::End => open -= 1,
+                Tok::Text => self.run.clear(),
+                Tok::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the rest of the current element as text into [`Cursor::text`]. Returns false
+    /// (having skipped them) when it holds child elements.
+    pub(super) fn text_only(&mut self) -> Result<bool, ReadError> {
+        let mut text_only = true;
+        loop {
+            match self.next()? {
+                Tok::Text => {}
+                Tok::End => return Ok(text_only),
+                Tok::Start => {
+                    text_only = false;
+                    self.skip()?;
+                }
+                Tok::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+}
+
+impl<R> Cursor<R> {
+    /// The namespace class of the current element.
+    pub(super) fn space(&self) -> Space {
+        self.element.space.unwrap_or(Space::None)
+    }
+
+    /// The namespace IRI of the current element (empty for none).
+    pub(super) fn iri(&self) -> &str {
+        &self.element.iri
+    }
+
+    /// The local name of the current element.
+    pub(super) fn local(&self) -> &str {
+        self.names.get(self.current).map_or("", String::as_str)
+    }
+
+    /// The name of the current element as written, prefix included.
+    pub(super) fn qname(&self) -> String {
+        if self.element.prefix.is_empty() {
+            self.local().to_owned()
+        } else {
+            format!("{}:{}", self.element.prefix, self.local())
+        }
+    }
+
+    /// True when the current element is the standard element `local`.
+    pub(super) fn is(&self, local: &str) -> bool {
+        self.space().is_standard() && self.local() == local
+    }
+
+    /// The attributes of the current element, namespace declarations left out.
+    pub(super) fn attrs(&self) -> impl Iterator<Item = Attr<'_>> {
+        let element = &self.element;
+        element.attrs[..element.n_attrs].iter().map(|slot| Attr {
+            space: slot.space.unwrap_or(Space::None),
+            iri: &slot.iri,
+            local: element.tag.get(slot.local.clone()).unwrap_or(""),
+            value: match &slot.normalized {
+                Some(value) => value,
+                None => element.tag.get(slot.value.clone()).unwrap_or(""),
+            },
+        })
+    }
+
+    /// The value of the current element's attribute `local` in `space`.
+    pub(super) fn attr(&self, space: Space, local: &str) -> Option<&str> {
+        self.attrs()
+            .find(|attr| attr.space == space && attr.local == local)
+            .map(|attr| attr.value)
+    }
+
+    /// The namespace declarations of the current element as (prefix, IRI), the default
+    /// namespace with an empty prefix.
+    pub(super) fn declarations(&self) -> &[(String, String)] {
+        &self.element.declarations[..self.element.n_declarations]
+    }
+
+    /// How many elements make up the current element path; a place built with `from`
+    /// below it names the path from the element at that depth (counted from 0).
+    pub(super) fn path_depth(&self) -> usize {
+        self.path_depth
+    }
+
+    /// The place `pos`, with the element path from depth `from`.
+    pub(super) fn place(&self, pos: Pos, from: usize) -> Place {
+        let names = self.names.get(from..self.path_depth).unwrap_or(&[]);
+        Place::Xml {
+            line: pos.line,
+            column: pos.column,
+            path: names.join("/"),
+        }
+    }
+
+    /// A fatal error for a document that is not an EPCIS document.
+    pub(super) fn syntax(&self, pos: Pos, message: String) -> ReadError {
+        ReadError::Syntax {
+            place: self.place(pos, 0),
+            message,
+        }
+    }
+
+    /// A fatal error for an exceeded limit.
+    pub(super) fn limit(&self, pos: Pos, message: String) -> ReadError {
+        ReadError::Limit {
+            place: self.place(pos, 0),
+            message,
+        }
+    }
+
+    /// Where the last token (of any kind) started.
+    pub(super) fn token_pos(&mut self) -> Pos {
+        self.xml.get_mut().position_of(self.offset)
+    }
+
+    /// The error for input that ends inside an element.
+    pub(super) fn unexpected_eof(&mut self) -> ReadError {
+        let here = self.xml.get_mut().here();
+        self.syntax(
+            here,
+            "the document ends before its elements are closed".to_owned(),
+        )
+    }
+
+    /// Turns a quick-xml error into a read error, placed where quick-xml says it is.
+    fn malformed(&mut self, err: quick_xml::Error) -> ReadError {
+        let error_position = self.xml.error_position();
+        let token_pos = self.token_pos();
+        let source = self.xml.get_mut();
+        let pos = source.position_of(error_position);
+        let here = source.here();
+        let tripped = source.tripped();
+        if let quick_xml::Error::Io(io) = &err {
+            return match tripped {
+                Some(Tripped::DocumentBytes) => self.limit(
+                    here,
+                    format!(
+                        "the document is larger than the limit of {} bytes (max_document_bytes)",
+                        self.max_document_bytes
+                    ),
+                ),
+                Some(Tripped::TokenBytes) => self.limit(
+                    token_pos,
+                    format!(
+                        "a text, tag or comment is longer than the limit of {} bytes \
+                         (max_string_bytes)",
+                        self.max_string_bytes
+                    ),
+                ),
+                None => ReadError::Io(io.to_string()),
+            };
+        }
+        self.syntax(pos, format!("the document is not well-formed XML: {err}"))
+    }
+}
+
+/// The reusable name buffer for an element starting at `depth`, emptied.
+fn name_slot(names: &mut Vec<String>, depth: usize) -> &mut String {
+    if names.len() <= depth {
+        names.resize_with(depth + 1, String::new);
+    }
+    let name = &mut names[depth];
+    name.clear();
+    name
+}
+
+/// Copies the name, namespace and attributes of a start tag at `depth` into the element
+/// buffers and `local`.
+fn take_start(
+    start: &BytesStart<'_>,
+    empty: bool,
+    depth: usize,
+    element: &mut Element,
+    local: &mut String,
+) -> Step {
+    element.n_attrs = 0;
+    element.n_declarations = 0;
+    // Attributes come first: they may declare the namespace of the element's own name.
+    if !start.attributes_raw().bytes().all(is_xml_space)
+        && let Err(step) = take_attributes(start, depth, element)
+    {
+        return step;
+    }
+    let name = start.name().0;
+    let (prefix, local_name) = match name.bytes().position(|byte| byte == b':') {
+        Some(colon) => (&name[..colon], &name[colon + 1..]),
+        None => ("", name),
+    };
+    // The buffer is taken out and put back so that it can be filled from the bindings
+    // without a copy in between.
+    let mut iri = std::mem::take(&mut element.iri);
+    iri.clear();
+    let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
+    element.iri = iri;
+    if resolved.is_none() {
+        return Step::Invalid(format!(
+            "the namespace prefix `{prefix}` of `{name}` is not declared"
+        ));
+    }
+    element.prefix.clear();
+    element.prefix.push_str(prefix);
+    local.push_str(local_name);
+    element.space = Some(Space::classify(&element.iri));
+    duplicate_attribute(element).map_or(Step::Start { empty }, |attribute| {
+        Step::Invalid(format!(
+            "the attribute `{attribute}` appears twice on `{name}`"
+        ))
+    })
+}
+
+/// The name of an attribute that appears twice on the element, if one does.
+fn duplicate_attribute(element: &Element) -> Option<String> {
+    let attrs = &element.attrs[..element.n_attrs];
+    let local = |slot: &AttrSlot| element.tag.get(slot.local.clone()).unwrap_or("");
+    // Comparing the lengths of the names first keeps this quadratic check cheap for the
+    // dozen attributes of a sensor report, which nearly all differ in length.
+    attrs.iter().enumerate().find_map(|(index, slot)| {
+        let repeated = attrs[..index].iter().any(|earlier| {
+            earlier.local.len() == slot.local.len()
+                && local(earlier) == local(slot)
+                && earlier.iri == slot.iri
+        });
+        repeated.then(|| local(slot).to_owned())
+    })
+}
+
+/// Collects the attributes and namespace declarations of a start tag at `depth`, then
+/// resolves the attributes' prefixes (a declaration may follow the attribute using it).
+fn take_attributes(
+    start: &BytesStart<'_>,
+    depth: usize,
+    element: &mut Element,
+) -> Result<(), Step> {
+    let content: &str = start;
+    element.tag.clear();
+    element.tag.push_str(content);
+    // quick-xml's duplicate check allocates for every tag with attributes; the check on
+    // the collected names in `take_start` does the same job without.
+    for attribute in start.attributes().with_checks(false) {
+        let attribute = attribute.map_err(|err| Step::Malformed(err.into()))?;
+        if let Some(declaration) = attribute.key.as_namespace_binding() {
+            let prefix = match declaration {
+                PrefixDeclaration::Default => "",
+                PrefixDeclaration::Named(prefix) => prefix,
+            };
+            declare(element, prefix, &attribute.value, depth).map_err(Step::Invalid)?;
+            continue;
+        }
+        // Most values need no normalisation (no reference, no tab or line end), and saying
+        // so with one plain loop is cheaper than asking quick-xml.
+        let special = attribute
+            .value
+            .bytes()
+            .any(|byte| matches!(byte, b'&' | b'\t' | b'\r' | b'\n'));
+        let value = if special {
+            attribute
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(Step::Malformed)?
+        } else {
+            attribute.value.clone()
+        };
+        if element.n_attrs == element.attrs.len() {
+            element.attrs.push(AttrSlot::default());
+        }
+        let slot = &mut element.attrs[element.n_attrs];
+        let key = attribute.key.0;
+        let (prefix, local) = match key.bytes().position(|byte| byte == b':') {
+            Some(colon) => (&key[..colon], &key[colon + 1..]),
+            None => ("", key),
+        };
+        slot.prefix = range_in(content, prefix).unwrap_or(0..0);
+        slot.local = range_in(content, local).unwrap_or(0..0);
+        match range_in(content, &value) {
+            Some(range) => {
+                slot.value = range;
+                slot.normalized = None;
+            }
+            // Only a value that needed normalising (an entity, a line end) is not a slice
+            // of the tag, and only it is copied.
+            None => {
+                slot.value = 0..0;
+                slot.normalized = Some(value.into_owned());
+            }
+        }
+        element.n_attrs += 1;
+    }
+    for index in 0..element.n_attrs {
+        let mut iri = std::mem::take(&mut element.attrs[index].iri);
+        iri.clear();
+        let prefix_range = element.attrs[index].prefix.clone();
+        // An unprefixed attribute has no namespace, whatever the default namespace is.
+        if !prefix_range.is_empty() {
+            let prefix = element.tag.get(prefix_range).unwrap_or("");
+            match element.resolve(prefix) {
+                Some(bound) => iri.push_str(bound),
+                None => {
+                    return Err(Step::Invalid(format!(
+                        "the namespace prefix `{prefix}` of an attribute is not declared"
+                    )));
+                }
+            }
+        }
+        let slot = &mut element.attrs[index];
+        slot.space = Some(Space::classify(&iri));
+        slot.iri = iri;
+    }
+    Ok(())
+}
+
+/// Records a namespace declaration of the element at `depth`.
+fn declare(element: &mut Element, prefix: &str, iri: &str, depth: usize) -> Result<(), String> {
+    if !prefix.is_empty() && iri.is_empty() {
+        return Err(format!(
+            "the namespace prefix `{prefix}` is bound to an empty IRI, which XML 1.0 forbids"
+        ));
+    }
+    if prefix == "xmlns" || (prefix == "xml") != (iri == XML_NAMESPACE) {
+        return Err(format!(
+            "the namespace prefix `{prefix}` cannot be bound to `{iri}`"
+        ));
+    }
+    if element.bindings.len() >= MAX_BINDINGS {
+        return Err(format!(
+            "more than {MAX_BINDINGS} namespace bindings are in scope at once"
+        ));
+    }
+    push_declaration(
+        &mut element.declarations,
+        &mut element.n_declarations,
+        prefix,
+        iri,
+    );
+    if prefix.is_empty() {
+        element.n_default_bindings += 1;
+    }
+    element.bindings.push(Binding {
+        prefix: prefix.to_owned(),
+        iri: iri.to_owned(),
+        depth,
+    });
+    Ok(())
+}
+
+/// Where `part` lies in `whole`, when it is a slice of it.
+fn range_in(whole: &str, part: &str) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
+}
+
+fn push_declaration(
+    declarations: &mut Vec<(String, String)>,
+    n_declarations: &mut usize,
+    prefix: &str,
+    iri: &str,
+) {
+    if *n_declarations == declarations.len() {
+        declarations.push((String::new(), String::new()));
+    }
+    let slot = &mut declarations[*n_declarations];
+    slot.0.clear();
+    slot.0.push_str(prefix);
+    slot.1.clear();
+    slot.1.push_str(iri);
+    *n_declarations += 1;
+}
+
+fn is_xml_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Appends `text` with its line ends normalised as XML 1.0 requires: `\r\n` and a lone `\r`
+/// become `\n`. (quick-xml's own normalisation would allocate a string each time.)
+fn push_normalized(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find('\r') {
+        out.push_str(&rest[..at]);
+        out.push('\n');
+        let after = &rest[at + 1..];
+        rest = after.strip_prefix('\n').unwrap_or(after);
+    }
+    out.push_str(rest);
+}
+
+fn predefined_entity(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_normalized, range_in};
+
+    #[test]
+    fn line_ends_are_normalised_while_text_is_appended() {
+        let mut out = String::from(">");
+        push_normalized(&mut out, "a\r\nb\rc\n\r\r\nd\r");
+        assert_eq!(out, ">a\nb\nc\n\n\nd\n");
+    }
+
+    #[test]
+    fn a_slice_is_found_in_its_string_and_nothing_else_is() {
+        let whole = String::from("tag a=\"1\"");
+        let other = String::from("a");
+        assert_eq!(range_in(&whole, &whole[4..5]), Some(4..5));
+        assert_eq!(range_in(&whole, &other), None);
+    }
+}

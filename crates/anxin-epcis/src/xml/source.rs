@@ -1,0 +1,354 @@
+//! The byte source under the XML reader: a buffered reader that can say the line and column
+//! of any recent offset and stops at the configured size limits.
+//!
+//! quick-xml reports byte offsets only. Rather than keep the input to turn offsets into lines
+//! afterwards, [`Source`] counts newlines in the consumed bytes on demand, from where it last
+//! counted up to the offset asked about, and always before a refill discards them. The
+//! reader asks for the position of every start tag as it reads it, so counting advances in
+//! steps of a few tokens and each byte is counted once. It also refuses to read past
+//! `max_document_bytes`, and refuses to let a single token (a text run, a tag, a comment)
+//! grow much past a bound, so that a hostile document cannot make the reader buffer
+//! gigabytes. It does not know anything about XML itself.
+
+use std::io::{self, BufRead, Read};
+
+/// A line and a column (in bytes), both from 1.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Pos {
+    pub(super) line: u64,
+    pub(super) column: u64,
+}
+
+/// Which limit the source stopped at.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Tripped {
+    /// More than `max_document_bytes` were read.
+    DocumentBytes,
+    /// A single token grew past the token bound.
+    TokenBytes,
+}
+
+/// The size of the read buffer. Large enough that reads from a socket or a file are few,
+/// small enough not to matter next to one event.
+const BUFFER_BYTES: usize = 64 * 1024;
+
+pub(super) struct Source<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+    /// Bytes read from `inner` so far.
+    read_bytes: u64,
+    /// Bytes handed to and consumed by the XML reader so far.
+    consumed: u64,
+    /// How far into `buf` newlines have been counted (never past `start`).
+    counted: usize,
+    /// Newlines among the counted bytes.
+    newlines: u64,
+    /// The offset just after the last counted newline (the start of the current line).
+    line_start: u64,
+    /// The offset where the token being read started.
+    mark: u64,
+    max_document_bytes: u64,
+    max_token_bytes: u64,
+    tripped: Option<Tripped>,
+    /// Whether any carriage return has been read: until one is, text needs no line-end
+    /// normalisation and nobody has to look for one.
+    carriage_returns: bool,
+}
+
+impl<R: Read> Source<R> {
+    pub(super) fn new(inner: R, max_document_bytes: u64, max_token_bytes: u64) -> Self {
+        Source {
+            inner,
+            buf: vec![0; BUFFER_BYTES].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            read_bytes: 0,
+            consumed: 0,
+            counted: 0,
+            newlines: 0,
+            line_start: 0,
+            mark: 0,
+            max_document_bytes,
+            max_token_bytes,
+            tripped: None,
+            carriage_returns: false,
+        }
+    }
+}
+
+impl<R> Source<R> {
+    /// Notes that a new token starts here and returns its offset.
+    ///
+    /// The XML reader consumes exactly the bytes of the tokens it has returned, so the
+    /// consumed offset is the start of the next token.
+    #[inline]
+    pub(super) fn mark(&mut self) -> u64 {
+        self.mark = self.consumed;
+        self.mark
+    }
+
+    /// The position just after the last consumed byte.
+    pub(super) fn here(&mut self) -> Pos {
+        self.position_of(self.consumed)
+    }
+
+    /// The line and column of `offset`.
+    ///
+    /// Exact for any offset from the last one asked about up to the consumed end, and for
+    /// earlier offsets on the same line; an earlier offset on an earlier line (which the
+    /// reader never asks for) gets the start of the current line.
+    pub(super) fn position_of(&mut self, offset: u64) -> Pos {
+        let buffer_offset = self.consumed - self.start as u64;
+        let counted_offset = buffer_offset + self.counted as u64;
+        if offset > counted_offset && offset <= self.consumed {
+            // Both bounds are inside the current buffer, so the cast cannot truncate.
+            let upto = (offset - buffer_offset) as usize;
+            self.count(upto);
+        }
+        let column = offset.saturating_sub(self.line_start) + 1;
+        Pos {
+            line: self.newlines + 1,
+            column,
+        }
+    }
+
+    /// Counts the newlines in `buf[counted..upto]`.
+    fn count(&mut self, upto: usize) {
+        let Some(chunk) = self.buf.get(self.counted..upto) else {
+            return;
+        };
+        let (n_newlines, last) = count_newlines(chunk);
+        if let Some(last) = last {
+            let chunk_offset = self.consumed - (self.start - self.counted) as u64;
+            self.newlines += n_newlines as u64;
+            self.line_start = chunk_offset + last as u64 + 1;
+        }
+        self.counted = upto;
+    }
+
+    /// The limit the source stopped at, if any.
+    pub(super) fn tripped(&self) -> Option<Tripped> {
+        self.tripped
+    }
+
+    /// Whether any carriage return has been read so far.
+    pub(super) fn carriage_returns(&self) -> bool {
+        self.carriage_returns
+    }
+}
+
+/// The number of `\n` bytes in `bytes`, and the index of the last one.
+///
+/// Most calls see a few dozen bytes, which are looked at eight at a time in a `u64`: the
+/// bytes xor-ed with newlines have a zero byte where a newline was, and the zero-byte mask
+/// below is exact because its additions never carry from one byte into the next. Long runs
+/// are counted in blocks with a byte-sized accumulator, a shape the compiler turns into
+/// vector compares.
+fn count_newlines(bytes: &[u8]) -> (usize, Option<usize>) {
+    const BLOCK: usize = 128;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut total = 0;
+    let mut last_block = None;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for (index, block) in (&mut blocks).enumerate() {
+        let mut in_block = 0u8;
+        for byte in block {
+            in_block += u8::from(*byte == b'\n');
+        }
+        if in_block > 0 {
+            total += usize::from(in_block);
+            last_block = Some(index);
+        }
+    }
+    let mut last = last_block.and_then(|index| {
+        let block = &bytes[index * BLOCK..(index + 1) * BLOCK];
+        block
+            .iter()
+            .rposition(|byte| *byte == b'\n')
+            .map(|at| index * BLOCK + at)
+    });
+    let rest = blocks.remainder();
+    let rest_offset = bytes.len() - rest.len();
+    let mut words = rest.chunks_exact(8);
+    for (index, word) in (&mut words).enumerate() {
+        let mut array = [0u8; 8];
+        array.copy_from_slice(word);
+        let x = u64::from_le_bytes(array) ^ NEWLINES;
+        // The high bit of each byte is set exactly where `x` has a zero byte.
+        let zero_bytes = !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN);
+        if zero_bytes != 0 {
+            // Summing the bytes of the 0/1 mask with a multiplication puts the count in
+            // the top byte; the highest set bit is the last newline (little-endian).
+            total += ((zero_bytes >> 7).wrapping_mul(ONES) >> 56) as usize;
+            let in_word = (63 - zero_bytes.leading_zeros() as usize) / 8;
+            last = Some(rest_offset + index * 8 + in_word);
+        }
+    }
+    let tail = words.remainder();
+    let tail_offset = bytes.len() - tail.len();
+    for (index, byte) in tail.iter().enumerate() {
+        if *byte == b'\n' {
+            total += 1;
+            last = Some(tail_offset + index);
+        }
+    }
+    (total, last)
+}
+
+fn limit_error() -> io::Error {
+    // ErrorKind::Other, not InvalidData: quick-xml inspects InvalidData errors for encoding
+    // problems, and this is not one.
+    io::Error::other("a reading limit was exceeded")
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Source<R> {
+    #[inline]
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.start == self.end {
+            self.refill()?;
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+
+    #[inline]
+    fn consume(&mut self, amount: usize) {
+        let amount = amount.min(self.end - self.start);
+        self.consumed += amount as u64;
+        self.start += amount;
+    }
+}
+
+impl<R: Read> Source<R> {
+    /// Reads the next block of input once the buffer is used up.
+    #[inline(never)]
+    fn refill(&mut self) -> io::Result<()> {
+        // Limits are checked only when the buffer runs dry: a token can then overshoot the
+        // bound by at most one buffer, which keeps memory bounded and the common path short.
+        if self.tripped.is_some() {
+            return Err(limit_error());
+        }
+        if self.consumed - self.mark > self.max_token_bytes {
+            self.tripped = Some(Tripped::TokenBytes);
+            return Err(limit_error());
+        }
+        // The bytes about to be overwritten are counted first.
+        self.count(self.start);
+        let n = loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(err),
+            }
+        };
+        self.start = 0;
+        self.end = n;
+        self.counted = 0;
+        if !self.carriage_returns {
+            self.carriage_returns = self.buf[..n].contains(&b'\r');
+        }
+        self.read_bytes += n as u64;
+        if self.read_bytes > self.max_document_bytes {
+            self.tripped = Some(Tripped::DocumentBytes);
+            return Err(limit_error());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_follow_the_consumed_bytes() {
+        let mut source = Source::new("ab\ncd\n\nef".as_bytes(), 1000, 1000);
+        assert_eq!(source.position_of(0), Pos { line: 1, column: 1 });
+        source.fill_buf().unwrap();
+        source.consume(4);
+        assert_eq!(source.position_of(4), Pos { line: 2, column: 2 });
+        source.consume(4);
+        assert_eq!(source.position_of(7), Pos { line: 4, column: 1 });
+        assert_eq!(source.here(), Pos { line: 4, column: 2 });
+        assert_eq!(
+            source.position_of(7),
+            Pos { line: 4, column: 1 },
+            "earlier on the same line"
+        );
+    }
+
+    #[test]
+    fn newlines_before_a_refill_are_counted() {
+        let text = "a\n".repeat(BUFFER_BYTES);
+        let mut source = Source::new(text.as_bytes(), u64::MAX, u64::MAX);
+        let target = 2 * BUFFER_BYTES - 1;
+        let mut consumed = 0;
+        while consumed < target {
+            let n = source
+                .fill_buf()
+                .unwrap()
+                .len()
+                .min(1000)
+                .min(target - consumed);
+            source.consume(n);
+            consumed += n;
+        }
+        assert_eq!(
+            source.here(),
+            Pos {
+                line: BUFFER_BYTES as u64,
+                column: 2
+            }
+        );
+    }
+
+    #[test]
+    fn newlines_are_counted_with_the_last_one_found() {
+        let mut bytes = vec![b'x'; 1000];
+        for at in [0, 127, 128, 500, 997] {
+            bytes[at] = b'\n';
+        }
+        assert_eq!(count_newlines(&bytes), (5, Some(997)));
+        assert_eq!(count_newlines(&bytes[..600]), (4, Some(500)));
+        assert_eq!(count_newlines(&[b'\n'; 300]), (300, Some(299)));
+        assert_eq!(count_newlines(b""), (0, None));
+        for length in 0..300 {
+            let text: Vec<u8> = (0..length)
+                .map(|i| if i % 7 == 3 { b'\n' } else { b'\x8a' })
+                .collect();
+            let expected = text.iter().filter(|byte| **byte == b'\n').count();
+            let last = text.iter().rposition(|byte| *byte == b'\n');
+            assert_eq!(count_newlines(&text), (expected, last), "{length}");
+        }
+    }
+
+    #[test]
+    fn reading_past_the_document_limit_fails() {
+        let mut source = Source::new([b'x'; 100].as_slice(), 10, 1000);
+        assert!(source.fill_buf().is_err());
+        assert_eq!(source.tripped(), Some(Tripped::DocumentBytes));
+    }
+
+    #[test]
+    fn a_token_longer_than_the_bound_fails() {
+        let mut source = Source::new([b'x'; 100].as_slice(), 1000, 10);
+        source.mark();
+        source.fill_buf().unwrap();
+        source.consume(100);
+        assert!(source.fill_buf().is_err());
+        assert_eq!(source.tripped(), Some(Tripped::TokenBytes));
+    }
+}
