@@ -104,9 +104,11 @@ mod document;
 mod event;
 mod read;
 mod scan;
+mod single;
 mod write;
 
 pub use read::{read, read_header};
+pub use single::{event_from_str, event_to_string};
 pub use write::{Writer, write_document};
 
 #[cfg(test)]
