@@ -7,7 +7,7 @@
 //! classifies each element's namespace once, and keeps the current element's name,
 //! attributes and text in buffers that are reused from token to token, so that reading
 //! allocates only for values the model keeps. It enforces the depth and string limits. It
-//! knows nothing of EPCIS elements; that is [`super::read`]'s business.
+//! knows nothing of EPCIS elements; that is the business of `read.rs`.
 //!
 //! Namespaces are resolved here rather than by quick-xml's `NsReader`: that reader scans the
 //! attributes of every tag a second time for declarations and every binding in scope for
