@@ -40,9 +40,10 @@
 //!   event is a problem for that event, not an extension: it is almost always a misspelt
 //!   standard field.
 //! - CBV values are read with [`crate::Term::read`], which recognises a standard word in any
-//!   of its written forms. Bare words (`shipping`) are accepted without complaint, because
-//!   the meaning is unambiguous; the writer always writes the CBV URN form. Unknown words are
-//!   kept as [`crate::Term::Other`] for validation to report.
+//!   of its written forms, and `cbv:` CURIEs of web URIs (`cbv:Comp-latitude`) as GS1's
+//!   examples write them. Bare words (`shipping`) are accepted without complaint, because the
+//!   meaning is unambiguous; the writer always writes the CBV URN form. Unknown words are kept
+//!   as [`crate::Term::Other`], as written, for validation to report.
 //! - Sensor metadata and reports carry their fields as attributes; attributes in another
 //!   namespace are kept as extensions with a text value, and an unknown attribute without a
 //!   namespace is a problem.

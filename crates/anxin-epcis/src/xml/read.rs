@@ -14,7 +14,7 @@ use super::cursor::{Cursor, Space, Tok};
 use super::is_document_namespace;
 use super::source::Pos;
 use crate::EventSink;
-use crate::cbv::{Term, Vocabulary as Cbv};
+use crate::cbv::{CBV_WEB_PREFIX, Term, Vocabulary as Cbv};
 use crate::error::{Problem, ReadError};
 use crate::ext::{ExtValue, Extension, QName};
 use crate::limits::Limits;
@@ -891,16 +891,25 @@ impl<R: Read> Reader<R> {
 ///
 /// XML writes standard terms as CBV URNs (or `gs1:` CURIEs), so that form is looked for
 /// first; [`Term::read`], which tries the bare word first, would search the whole vocabulary
-/// once in vain for every URN.
+/// once in vain for every URN. GS1's examples also write web-URI terms as `cbv:` CURIEs
+/// (`cbv:Comp-latitude`); like GS1's reference event-hash implementation, the reader takes
+/// `cbv:` to mean `https://ref.gs1.org/cbv/` for that purpose, and keeps anything it does not
+/// recognise as written.
 fn read_term(vocabulary: Cbv, text: &str) -> Term {
     let rest = vocabulary
         .urn_prefix()
         .or(vocabulary.curie_prefix())
         .and_then(|prefix| text.strip_prefix(prefix));
-    match rest.and_then(|rest| vocabulary.word(rest)) {
-        Some(word) => Term::Standard(word),
-        None => Term::read(vocabulary, text),
+    if let Some(word) = rest.and_then(|rest| vocabulary.word(rest)) {
+        return Term::Standard(word);
     }
+    if let Some(rest) = text.strip_prefix("cbv:") {
+        let web = format!("{CBV_WEB_PREFIX}{rest}");
+        if let Term::Standard(word) = Term::read(vocabulary, &web) {
+            return Term::Standard(word);
+        }
+    }
+    Term::read(vocabulary, text)
 }
 
 /// An `xsd:decimal` or `xsd:double` as a finite `f64`.

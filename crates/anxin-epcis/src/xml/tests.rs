@@ -598,6 +598,23 @@ fn bare_cbv_words_are_read_as_the_standard_terms() {
 }
 
 #[test]
+fn cbv_curies_of_web_uris_are_read_as_the_standard_terms() {
+    let xml = object_event(&format!(
+        "{TIMES}<epcList/><action>OBSERVE</action><sensorElementList><sensorElement>\
+         <sensorReport type=\"gs1:Length\" component=\"cbv:Comp-latitude\" value=\"1\"/>\
+         <sensorReport type=\"gs1:Length\" component=\"cbv:Comp-nonsense\" value=\"2\"/>\
+         </sensorElement></sensorElementList>"
+    ));
+    let event = read_ok(&xml).events()[0].clone();
+    let reports = &event.sensor_element_list[0].reports;
+    assert_eq!(reports[0].component, Some(Term::Standard("latitude")));
+    assert_eq!(
+        reports[1].component,
+        Some(Term::Other("cbv:Comp-nonsense".into()))
+    );
+}
+
+#[test]
 fn entities_character_references_and_cdata_are_read_and_the_doctype_is_skipped() {
     let xml = format!(
         "<?xml version=\"1.0\"?>\n<!DOCTYPE project [ <!ENTITY boom \"bang\"> ]>\n{}",
