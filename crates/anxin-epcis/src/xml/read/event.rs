@@ -33,13 +33,16 @@ struct EventDraft {
     seen: [bool; Field::ALL.len()],
     problems: Vec<Problem>,
     fields: Vec<(String, Place)>,
-    /// Where the event's element path starts in the cursor's path.
+    /// The depth of the event element: the paths of its problems start there
+    /// (`ObjectEvent/bizStep`).
     from: usize,
 }
 
 impl<R: Read> Reader<R> {
     // --- Events -------------------------------------------------------------------------
 
+    /// `EventList`: each child is an event, an `<extension>` wrapper of events, or a
+    /// problem reported in an event's stead.
     pub(super) fn event_list(
         &mut self,
         header: &Header,
@@ -88,6 +91,7 @@ impl<R: Read> Reader<R> {
         Ok(self.n_events - 1)
     }
 
+    /// Reports an element of the event list that is not an event, and skips it.
     fn not_an_event(
         &mut self,
         header: &Header,
@@ -121,6 +125,7 @@ impl<R: Read> Reader<R> {
             .map_err(ReadError::Stopped)
     }
 
+    /// Reads one event and hands it to the sink with its origin.
     fn event(
         &mut self,
         event_type: EventType,
