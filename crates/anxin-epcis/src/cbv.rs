@@ -332,7 +332,10 @@ impl Vocabulary {
         {
             return self.word(rest);
         }
-        None
+        // The compact form of the web URI (`cbv:Comp-latitude`), which GS1's examples use in
+        // both syntaxes because the EPCIS context binds `cbv` to the CBV web namespace.
+        let compact = self.web_prefix().strip_prefix(CBV_WEB_PREFIX)?;
+        self.word(text.strip_prefix("cbv:")?.strip_prefix(compact)?)
     }
 }
 
@@ -405,6 +408,7 @@ mod tests {
             "receiving",
             "urn:epcglobal:cbv:bizstep:receiving",
             "https://ref.gs1.org/cbv/BizStep-receiving",
+            "cbv:BizStep-receiving",
         ];
         for form in forms {
             assert_eq!(

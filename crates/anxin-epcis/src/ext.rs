@@ -127,7 +127,8 @@ impl Namespaces {
 /// between JSON-LD and XML are set aside:
 /// - repeated elements and JSON arrays are the same (`<a>1</a><a>2</a>` is `"a": ["1","2"]`);
 /// - the order of differently named members does not matter (JSON objects are unordered);
-/// - numbers, booleans and text compare by their lexical form (`10` and `"10"` agree);
+/// - numbers and numeric text compare by value (`10`, `"10"` and `10.0` agree), booleans and
+///   other text by their lexical form;
 /// - `xsi:type` attributes are annotations, not values, and are ignored.
 pub fn same_extensions(left: &[Extension], right: &[Extension]) -> bool {
     normalise(left) == normalise(right)
@@ -166,11 +167,21 @@ fn normalise(extensions: &[Extension]) -> Vec<(QName, Vec<Plain>)> {
     grouped
 }
 
+/// A value compared as a number when it reads as one: `20`, `20.0` and `2e1` are the same.
+///
+/// XML writes every value as text (`<ext:w xsi:type="xsd:double">20</ext:w>`) and a JSON-LD
+/// twin may write the same value as a number (`20.0`) or a string (`"20"`), so numeric text is
+/// compared by value, as the CBV 2.0 event hash does.
+fn number(text: &str) -> Plain {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() => Plain::Text(value.to_string()),
+        _ => Plain::Text(text.trim().to_owned()),
+    }
+}
+
 fn flatten_value(value: &ExtValue, out: &mut Vec<Plain>) {
     match value {
-        ExtValue::Text(text) | ExtValue::Number(text) => {
-            out.push(Plain::Text(text.trim().to_owned()))
-        }
+        ExtValue::Text(text) | ExtValue::Number(text) => out.push(number(text)),
         ExtValue::Bool(flag) => out.push(Plain::Text(flag.to_string())),
         ExtValue::Null => out.push(Plain::Text(String::new())),
         ExtValue::Object(members) => out.push(Plain::Object(normalise(members))),

@@ -81,16 +81,15 @@ impl Kind for Cbv {
         if let Some(word) = vocabulary.standard_term(uri) {
             return Some(Term::Standard(word));
         }
-        // A URN or web URI in a CBV vocabulary's own namespace must name one of its words.
-        // (The GS1 Web Vocabulary has no namespace of its own, so it is not checked so.)
-        let misspelt_standard = vocabulary
-            .urn_prefix()
-            .is_some_and(|urn| uri.starts_with(urn) || uri.starts_with(vocabulary.web_prefix()));
-        if text.is_empty() || !text.contains(':') || misspelt_standard {
+        // Anything else is read as written; whether it is acceptable (a URI of someone's own
+        // vocabulary) or a mistake (a misspelt bare word, an unknown CBV URN) is the
+        // validator's judgment, which can suggest the word that was meant. An empty value
+        // is no value at all, so that one is a reading problem.
+        if text.is_empty() {
             ctx.problem(
                 path,
                 format!(
-                    "`{text}` is not a standard CBV {}; write one of the standard words or a URI of your own",
+                    "an empty string is not a CBV {}; write one of the standard words or a URI of your own",
                     vocabulary.name()
                 ),
             );

@@ -347,7 +347,7 @@ fn an_event_list_named_with_escapes_streams_through_the_parser_and_reads_the_sam
     let (_, events) = read_ok(&plain);
     let (_, streamed) = read_ok(&escaped);
     assert_eq!(streamed, events);
-    let (header, recorder) = read_str(&escaped.replace("\"po\"", "\"pox\""));
+    let (header, recorder) = read_str(&escaped.replace("\"po\"", "\"\""));
     assert!(header.is_ok());
     assert_eq!(
         pointers(&recorder.problems()),
@@ -547,7 +547,7 @@ fn a_long_string_and_a_large_document_give_limit_errors() {
 }
 
 #[test]
-fn an_unknown_bare_cbv_word_is_a_problem_at_its_exact_pointer() {
+fn an_unknown_bare_cbv_word_is_read_as_written_and_refused_by_validation_at_its_pointer() {
     let events = format!(
         "{}, {}",
         object_event(""),
@@ -557,7 +557,17 @@ fn an_unknown_bare_cbv_word_is_a_problem_at_its_exact_pointer() {
     );
     let (header, recorder) = read_str(&document(&events));
     assert!(header.is_ok());
-    let problems = recorder.problems();
+    assert!(recorder.problems().is_empty(), "{:#?}", recorder.problems());
+    let (event, origin) = &recorder.events[1];
+    let event = event.as_ref().unwrap();
+    assert_eq!(
+        event.biz_transaction_list[1].transaction_type,
+        Some(Term::Other("purchase_order".into()))
+    );
+    let problems: Vec<Problem> = crate::validate::check_event(event)
+        .into_iter()
+        .map(|problem| origin.place_problem(problem))
+        .collect();
     assert_eq!(
         pointers(&problems),
         ["/epcisBody/eventList/1/bizTransactionList/1/type"]
@@ -565,7 +575,7 @@ fn an_unknown_bare_cbv_word_is_a_problem_at_its_exact_pointer() {
     assert!(
         problems[0]
             .message
-            .contains("`purchase_order` is not a standard CBV business transaction type")
+            .contains("`purchase_order` is not a CBV 2.0 business transaction type")
     );
 }
 
@@ -593,10 +603,26 @@ fn a_misspelt_standard_urn_uri_or_compact_iri_is_a_problem() {
     .map(object_event)
     .join(",");
     let (_, recorder) = read_str(&document(&events));
+    assert!(recorder.problems().is_empty(), "{:#?}", recorder.problems());
+    let problems: Vec<Problem> = recorder
+        .events
+        .iter()
+        .flat_map(|(event, origin)| {
+            crate::validate::check_event(event.as_ref().unwrap())
+                .into_iter()
+                .map(|problem| origin.place_problem(problem))
+        })
+        .collect();
     let expected: Vec<String> = (0..3)
         .map(|at| format!("/epcisBody/eventList/{at}/bizStep"))
         .collect();
-    assert_eq!(pointers(&recorder.problems()), expected);
+    assert_eq!(pointers(&problems), expected);
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.message.contains("did you mean `shipping`")),
+        "{problems:#?}"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! classifies each element's namespace once, and keeps the current element's name,
 //! attributes and text in buffers that are reused from token to token, so that reading
 //! allocates only for values the model keeps. It enforces the depth and string limits. It
-//! knows nothing of EPCIS elements; that is [`super::read`]'s business.
+//! knows nothing of EPCIS elements; that is the business of `read.rs`.
 //!
 //! Namespaces are resolved here rather than by quick-xml's `NsReader`: that reader scans the
 //! attributes of every tag a second time for declarations and every binding in scope for
@@ -45,9 +45,10 @@ const MAX_BINDINGS: usize = 1024;
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// The namespaces the reader tells apart.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub(super) enum Space {
     /// No namespace: where EPCIS puts the elements inside documents and events.
+    #[default]
     None,
     /// `urn:epcglobal:epcis:xsd:2` (or the 1.x namespace).
     Epcis,
@@ -120,7 +121,7 @@ impl Attr<'_> {
 /// apart in `normalized`.
 #[derive(Default, Debug)]
 struct AttrSlot {
-    space: Option<Space>,
+    space: Space,
     iri: String,
     /// The prefix, empty for an unprefixed attribute.
     prefix: Range<usize>,
@@ -142,7 +143,7 @@ struct Binding {
 /// The name and attributes of the element whose start tag was read last.
 #[derive(Default)]
 struct Element {
-    space: Option<Space>,
+    space: Space,
     iri: String,
     /// The prefix the element was written with, empty for none.
     prefix: String,
@@ -496,7 +497,7 @@ impl<R: Read> Cursor<R> {
 impl<R> Cursor<R> {
     /// The namespace class of the current element.
     pub(super) fn space(&self) -> Space {
-        self.element.space.unwrap_or(Space::None)
+        self.element.space
     }
 
     /// The namespace IRI of the current element (empty for none).
@@ -527,7 +528,7 @@ impl<R> Cursor<R> {
     pub(super) fn attrs(&self) -> impl Iterator<Item = Attr<'_>> {
         let element = &self.element;
         element.attrs[..element.n_attrs].iter().map(|slot| Attr {
-            space: slot.space.unwrap_or(Space::None),
+            space: slot.space,
             iri: &slot.iri,
             local: element.tag.get(slot.local.clone()).unwrap_or(""),
             value: match &slot.normalized {
@@ -674,7 +675,7 @@ fn take_start(
     element.prefix.clear();
     element.prefix.push_str(prefix);
     local.push_str(local_name);
-    element.space = Some(Space::classify(&element.iri));
+    element.space = Space::classify(&element.iri);
     duplicate_attribute(element).map_or(Step::Start { empty }, |attribute| {
         Step::Invalid(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
@@ -775,7 +776,7 @@ fn take_attributes(
             }
         }
         let slot = &mut element.attrs[index];
-        slot.space = Some(Space::classify(&iri));
+        slot.space = Space::classify(&iri);
         slot.iri = iri;
     }
     Ok(())

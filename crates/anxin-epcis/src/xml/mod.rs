@@ -1,19 +1,29 @@
 //! The XML codec: EPCIS 2.0 XML documents read into the model event by event, and written
 //! back from it event by event.
 //!
-//! [`read`] makes one pass over the events of a `quick_xml::NsReader` and keeps no tree: each
+//! [`read()`] makes one pass over the events of a `quick_xml::Reader` and keeps no tree: each
 //! EPCIS event is built while its elements go by and handed to the [`crate::EventSink`] as
 //! soon as its end tag is read, so memory stays proportional to one event however large the
 //! document is. Elements are matched on their namespace and local name, never on the prefix a
-//! document happened to choose. [`Writer`] streams the other way, in the element order of the
-//! EPCIS 2.0 XSD, and lets `quick_xml::Writer` do the escaping.
+//! document happened to choose (namespaces are resolved by the reader's own scoping, which is
+//! cheaper than quick-xml's `NsReader`; see `cursor.rs`). Line and column numbers are counted
+//! from the bytes as they are consumed (`source.rs`). [`Writer`] streams the other way, in the
+//! element order of the EPCIS 2.0 XSD, and lets `quick_xml::Writer` do the escaping.
+//!
+//! The files: `source.rs` (buffered bytes, positions, size limits), `cursor.rs` (tokens,
+//! namespaces, depth and string limits), `read.rs` (documents, headers, master data,
+//! extensions), `read/event.rs` (events), `write.rs` (the writer).
 //!
 //! This module deliberately does not validate events beyond what the model's types need (a
 //! timestamp must parse, a quantity must be a number): which fields an event type requires,
 //! and whether a CBV word is known, is [`crate::validate`]'s job, which can place its findings
 //! with the [`crate::Origin`] the reader hands over. It does not resolve DTDs or external
-//! entities, and it does not read EPCIS 1.x beyond a best effort (1.x wrapper elements are
-//! unwrapped, `QuantityEvent` is reported as unsupported).
+//! entities (a DOCTYPE is skipped unread; an entity other than the five predefined ones is an
+//! error), and it does not read EPCIS 1.x beyond a best effort (the 1.x namespaces are
+//! accepted, wrapper elements unwrapped, `QuantityEvent` reported as unsupported, and
+//! `schemaVersion` kept as written even though the writer always writes the 2.0 namespace).
+//! Nesting is refused beyond `max_depth` and in any case beyond 512 levels, which keeps the
+//! recursion safe on small thread stacks.
 //!
 //! How XML maps onto the model, where a choice had to be made:
 //! - An extension element with only text is [`crate::ExtValue::Text`] (kept as written, not
@@ -30,9 +40,10 @@
 //!   event is a problem for that event, not an extension: it is almost always a misspelt
 //!   standard field.
 //! - CBV values are read with [`crate::Term::read`], which recognises a standard word in any
-//!   of its written forms. Bare words (`shipping`) are accepted without complaint, because
-//!   the meaning is unambiguous; the writer always writes the CBV URN form. Unknown words are
-//!   kept as [`crate::Term::Other`] for validation to report.
+//!   of its written forms, and `cbv:` CURIEs of web URIs (`cbv:Comp-latitude`) as GS1's
+//!   examples write them. Bare words (`shipping`) are accepted without complaint, because the
+//!   meaning is unambiguous; the writer always writes the CBV URN form. Unknown words are kept
+//!   as [`crate::Term::Other`], as written, for validation to report.
 //! - Sensor metadata and reports carry their fields as attributes; attributes in another
 //!   namespace are kept as extensions with a text value, and an unknown attribute without a
 //!   namespace is a problem.
@@ -40,6 +51,13 @@
 //!   receiver and instance identifier are also copied into the header's fields.
 //! - A master-data document (`EPCISMasterDataDocument`) reads into a header with master data
 //!   and no events; it is written back as an `EPCISDocument` carrying the same master data.
+//! - The root's namespace declarations become the header's prefixes, except the default
+//!   namespace and the EPCIS document namespaces, which the writer declares itself. Root
+//!   attributes other than `schemaVersion`, `creationDate` and `id` are not kept.
+//! - Header-level extensions (other than the business document header) are written after
+//!   `EPCISBody`, where the XSD allows them, wherever they were read from. Extensions of a
+//!   whole `Vocabulary` (as opposed to its elements) and of `sensorElementList` have no place
+//!   in the model: the first are passed over, the second reported as a problem.
 
 mod cursor;
 mod read;

@@ -56,47 +56,24 @@ impl<W: Write> Writer<W> {
     pub fn start(out: W, header: &Header) -> io::Result<Self> {
         let mut xml = quick_xml::Writer::new_with_indent(BufWriter::new(out), b' ', 2);
         xml.write_event(XmlEvent::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-
-        let mut bindings: Vec<(String, String)> = Vec::new();
-        for namespace in &header.namespaces.prefixes {
-            let reserved = namespace.prefix.is_empty()
-                || namespace.prefix.eq_ignore_ascii_case("xml")
-                || namespace.prefix.eq_ignore_ascii_case("xmlns");
-            if reserved {
-                continue;
-            }
-            // A prefix can be declared only once on an element; the last declaration wins,
-            // as it does in `Namespaces::iri`.
-            bindings.retain(|(prefix, _)| *prefix != namespace.prefix);
-            bindings.push((namespace.prefix.clone(), namespace.iri.clone()));
-        }
         let query = header.document_type == DocumentType::EpcisQueryDocument;
         let (root_iri, root_prefix_wanted, root_local) = if query {
             (EPCIS_QUERY_NAMESPACE, "epcisq", "EPCISQueryDocument")
         } else {
             (EPCIS_NAMESPACE, "epcis", "EPCISDocument")
         };
-        let mut declare_root = None;
+        let mut bindings = root_bindings(header);
         let root_prefix = match bindings.iter().find(|(_, iri)| iri == root_iri) {
             Some((prefix, _)) => prefix.clone(),
             None => {
                 let prefix = unused_prefix(&bindings, root_prefix_wanted);
-                declare_root = Some(prefix.clone());
                 bindings.insert(0, (prefix.clone(), root_iri.to_owned()));
                 prefix
             }
         };
         let root = format!("{root_prefix}:{root_local}");
-
         let mut start = BytesStart::new(root.as_str());
-        if let Some(prefix) = &declare_root {
-            start.push_attribute((format!("xmlns:{prefix}").as_str(), root_iri));
-        }
-        for (prefix, iri) in &bindings {
-            if Some(prefix) != declare_root.as_ref() {
-                start.push_attribute((format!("xmlns:{prefix}").as_str(), iri.as_str()));
-            }
-        }
+        push_declarations(&mut start, &bindings);
         start.push_attribute(("schemaVersion", header.schema_version.as_str()));
         start.push_attribute(("creationDate", header.creation_date.to_string().as_str()));
         if let Some(id) = &header.id {
@@ -722,6 +699,25 @@ fn push_declarations(start: &mut BytesStart<'_>, declare: &[(String, String)]) {
     for (prefix, iri) in declare {
         start.push_attribute((format!("xmlns:{prefix}").as_str(), iri.as_str()));
     }
+}
+
+/// The prefixes the root declares: the header's, less those XML does not allow to be
+/// declared (the default namespace is never declared, so that unprefixed names stay in no
+/// namespace). A prefix declared twice keeps its last IRI, as in `Namespaces::iri`.
+fn root_bindings(header: &Header) -> Vec<(String, String)> {
+    let mut bindings: Vec<(String, String)> = Vec::new();
+    for namespace in &header.namespaces.prefixes {
+        let allowed = !namespace.prefix.is_empty()
+            && !namespace.iri.is_empty()
+            && !namespace.prefix.eq_ignore_ascii_case("xml")
+            && !namespace.prefix.eq_ignore_ascii_case("xmlns")
+            && namespace.iri != XML_NAMESPACE;
+        if allowed {
+            bindings.retain(|(prefix, _)| *prefix != namespace.prefix);
+            bindings.push((namespace.prefix.clone(), namespace.iri.clone()));
+        }
+    }
+    bindings
 }
 
 /// `wanted`, or `wanted` with a number when a binding already uses it for something else.

@@ -1,0 +1,64 @@
+//! `anxin`: the one command-line program of the Anxin platform.
+//!
+//! Each subcommand lives in its own module; this file only parses arguments and maps
+//! outcomes to exit codes. Errors go to standard error as readable sentences; results go
+//! to standard output so they can be piped.
+
+mod epcis;
+mod gs1;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in `anxin --help` and README.md.
+pub mod exit {
+    /// Everything was valid and every job succeeded.
+    pub const OK: u8 = 0;
+    /// The input was read but is not valid (validation problems, unparsable codes).
+    pub const INVALID: u8 = 1;
+    /// The command line itself was wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// A file could not be read or written.
+    pub const IO: u8 = 3;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  everything was valid and the job succeeded
+  1  the input was read but is not valid (each problem is printed with its place)
+  2  the command line was wrong
+  3  a file could not be read or written";
+
+/// Anxin (安心): the national infant-formula traceability and quality platform.
+#[derive(Parser)]
+#[command(name = "anxin", version, about, after_help = EXIT_CODES_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with EPCIS 2.0 documents: validate, convert, hash.
+    #[command(subcommand)]
+    Epcis(epcis::EpcisCommand),
+    /// Work with GS1 codes: parse any form into every form.
+    #[command(subcommand)]
+    Gs1(gs1::Gs1Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Epcis(command) => epcis::run(command),
+        Command::Gs1(command) => gs1::run(command),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit::IO)
+        }
+    }
+}

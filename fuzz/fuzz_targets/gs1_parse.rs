@@ -1,0 +1,20 @@
+//! Fuzzes the GS1 parser: any code it accepts must come back as the same key from every
+//! form it can be written in (Digital Link, element strings, EPC URN).
+#![no_main]
+
+use anxin_gs1::{Gs1Key, PrefixTable};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(key) = Gs1Key::parse(text) else { return };
+    let forms = [key.to_digital_link(), key.to_element_string(), key.to_raw_element_string()];
+    for form in forms {
+        let again = Gs1Key::parse(&form).unwrap_or_else(|error| panic!("{form}: {error}"));
+        assert_eq!(again, key, "{text} -> {form}");
+    }
+    if let Ok(urn) = key.to_epc_urn(&PrefixTable::bundled()) {
+        let again = Gs1Key::parse(&urn).unwrap_or_else(|error| panic!("{urn}: {error}"));
+        assert_eq!(again, key, "{text} -> {urn}");
+    }
+});
