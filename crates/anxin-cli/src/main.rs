@@ -4,6 +4,9 @@
 //! outcomes to exit codes. Errors go to standard error as readable sentences; results go
 //! to standard output so they can be piped.
 
+mod account;
+mod capture;
+mod db;
 mod epcis;
 mod gs1;
 
@@ -46,6 +49,13 @@ enum Command {
     /// Work with GS1 codes: parse any form into every form.
     #[command(subcommand)]
     Gs1(gs1::Gs1Command),
+    /// Apply the store's pending migrations (they also run whenever a store is opened).
+    Migrate(db::DbArgs),
+    /// Capture EPCIS documents into the store, one job per file.
+    Capture(capture::CaptureArgs),
+    /// Create, revoke and list accounts and their API tokens.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +63,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Epcis(command) => epcis::run(command),
         Command::Gs1(command) => gs1::run(command),
+        Command::Migrate(args) => {
+            db::runtime().and_then(|runtime| runtime.block_on(db::migrate(args)))
+        }
+        Command::Capture(args) => capture::run(args),
+        Command::Account(command) => account::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "cli/store.rs"]
+mod store;
+
 fn anxin(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anxin"))
         .args(args)

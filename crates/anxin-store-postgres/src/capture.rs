@@ -530,6 +530,26 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    pub(crate) fn fail_job_impl<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        reason: String,
+    ) -> StoreFuture<'a, CaptureJob> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let job = load_job(&**client, job_id)
+                .await?
+                .filter(|job| {
+                    job.account_id == viewer.account.account_id && job.state == JobState::Running
+                })
+                .ok_or_else(|| StoreError::NotFound(format!("running capture job {job_id}")))?;
+            fail(&**client, job, 0, vec![reason]).await
+        })
+    }
+}
+
 impl JobStore for PgStore {
     fn get_job<'a>(
         &'a self,

@@ -108,6 +108,15 @@ impl EventStore for PgStore {
         self.capture_impl(viewer, job_id, input)
     }
 
+    fn fail_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        reason: String,
+    ) -> StoreFuture<'a, CaptureJob> {
+        self.fail_job_impl(viewer, job_id, reason)
+    }
+
     fn get_event<'a>(
         &'a self,
         viewer: &'a Viewer,

@@ -325,6 +325,23 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    pub(crate) fn fail_job_async<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        reason: String,
+    ) -> StoreFuture<'a, CaptureJob> {
+        let (account_id, job_id) = (viewer.account.account_id, job_id.to_owned());
+        Box::pin(self.write(move |conn| {
+            let job = load_job(conn, &job_id)?
+                .filter(|job| job.account_id == account_id && job.state == JobState::Running)
+                .ok_or_else(|| StoreError::NotFound(format!("running capture job {job_id}")))?;
+            fail(conn, job, 0, vec![reason])
+        }))
+    }
+}
+
 impl JobStore for SqliteStore {
     fn get_job<'a>(
         &'a self,

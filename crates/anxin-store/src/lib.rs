@@ -103,6 +103,15 @@ pub trait EventStore: Send + Sync {
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob>;
 
+    /// Fails a running job of the viewer's with a reason, storing nothing (for a document
+    /// that could not be read at all after its job was started).
+    fn fail_job<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        reason: String,
+    ) -> StoreFuture<'a, CaptureJob>;
+
     /// One event by `eventID` or hash ID, if the viewer may see it.
     fn get_event<'a>(
         &'a self,
