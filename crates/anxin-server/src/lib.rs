@@ -1,0 +1,104 @@
+//! The HTTP server of the Anxin platform: the EPCIS 2.0 REST binding under `/epcis`.
+//!
+//! [`router`] builds the whole axum application from an [`AppState`] (the store and the
+//! limits), so tests drive it with `tower::ServiceExt::oneshot` and [`serve_with_listener`]
+//! runs it on any listener with a shutdown signal. Handlers are grouped by resource in
+//! [`epcis`]; authentication is the [`auth::Authenticated`] extractor; every error leaves
+//! through [`AppError`] as an RFC 7807 problem.
+//!
+//! This crate holds no SQL and no access rules: the store decides what a viewer may see and
+//! capture, and the EPCIS codecs read and write documents. It does not (yet) serve the
+//! platform's own `/api/v1`, the pages, GS1 Digital Link resolution, or webhook
+//! subscriptions.
+
+pub mod auth;
+pub mod epcis;
+mod error;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anxin_store::Store;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+pub use error::{AppError, Exception};
+
+/// Limits the server enforces and advertises.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ServerConfig {
+    /// Largest capture document in bytes (`GS1-EPCIS-Capture-File-Size-Limit`); larger
+    /// requests get 413.
+    pub capture_max_bytes: usize,
+    /// Most events in one capture document (`GS1-EPCIS-Capture-Limit`).
+    pub capture_max_events: usize,
+    /// Largest single event sent to `POST /epcis/events`, and largest named-query body.
+    pub event_max_bytes: usize,
+    /// Capture jobs that may run at once; a capture beyond them gets 503.
+    pub capture_jobs_max: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            capture_max_bytes: 32 * 1024 * 1024,
+            capture_max_events: 50_000,
+            event_max_bytes: 1024 * 1024,
+            capture_jobs_max: 16,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The limits.
+    pub config: ServerConfig,
+    /// One permit per running capture job; shutdown waits until all are back.
+    capture_permits: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State for a store with the given limits.
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
+        AppState {
+            store,
+            config,
+            capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
+        }
+    }
+
+    /// Waits until every capture job started by this state has finished.
+    pub async fn wait_for_captures(&self) {
+        let n_permits = u32::try_from(self.config.capture_jobs_max).unwrap_or(u32::MAX);
+        // The semaphore is never closed, so acquiring can only fail if it were; either way
+        // there is nothing left to wait for.
+        let _all = self.capture_permits.acquire_many(n_permits).await;
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/epcis", epcis::routes())
+        .fallback(epcis::not_found)
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then waits for running
+/// capture jobs to commit or fail before returning.
+pub async fn serve_with_listener(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    state.wait_for_captures().await;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! HTTP tests of the EPCIS REST binding, driven through `router()` with `oneshot` (and one
+//! end-to-end run on a real socket).
+
+mod helpers;
