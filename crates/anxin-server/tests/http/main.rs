@@ -2,3 +2,4 @@
 //! end-to-end run on a real socket).
 
 mod helpers;
+mod capture;
