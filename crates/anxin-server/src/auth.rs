@@ -24,7 +24,9 @@ impl FromRequestParts<AppState> for Authenticated {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-            AppError::unauthenticated("this request needs an `Authorization: Bearer <token>` header")
+            AppError::unauthenticated(
+                "this request needs an `Authorization: Bearer <token>` header",
+            )
         })?;
         let token = header
             .to_str()

@@ -104,7 +104,11 @@ impl AppError {
 
     /// 409 `ResourceAlreadyExistsException`.
     pub fn conflict(detail: impl Into<String>) -> AppError {
-        AppError::new(StatusCode::CONFLICT, Exception::ResourceAlreadyExists, detail)
+        AppError::new(
+            StatusCode::CONFLICT,
+            Exception::ResourceAlreadyExists,
+            detail,
+        )
     }
 
     /// 413 `CaptureLimitExceededException`.
@@ -221,7 +225,10 @@ mod tests {
         let error = AppError::from(StoreError::InvalidQuery(anxin_store::QueryError::new(
             "EQ_foo", "unknown",
         )));
-        assert_eq!(error.to_json()["type"], "epcisException:QueryParameterException");
+        assert_eq!(
+            error.to_json()["type"],
+            "epcisException:QueryParameterException"
+        );
         assert_eq!(error.status, StatusCode::BAD_REQUEST);
     }
 }

@@ -82,7 +82,15 @@ async fn browse_events(browse: Browse, parameter: &str) -> Result<Response, AppE
         path: &browse.path,
         query_name: None,
     };
-    events_response(&browse.state, &browse.viewer, params, &link_params, syntax, listing).await
+    events_response(
+        &browse.state,
+        &browse.viewer,
+        params,
+        &link_params,
+        syntax,
+        listing,
+    )
+    .await
 }
 
 macro_rules! browse_handler {
@@ -110,8 +118,28 @@ macro_rules! browse_handler {
 }
 
 browse_handler!(event_type_events, "eventType", "Events of one type.");
-browse_handler!(biz_step_events, "EQ_bizStep", "Events with one business step.");
-browse_handler!(disposition_events, "EQ_disposition", "Events with one disposition.");
-browse_handler!(epc_events, "MATCH_anyEPC", "Events naming one EPC in any role.");
-browse_handler!(biz_location_events, "EQ_bizLocation", "Events at one business location.");
-browse_handler!(read_point_events, "EQ_readPoint", "Events at one read point.");
+browse_handler!(
+    biz_step_events,
+    "EQ_bizStep",
+    "Events with one business step."
+);
+browse_handler!(
+    disposition_events,
+    "EQ_disposition",
+    "Events with one disposition."
+);
+browse_handler!(
+    epc_events,
+    "MATCH_anyEPC",
+    "Events naming one EPC in any role."
+);
+browse_handler!(
+    biz_location_events,
+    "EQ_bizLocation",
+    "Events at one business location."
+);
+browse_handler!(
+    read_point_events,
+    "EQ_readPoint",
+    "Events at one read point."
+);

@@ -335,9 +335,11 @@ fn single_event(bytes: &[u8], format: Format) -> Result<(anxin_epcis::Header, Ev
                 // Re-serialised from the parsed value, so the text spliced into the
                 // wrapper is exactly one JSON object.
                 let event = anxin_epcis::json::event_from_str(&value.to_string())?;
-                return checked(anxin_epcis::Header::new(anxin_epcis::EpcisTime::utc(
-                    jiff::Timestamp::now(),
-                )), event, None);
+                return checked(
+                    anxin_epcis::Header::new(anxin_epcis::EpcisTime::utc(jiff::Timestamp::now())),
+                    event,
+                    None,
+                );
             }
         }
         Format::Xml => anxin_epcis::read_document(bytes, Format::Xml, &limits)?,

@@ -11,7 +11,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::auth::Authenticated;
-use crate::epcis::{Listing, Syntax, document_response, events_response, options_response, query_pairs};
+use crate::epcis::{
+    Listing, Syntax, document_response, events_response, options_response, query_pairs,
+};
 use crate::{AppError, AppState};
 
 /// `OPTIONS /epcis/events` (public).
@@ -56,10 +58,9 @@ pub async fn get_event(
         query_name: None,
         subscription_id: None,
     });
-    let body = tokio::task::spawn_blocking(move || {
-        super::write_document(&header, &[event.body], syntax)
-    })
-    .await
-    .map_err(AppError::internal)??;
+    let body =
+        tokio::task::spawn_blocking(move || super::write_document(&header, &[event.body], syntax))
+            .await
+            .map_err(AppError::internal)??;
     Ok(document_response(body, syntax))
 }

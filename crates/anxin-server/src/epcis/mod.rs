@@ -328,7 +328,9 @@ mod tests {
 
     #[test]
     fn a_plus_in_a_query_string_stays_a_plus() {
-        let pairs = query_pairs(Some("GE_eventTime=2026-01-01T00:00:00+08:00&EQ_bizStep=shipping"));
+        let pairs = query_pairs(Some(
+            "GE_eventTime=2026-01-01T00:00:00+08:00&EQ_bizStep=shipping",
+        ));
         assert_eq!(pairs[0].1, "2026-01-01T00:00:00+08:00");
         assert_eq!(pairs[1], ("EQ_bizStep".into(), "shipping".into()));
     }
@@ -336,7 +338,10 @@ mod tests {
     #[test]
     fn accept_picks_the_first_syntax_we_have() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("text/html, application/xml;q=0.9"));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html, application/xml;q=0.9"),
+        );
         assert_eq!(Syntax::negotiate(&headers).unwrap(), Syntax::Xml);
         headers.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
         assert!(Syntax::negotiate(&headers).is_err());

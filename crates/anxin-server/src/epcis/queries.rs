@@ -58,8 +58,14 @@ async fn post_query(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json")
-        && !content_type.trim_start().to_ascii_lowercase().starts_with("application/ld+json")
+    if !content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+        && !content_type
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/ld+json")
     {
         return Err(AppError::unsupported_media_type(
             "a named query is sent as application/json",
@@ -72,7 +78,9 @@ async fn post_query(
     let prefixes = state.store.list_prefixes().await?;
     anxin_store::EventQuery::parse(&params, &prefixes).map_err(anxin_store::StoreError::from)?;
     if state.store.get_named_query(&name).await?.is_some() {
-        return Err(AppError::conflict(format!("a query named `{name}` exists already")));
+        return Err(AppError::conflict(format!(
+            "a query named `{name}` exists already"
+        )));
     }
     let query = state.store.add_named_query(&viewer, &name, params).await?;
     let location = format!("/epcis/queries/{}", percent_path(&query.name));

@@ -61,7 +61,11 @@ impl Reply {
         let problem = self.json();
         assert_eq!(problem["type"], format!("epcisException:{exception}"));
         assert_eq!(problem["status"], status);
-        assert!(problem["detail"].as_str().is_some_and(|detail| !detail.is_empty()));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty())
+        );
     }
 
     /// The events of an EPCIS query document.
@@ -87,10 +91,20 @@ async fn open_store() -> Arc<dyn Store> {
         );
     }
     let path = std::env::temp_dir().join(format!("anxin-server-test-{unique}/anxin.db"));
-    Arc::new(anxin_store_sqlite::SqliteStore::open(path).await.expect("open SQLite"))
+    Arc::new(
+        anxin_store_sqlite::SqliteStore::open(path)
+            .await
+            .expect("open SQLite"),
+    )
 }
 
-async fn account(store: &dyn Store, name: &str, role: Role, party: Option<&str>, region: &str) -> (i64, String) {
+async fn account(
+    store: &dyn Store,
+    name: &str,
+    role: Role,
+    party: Option<&str>,
+    region: &str,
+) -> (i64, String) {
     let (account, token) = store
         .create_account(NewAccount {
             name: name.to_owned(),
@@ -109,10 +123,38 @@ pub async fn app() -> TestApp {
 
 pub async fn app_with(config: ServerConfig) -> TestApp {
     let store = open_store().await;
-    let (_, manufacturer) = account(store.as_ref(), "factory", Role::Manufacturer, Some(fixtures::PARTY_A), "440305").await;
-    let (_, distributor) = account(store.as_ref(), "distributor", Role::Distributor, Some(fixtures::PARTY_B), "230102").await;
-    let (_, regulator) = account(store.as_ref(), "SAMR Guangdong", Role::Regulator, None, "440000").await;
-    let (revoked_id, revoked) = account(store.as_ref(), "old factory token", Role::Manufacturer, Some(fixtures::PARTY_A), "440305").await;
+    let (_, manufacturer) = account(
+        store.as_ref(),
+        "factory",
+        Role::Manufacturer,
+        Some(fixtures::PARTY_A),
+        "440305",
+    )
+    .await;
+    let (_, distributor) = account(
+        store.as_ref(),
+        "distributor",
+        Role::Distributor,
+        Some(fixtures::PARTY_B),
+        "230102",
+    )
+    .await;
+    let (_, regulator) = account(
+        store.as_ref(),
+        "SAMR Guangdong",
+        Role::Regulator,
+        None,
+        "440000",
+    )
+    .await;
+    let (revoked_id, revoked) = account(
+        store.as_ref(),
+        "old factory token",
+        Role::Manufacturer,
+        Some(fixtures::PARTY_A),
+        "440305",
+    )
+    .await;
     assert!(store.revoke_account(revoked_id).await.expect("revoke"));
     TestApp {
         state: AppState::new(store.clone(), config),
@@ -161,13 +203,20 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
-        self.request(Method::GET, path, Some(token), &[], Body::empty()).await
+        self.request(Method::GET, path, Some(token), &[], Body::empty())
+            .await
     }
 
     /// Posts a JSON-LD body.
     pub async fn post_json(&self, path: &str, token: &str, body: String) -> Reply {
-        self.request(Method::POST, path, Some(token), &[("content-type", "application/ld+json")], body)
-            .await
+        self.request(
+            Method::POST,
+            path,
+            Some(token),
+            &[("content-type", "application/ld+json")],
+            body,
+        )
+        .await
     }
 
     /// Captures a JSON-LD document and returns the finished job.
@@ -195,16 +244,28 @@ impl TestApp {
 /// A JSON-LD capture document with the fixtures' master data.
 pub fn document(events: Vec<Event>) -> String {
     let mut out = Vec::new();
-    anxin_epcis::json::write_document(&mut out, &Document { header: fixtures::header(), events })
-        .expect("write");
+    anxin_epcis::json::write_document(
+        &mut out,
+        &Document {
+            header: fixtures::header(),
+            events,
+        },
+    )
+    .expect("write");
     String::from_utf8(out).expect("utf-8")
 }
 
 /// The same as XML.
 pub fn xml_document(events: Vec<Event>) -> String {
     let mut out = Vec::new();
-    anxin_epcis::xml::write_document(&mut out, &Document { header: fixtures::header(), events })
-        .expect("write");
+    anxin_epcis::xml::write_document(
+        &mut out,
+        &Document {
+            header: fixtures::header(),
+            events,
+        },
+    )
+    .expect("write");
     String::from_utf8(out).expect("utf-8")
 }
 

@@ -1,5 +1,10 @@
 //! HTTP tests of the EPCIS REST binding, driven through `router()` with `oneshot` (and one
 //! end-to-end run on a real socket).
 
-mod helpers;
+mod auth;
+mod browse;
 mod capture;
+mod helpers;
+mod queries;
+mod query;
+mod serve;
