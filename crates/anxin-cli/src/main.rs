@@ -9,6 +9,7 @@ mod capture;
 mod db;
 mod epcis;
 mod gs1;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,8 @@ enum Command {
     /// Create, revoke and list accounts and their API tokens.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         }
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
