@@ -85,9 +85,9 @@ fn sqlite_raw(conn: &mut rusqlite::Connection, events: &[PreparedEvent]) -> Dura
     {
         let mut event_row = tx
             .prepare(
-                "INSERT INTO event (hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
+                "INSERT INTO event (record_key, hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
                  disposition, read_point, biz_location, has_error_declaration, account_id, party_gln, job_id, body) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL, 'raw', ?12)",
+                 VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL, 'raw', ?12)",
             )
             .expect("prepare");
         let mut epc_row = tx

@@ -60,8 +60,12 @@ pub struct AttrRow {
 /// Everything written for one event.
 #[derive(Clone, PartialEq, Debug)]
 pub struct PreparedEvent {
-    /// The CBV 2.0 hash ID, the key for de-duplication.
+    /// The CBV 2.0 hash ID.
     pub hash_id: String,
+    /// The key the same event sent twice shares: the hash ID, followed for an error
+    /// declaration by its declaration time. The CBV 2.0 hash leaves the declaration out, and
+    /// a declaration must be stored beside the event it corrects, not dropped as a duplicate.
+    pub record_key: String,
     /// The event's `eventID`: as sent, or the hash ID when it had none.
     pub event_id: String,
     /// `ObjectEvent`, …
@@ -138,6 +142,13 @@ pub fn extension_field_name(namespace: &str, local: &str) -> String {
 pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEvent {
     PreparedEvent {
         event_id: event.event_id.clone().unwrap_or_else(|| hash_id.clone()),
+        record_key: match &event.error_declaration {
+            Some(declaration) => format!(
+                "{hash_id}#errorDeclaration={}",
+                declaration.declaration_time.unix_millis()
+            ),
+            None => hash_id.clone(),
+        },
         hash_id,
         event_type: event.event_type.name(),
         event_time_ms: event.event_time.unix_millis(),
@@ -522,7 +533,7 @@ impl PreparedDocument {
         let n_prepared = prepared.len();
         let events: Vec<PreparedEvent> = prepared
             .into_iter()
-            .filter(|event| seen.insert(event.hash_id.clone()))
+            .filter(|event| seen.insert(event.record_key.clone()))
             .collect();
         Ok(PreparedDocument {
             master: master_data(&input.header),
