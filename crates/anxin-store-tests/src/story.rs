@@ -259,18 +259,19 @@ async fn page(
 
 /// Every event of a query, following page tokens.
 async fn all(store: &dyn Store, viewer: &Viewer, params: &[(&str, &str)]) -> Vec<StoredEvent> {
-    let mut params: Vec<(&str, &str)> = params.to_vec();
     let mut events = Vec::new();
-    let mut token;
+    let mut token: Option<String> = None;
     loop {
-        let page = page(store, viewer, &params).await.expect("query");
+        let mut with_token = params.to_vec();
+        if let Some(token) = &token {
+            with_token.push(("nextPageToken", token));
+        }
+        let page = page(store, viewer, &with_token).await.expect("query");
         events.extend(page.events);
         match page.next_page_token {
-            Some(next) => token = next,
+            Some(next) => token = Some(next),
             None => return events,
         }
-        params.retain(|(name, _)| *name != "nextPageToken");
-        params.push(("nextPageToken", Box::leak(token.clone().into_boxed_str())));
     }
 }
 
