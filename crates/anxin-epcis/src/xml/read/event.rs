@@ -809,6 +809,10 @@ impl<R: Read> Reader<R> {
                 "deviceMetadata" => report.device_metadata = owned(),
                 "rawData" => report.raw_data = owned(),
                 "dataProcessingMethod" => report.data_processing_method = owned(),
+                // The XSD has bizRules on sensorMetadata only, but the JSON schema allows it
+                // on a report too and GS1's own sensor examples use it there in both syntaxes;
+                // the model keeps it, so a JSON-LD document converts to XML and back intact.
+                "bizRules" => report.biz_rules = owned(),
                 "time" => report.time = self.attr_time(&attr, problems, from, pos),
                 "microorganism" => report.microorganism = owned(),
                 "chemicalSubstance" => report.chemical_substance = owned(),
