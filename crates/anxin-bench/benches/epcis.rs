@@ -11,7 +11,8 @@
 //!
 //! Knobs: `BENCH_EVENTS` (events in the codec documents, default 20000), `BENCH_SEED`
 //! (default 1), `BENCH_LARGE_MB` (size of the memory document, default 200; 0 skips it),
-//! `BENCH_PYTHON` (the Python with the reference installed, default `python3`).
+//! `BENCH_PYTHON` (the Python with the reference installed, default `python3`), `BENCH_ONLY`
+//! (a comma-separated subset of `json,xml,hash,memory`, for profiling one figure).
 //! Run with `cargo bench -p anxin-bench`; the report goes to `target/bench-report/epcis.*`.
 
 use std::io::{BufReader, Write};
@@ -314,10 +315,20 @@ fn main() {
     report.notes.push(format!(
         "seed {seed}; synthetic events from anxin_epcis::sample"
     ));
-    bench_json(&mut report, &header, &events);
-    bench_xml(&mut report, &header, &events);
-    bench_hash(&mut report, &header, &events);
-    bench_memory(&mut report, &header, &events);
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|part| part.trim() == name);
+    if wanted("json") {
+        bench_json(&mut report, &header, &events);
+    }
+    if wanted("xml") {
+        bench_xml(&mut report, &header, &events);
+    }
+    if wanted("hash") {
+        bench_hash(&mut report, &header, &events);
+    }
+    if wanted("memory") {
+        bench_memory(&mut report, &header, &events);
+    }
     match report.write() {
         Ok((json_path, md_path)) => {
             println!("report: {} and {}", json_path.display(), md_path.display());

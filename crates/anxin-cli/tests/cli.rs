@@ -247,3 +247,54 @@ fn hash_ids_agree_with_the_reference_on_random_events() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn a_document_over_a_limit_is_refused_with_the_limit_named() {
+    let dir = temp_dir("limits");
+    for (format, name) in [("json", "five.jsonld"), ("xml", "five.xml")] {
+        let path = dir.join(name);
+        let path = path.to_str().unwrap();
+        let sample = anxin(&[
+            "epcis", "sample", "--events", "5", "--format", format, "-o", path,
+        ]);
+        assert_eq!(sample.status.code(), Some(0), "{}", text(&sample.stderr));
+        let output = anxin(&["epcis", "validate", "--max-events", "2", path]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains('2') && stderr.contains("events"),
+            "{format}: {stderr}"
+        );
+        let output = anxin(&["epcis", "validate", "--max-bytes", "300", path]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("300"), "{format}: {stderr}");
+    }
+}
+
+#[test]
+fn xml_problems_are_placed_by_line_and_column() {
+    let dir = temp_dir("xml-place");
+    let path = dir.join("bad.xml");
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2026-11-20T08:00:00+08:00">
+  <EPCISBody>
+    <EventList>
+      <ObjectEvent>
+        <eventTime>2026-11-20T08:00:00+08:00</eventTime>
+        <eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+        <epcList><epc>urn:epc:id:sgtin:6901234.056789.A7</epc></epcList>
+        <action>OBSERVE</action>
+        <bizStep>urn:epcglobal:cbv:bizstep:shiping</bizStep>
+      </ObjectEvent>
+    </EventList>
+  </EPCISBody>
+</epcis:EPCISDocument>
+"#;
+    std::fs::write(&path, xml).unwrap();
+    let output = anxin(&["epcis", "validate", path.to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 10"), "{stderr}");
+    assert!(stderr.contains("did you mean `shipping`"), "{stderr}");
+}

@@ -6,6 +6,7 @@
 //! JSON or XML at all, a limit was exceeded) stop reading and are a [`ReadError`]; problems
 //! with one event ([`Problem`]) are collected so that a user sees all of them at once.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A place in a source document.
@@ -107,7 +108,9 @@ pub struct Origin {
     /// The event's own place (its JSON pointer, or the line and column of its element).
     pub place: Place,
     /// For XML, the places of the event's child elements by field name, in document order.
-    pub fields: Vec<(String, Place)>,
+    /// Standard field names are borrowed, so that recording them costs no allocation; only
+    /// extension elements' names are owned.
+    pub fields: Vec<(Cow<'static, str>, Place)>,
 }
 
 impl Origin {

@@ -11,6 +11,8 @@
 //! It does not check things that need other events or master data (that an aggregation's
 //! parent exists, that a location belongs to the capturing party): the repository does that.
 
+use std::fmt;
+
 use crate::cbv::{Term, Vocabulary};
 use crate::error::FieldProblem;
 use crate::ext::Extension;
@@ -215,7 +217,7 @@ fn check_identifiers(event: &Event, check: &mut Check) {
         check.problem("eventID", format!("eventID `{event_id}` is not a URI (expected e.g. ni:///sha-256;…?ver=CBV2.0 or urn:uuid:…)"));
     }
     if let Some(parent) = &event.parent_id {
-        check_id("parentID", parent, Expect::Instance, check);
+        check_id(format_args!("parentID"), parent, Expect::Instance, check);
     }
     let lists: [(&str, &Vec<String>); 4] = [
         ("epcList", &event.epc_list),
@@ -225,7 +227,12 @@ fn check_identifiers(event: &Event, check: &mut Check) {
     ];
     for (field, list) in lists {
         for (index, epc) in list.iter().enumerate() {
-            check_id(&format!("{field}/{index}"), epc, Expect::Instance, check);
+            check_id(
+                format_args!("{field}/{index}"),
+                epc,
+                Expect::Instance,
+                check,
+            );
         }
     }
     let quantity_lists: [(&str, &Vec<QuantityElement>); 4] = [
@@ -237,7 +244,7 @@ fn check_identifiers(event: &Event, check: &mut Check) {
     for (field, list) in quantity_lists {
         for (index, element) in list.iter().enumerate() {
             check_id(
-                &format!("{field}/{index}/epcClass"),
+                format_args!("{field}/{index}/epcClass"),
                 &element.epc_class,
                 Expect::Class,
                 check,
@@ -245,14 +252,24 @@ fn check_identifiers(event: &Event, check: &mut Check) {
         }
     }
     if let Some(location) = &event.read_point {
-        check_id("readPoint/id", &location.id, Expect::AnyUri, check);
+        check_id(
+            format_args!("readPoint/id"),
+            &location.id,
+            Expect::AnyUri,
+            check,
+        );
     }
     if let Some(location) = &event.biz_location {
-        check_id("bizLocation/id", &location.id, Expect::AnyUri, check);
+        check_id(
+            format_args!("bizLocation/id"),
+            &location.id,
+            Expect::AnyUri,
+            check,
+        );
     }
     for (index, transaction) in event.biz_transaction_list.iter().enumerate() {
         check_id(
-            &format!("bizTransactionList/{index}/bizTransaction"),
+            format_args!("bizTransactionList/{index}/bizTransaction"),
             &transaction.id,
             Expect::AnyUri,
             check,
@@ -260,7 +277,7 @@ fn check_identifiers(event: &Event, check: &mut Check) {
     }
     for (index, source) in event.source_list.iter().enumerate() {
         check_id(
-            &format!("sourceList/{index}/source"),
+            format_args!("sourceList/{index}/source"),
             &source.id,
             Expect::AnyUri,
             check,
@@ -268,7 +285,7 @@ fn check_identifiers(event: &Event, check: &mut Check) {
     }
     for (index, destination) in event.destination_list.iter().enumerate() {
         check_id(
-            &format!("destinationList/{index}/destination"),
+            format_args!("destinationList/{index}/destination"),
             &destination.id,
             Expect::AnyUri,
             check,
@@ -304,13 +321,13 @@ fn check_identifiers(event: &Event, check: &mut Check) {
 
 /// Checks one identifier: GS1 keys (EPC URNs and Digital Links) must parse, with correct
 /// check digits, and be of the level the field needs; other values must at least be URIs.
-fn check_id(path: &str, text: &str, expect: Expect, check: &mut Check) {
+fn check_id(path: fmt::Arguments<'_>, text: &str, expect: Expect, check: &mut Check) {
     if !looks_like_uri(text) {
-        check.problem(path, format!("`{text}` is not a URI (expected an EPC URN such as urn:epc:id:sgtin:… or a GS1 Digital Link)"));
+        check.problem(path.to_string(), format!("`{text}` is not a URI (expected an EPC URN such as urn:epc:id:sgtin:… or a GS1 Digital Link)"));
         return;
     }
     match crate::ids::classify(text) {
-        Err(message) => check.problem(path, message),
+        Err(message) => check.problem(path.to_string(), message),
         Ok(crate::ids::Level::NotGs1) => {}
         Ok(level) => {
             let fits = match expect {
@@ -328,7 +345,7 @@ fn check_id(path: &str, text: &str, expect: Expect, check: &mut Check) {
                     }
                 };
                 check.problem(
-                    path,
+                    path.to_string(),
                     format!(
                         "`{text}` is {}; this field needs {wanted}",
                         level.describe()
@@ -340,29 +357,53 @@ fn check_id(path: &str, text: &str, expect: Expect, check: &mut Check) {
 }
 
 /// A URI has a scheme: letters, digits, `+`, `-`, `.` before a colon, starting with a letter.
+///
+/// Every identifier of every event comes through here, so the test is one pass over the
+/// bytes: ASCII white space is caught there, and only text with non-ASCII characters is
+/// searched again for Unicode white space.
 pub(crate) fn looks_like_uri(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once(':') else {
+    let bytes = text.as_bytes();
+    let Some(colon) = bytes.iter().position(|byte| *byte == b':') else {
         return false;
     };
-    !rest.is_empty()
-        && !text.chars().any(char::is_whitespace)
-        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+    let scheme = &bytes[..colon];
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'));
+    if colon + 1 == bytes.len() || !scheme_ok {
+        return false;
+    }
+    let mut ascii_space = false;
+    let mut non_ascii = false;
+    for byte in bytes {
+        // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, carriage
+        // return and space.
+        ascii_space |= matches!(byte, b'\t'..=b'\r' | b' ');
+        non_ascii |= !byte.is_ascii();
+    }
+    if ascii_space {
+        return false;
+    }
+    !non_ascii || !text.chars().any(char::is_whitespace)
 }
 
 fn check_terms(event: &Event, check: &mut Check) {
     if let Some(term) = &event.biz_step {
-        check_term("bizStep", term, Vocabulary::BizStep, check);
+        check_term(format_args!("bizStep"), term, Vocabulary::BizStep, check);
     }
     if let Some(term) = &event.disposition {
-        check_term("disposition", term, Vocabulary::Disposition, check);
+        check_term(
+            format_args!("disposition"),
+            term,
+            Vocabulary::Disposition,
+            check,
+        );
     }
     if let Some(persistent) = &event.persistent_disposition {
         for (index, term) in persistent.set.iter().enumerate() {
             check_term(
-                &format!("persistentDisposition/set/{index}"),
+                format_args!("persistentDisposition/set/{index}"),
                 term,
                 Vocabulary::Disposition,
                 check,
@@ -370,7 +411,7 @@ fn check_terms(event: &Event, check: &mut Check) {
         }
         for (index, term) in persistent.unset.iter().enumerate() {
             check_term(
-                &format!("persistentDisposition/unset/{index}"),
+                format_args!("persistentDisposition/unset/{index}"),
                 term,
                 Vocabulary::Disposition,
                 check,
@@ -386,7 +427,7 @@ fn check_terms(event: &Event, check: &mut Check) {
     for (index, transaction) in event.biz_transaction_list.iter().enumerate() {
         if let Some(term) = &transaction.transaction_type {
             check_term(
-                &format!("bizTransactionList/{index}/type"),
+                format_args!("bizTransactionList/{index}/type"),
                 term,
                 Vocabulary::BizTransactionType,
                 check,
@@ -395,7 +436,7 @@ fn check_terms(event: &Event, check: &mut Check) {
     }
     for (index, source) in event.source_list.iter().enumerate() {
         check_term(
-            &format!("sourceList/{index}/type"),
+            format_args!("sourceList/{index}/type"),
             &source.kind,
             Vocabulary::SourceDestType,
             check,
@@ -403,7 +444,7 @@ fn check_terms(event: &Event, check: &mut Check) {
     }
     for (index, destination) in event.destination_list.iter().enumerate() {
         check_term(
-            &format!("destinationList/{index}/type"),
+            format_args!("destinationList/{index}/type"),
             &destination.kind,
             Vocabulary::SourceDestType,
             check,
@@ -413,7 +454,7 @@ fn check_terms(event: &Event, check: &mut Check) {
         && let Some(reason) = &declaration.reason
     {
         check_term(
-            "errorDeclaration/reason",
+            format_args!("errorDeclaration/reason"),
             reason,
             Vocabulary::ErrorReason,
             check,
@@ -423,14 +464,14 @@ fn check_terms(event: &Event, check: &mut Check) {
 
 /// A standard term is fine; anything else must be a URI (a community's own vocabulary), not a
 /// bare word the CBV does not define.
-fn check_term(path: &str, term: &Term, vocabulary: Vocabulary, check: &mut Check) {
+fn check_term(path: fmt::Arguments<'_>, term: &Term, vocabulary: Vocabulary, check: &mut Check) {
     let Term::Other(text) = term else {
         return;
     };
     if looks_like_uri(text) {
         if let Some(word) = word_in_cbv_namespace(vocabulary, text) {
             check.problem(
-                path,
+                path.to_string(),
                 format!(
                     "`{word}` is not a CBV 2.0 {}: {}",
                     vocabulary.name(),
@@ -441,7 +482,7 @@ fn check_term(path: &str, term: &Term, vocabulary: Vocabulary, check: &mut Check
         return;
     }
     check.problem(
-        path,
+        path.to_string(),
         format!(
             "`{text}` is not a CBV 2.0 {}: {}",
             vocabulary.name(),
@@ -572,7 +613,7 @@ fn check_sensors(event: &Event, check: &mut Check) {
 fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
     if let Some(term) = &report.measurement_type {
         check_term(
-            &format!("{base}/type"),
+            format_args!("{base}/type"),
             term,
             Vocabulary::MeasurementType,
             check,
@@ -580,7 +621,7 @@ fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
     }
     if let Some(term) = &report.exception {
         check_term(
-            &format!("{base}/exception"),
+            format_args!("{base}/exception"),
             term,
             Vocabulary::SensorAlertType,
             check,
@@ -588,7 +629,7 @@ fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
     }
     if let Some(term) = &report.component {
         check_term(
-            &format!("{base}/component"),
+            format_args!("{base}/component"),
             term,
             Vocabulary::Component,
             check,
@@ -653,10 +694,11 @@ fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
 
 fn check_extensions(base: &str, extensions: &[Extension], check: &mut Check) {
     for extension in extensions {
-        let path = format!("{base}{}", extension.name.local);
+        // The path is built only for a problem: nearly every extension has none.
+        let path = || format!("{base}{}", extension.name.local);
         if extension.name.namespace.is_empty() {
             check.problem(
-                path,
+                path(),
                 format!(
                     "`{}` is not a standard EPCIS field and has no namespace: put extension fields in a namespace of your own",
                     extension.name.local
@@ -664,7 +706,7 @@ fn check_extensions(base: &str, extensions: &[Extension], check: &mut Check) {
             );
         } else if extension.name.namespace == EPCIS_NAMESPACE {
             check.problem(
-                path,
+                path(),
                 format!("`{}` is not a field of EPCIS 2.0 (misspelt?); extensions need a namespace of your own", extension.name.local),
             );
         }
@@ -674,6 +716,48 @@ fn check_extensions(base: &str, extensions: &[Extension], check: &mut Check) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition `looks_like_uri` implements, written plainly.
+    fn looks_like_uri_plain(text: &str) -> bool {
+        let Some((scheme, rest)) = text.split_once(':') else {
+            return false;
+        };
+        !rest.is_empty()
+            && !text.chars().any(char::is_whitespace)
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }
+
+    #[test]
+    fn the_uri_test_agrees_with_its_definition() {
+        let samples = [
+            "",
+            ":",
+            "a:",
+            "a:b",
+            "urn:epc:id:sgtin:0614141.107346.2017",
+            "1a:b",
+            "a+b-c.d:e",
+            "a_b:c",
+            "a:b c",
+            "a:b\u{b}c",
+            "a:b\u{a0}",
+            "a:b\u{3000}c",
+            "é:b",
+            "a:é",
+            "a:\t",
+            "https://id.gs1.org/01/09521234543213",
+            "ni:///sha-256;abc?ver=CBV2.0",
+            "a::",
+            " a:b",
+            "a:b\u{85}",
+        ];
+        for text in samples {
+            assert_eq!(looks_like_uri(text), looks_like_uri_plain(text), "{text:?}");
+        }
+    }
     use crate::time::{EpcisTime, TimeZoneOffset};
 
     fn object_event() -> Event {

@@ -2,8 +2,8 @@
 -- ("The store at national scale") gives the reasoning. Times are bigint Unix milliseconds
 -- in both dialects so the query SQL is shared. Identifier columns are COLLATE "C" so one
 -- b-tree index serves both equality and the LIKE prefixes of EPC id patterns.
--- Distribution (Citus): event and its index tables by event_seq (co-located), event_hash by
--- hash_id, the small tables as reference tables. No foreign keys on the hot tables.
+-- Distribution (Citus): event and its index tables by event_seq (co-located), event_key by
+-- record_key, the small tables as reference tables. No foreign keys on the hot tables.
 
 CREATE TABLE store_key (
     key_id integer PRIMARY KEY CHECK (key_id = 1),
@@ -46,11 +46,12 @@ CREATE INDEX capture_job_running ON capture_job (state) WHERE state = 'running';
 
 CREATE SEQUENCE event_seq AS bigint;
 
--- The de-duplication guard: one row per hash ID, whatever month the event was recorded in.
--- A unique index on the partitioned event table would have to include record_time_ms and so
--- could not say "this event was already stored last year"; this table can.
-CREATE TABLE event_hash (
-    hash_id text COLLATE "C" PRIMARY KEY,
+-- The de-duplication guard: one row per record key (the hash ID, plus the declaration time
+-- for an error declaration), whatever month the event was recorded in. A unique index on the
+-- partitioned event table would have to include record_time_ms and so could not say "this
+-- event was already stored last year"; this table can.
+CREATE TABLE event_key (
+    record_key text COLLATE "C" PRIMARY KEY,
     event_seq bigint NOT NULL,
     record_time_ms bigint NOT NULL
 );

@@ -1,5 +1,5 @@
 //! Capture on PostgreSQL: the job row first, then one transaction that de-duplicates the
-//! document against `event_hash`, copies the new events and their index rows in binary, and
+//! document against `event_key`, copies the new events and their index rows in binary, and
 //! marks the job succeeded; and the job reads.
 //!
 //! Events are hashed and turned into rows before the transaction opens, so the transaction
@@ -252,7 +252,7 @@ async fn store_document(
     Ok(job)
 }
 
-/// Gives each event a number and claims its hash ID; returns the events whose hash ID was
+/// Gives each event a number and claims its record key; returns the events whose key was
 /// not stored before, with their numbers.
 async fn claim_hashes<'d>(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -270,13 +270,16 @@ async fn claim_hashes<'d>(
         .iter()
         .map(|row| row.get(0))
         .collect();
-    let hash_ids: Vec<&str> = events.iter().map(|event| event.hash_id.as_str()).collect();
+    let keys: Vec<&str> = events
+        .iter()
+        .map(|event| event.record_key.as_str())
+        .collect();
     let claimed: HashSet<String> = tx
         .query(
-            "INSERT INTO event_hash (hash_id, event_seq, record_time_ms) \
-             SELECT hash_id, event_seq, $3 FROM unnest($1::text[], $2::bigint[]) AS claim(hash_id, event_seq) \
-             ON CONFLICT (hash_id) DO NOTHING RETURNING hash_id",
-            &[&hash_ids, &seqs, &events[0].record_time_ms],
+            "INSERT INTO event_key (record_key, event_seq, record_time_ms) \
+             SELECT record_key, event_seq, $3 FROM unnest($1::text[], $2::bigint[]) AS claim(record_key, event_seq) \
+             ON CONFLICT (record_key) DO NOTHING RETURNING record_key",
+            &[&keys, &seqs, &events[0].record_time_ms],
         )
         .await?
         .iter()
@@ -285,7 +288,7 @@ async fn claim_hashes<'d>(
     Ok(seqs
         .into_iter()
         .zip(events)
-        .filter(|(_, event)| claimed.contains(&event.hash_id))
+        .filter(|(_, event)| claimed.contains(&event.record_key))
         .collect())
 }
 

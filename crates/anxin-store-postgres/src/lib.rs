@@ -1,7 +1,7 @@
 //! The store at national scale: PostgreSQL, with the event tables partitioned by month of
 //! record time and capture through binary `COPY`.
 //!
-//! A capture de-duplicates against `event_hash` (one `INSERT … ON CONFLICT DO NOTHING
+//! A capture de-duplicates against `event_key` (one `INSERT … ON CONFLICT DO NOTHING
 //! RETURNING` for the whole document), then copies only the new events and their index rows
 //! with `COPY … FROM STDIN (FORMAT binary)`, and marks the job succeeded, all in one
 //! transaction. Reads use the query SQL shared with SQLite (`anxin_store::sql`). This crate

@@ -43,7 +43,8 @@ CREATE INDEX capture_job_running ON capture_job (state) WHERE state = 'running';
 -- Append-only: rows are inserted by capture and never updated or deleted.
 CREATE TABLE event (
     event_seq INTEGER PRIMARY KEY,         -- rowid: insertion order, the tie-breaker of every sort
-    hash_id TEXT NOT NULL UNIQUE,          -- CBV 2.0 hash ID: the same event is stored once
+    record_key TEXT NOT NULL UNIQUE,       -- hash ID (+ declaration time for an error declaration): stored once
+    hash_id TEXT NOT NULL,                 -- CBV 2.0 hash ID
     event_id TEXT NOT NULL,
     event_type TEXT NOT NULL,
     event_time_ms INTEGER NOT NULL,
@@ -59,6 +60,7 @@ CREATE TABLE event (
     job_id TEXT NOT NULL,
     body TEXT NOT NULL                     -- the event as JSON-LD, served back as stored
 );
+CREATE INDEX event_hash_id ON event (hash_id);
 CREATE INDEX event_event_id ON event (event_id);
 CREATE INDEX event_event_time ON event (event_time_ms, event_seq);
 CREATE INDEX event_record_time ON event (record_time_ms, event_seq);

@@ -200,9 +200,9 @@ fn insert_event(
 ) -> Result<bool, StoreError> {
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO event (hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
+            "INSERT INTO event (record_key, hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
              disposition, read_point, biz_location, has_error_declaration, account_id, party_gln, job_id, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (hash_id) DO NOTHING",
+             VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (record_key) DO NOTHING",
         )?
         .execute(params![
             event.hash_id,
@@ -219,7 +219,8 @@ fn insert_event(
             account_id,
             party,
             job_id,
-            event.body
+            event.body,
+            event.record_key,
         ])?;
     if inserted == 0 {
         return Ok(false);

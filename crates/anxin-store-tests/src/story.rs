@@ -33,6 +33,7 @@ pub async fn run_story(store: &dyn Store) {
     named_queries(store, &cast).await;
     master_data(store).await;
     interrupted_jobs(store, &cast).await;
+    transformations_and_corrections(store, &cast).await;
     revocation(store, &cast).await;
 }
 
@@ -258,18 +259,19 @@ async fn page(
 
 /// Every event of a query, following page tokens.
 async fn all(store: &dyn Store, viewer: &Viewer, params: &[(&str, &str)]) -> Vec<StoredEvent> {
-    let mut params: Vec<(&str, &str)> = params.to_vec();
     let mut events = Vec::new();
-    let mut token;
+    let mut token: Option<String> = None;
     loop {
-        let page = page(store, viewer, &params).await.expect("query");
+        let mut with_token = params.to_vec();
+        if let Some(token) = &token {
+            with_token.push(("nextPageToken", token));
+        }
+        let page = page(store, viewer, &with_token).await.expect("query");
         events.extend(page.events);
         match page.next_page_token {
-            Some(next) => token = next,
+            Some(next) => token = Some(next),
             None => return events,
         }
-        params.retain(|(name, _)| *name != "nextPageToken");
-        params.push(("nextPageToken", Box::leak(token.clone().into_boxed_str())));
     }
 }
 
@@ -577,6 +579,58 @@ async fn interrupted_jobs(store: &dyn Store, cast: &Cast) {
         (job.state, job.errors.as_slice()),
         (JobState::Failed, [INTERRUPTED.to_owned()].as_slice())
     );
+}
+
+async fn transformations_and_corrections(store: &dyn Store, cast: &Cast) {
+    let mut blend = commissioning(7000, 1, "2026-03-06T08:00:00+08:00");
+    blend.event_type = anxin_epcis::EventType::TransformationEvent;
+    blend.action = None;
+    blend.epc_list.clear();
+    blend.input_epc_list = vec![case(1)];
+    blend.input_quantity_list = vec![anxin_epcis::QuantityElement {
+        epc_class: LOT.into(),
+        quantity: Some(3.5),
+        uom: Some("KGM".into()),
+    }];
+    blend.output_epc_list = vec![can(7000)];
+    let mut corrected = commissioning(1000, 3, "2026-03-01T01:00:00+08:00");
+    corrected.error_declaration = Some(anxin_epcis::ErrorDeclaration {
+        declaration_time: anxin_epcis::EpcisTime::parse("2026-03-07T08:00:00+08:00").expect("time"),
+        reason: Some(anxin_epcis::cbv::Term::read(
+            anxin_epcis::cbv::Vocabulary::ErrorReason,
+            "incorrect_data",
+        )),
+        corrective_event_ids: vec![],
+        extensions: vec![],
+    });
+    let input = CaptureInput::new(header(), vec![blend, corrected]);
+    let job = capture(store, &cast.maker, ErrorBehaviour::Rollback, input)
+        .await
+        .expect("capture");
+    assert_eq!(
+        job.n_stored, 2,
+        "an error declaration is a new record beside the original"
+    );
+    let admin = &cast.admin;
+    let (case_1, can_7000) = (case(1), can(7000));
+    let checks: Vec<(Vec<(&str, &str)>, usize)> = vec![
+        (vec![("MATCH_inputEPC", &case_1)], 1),
+        (vec![("MATCH_outputEPC", &can_7000)], 1),
+        (vec![("MATCH_epc", &can_7000)], 0),
+        (vec![("MATCH_anyEPC", &can_7000)], 1),
+        (vec![("MATCH_inputEPCClass", LOT)], 1),
+        (vec![("MATCH_anyEPCClass", LOT)], 2),
+        (vec![("LT_quantity", "4")], 1),
+        (vec![("EXISTS_errorDeclaration", "")], 1),
+        (vec![("eventType", "TransformationEvent")], 1),
+    ];
+    for (params, expected) in checks {
+        check_count(
+            &all(store, admin, &params).await,
+            expected,
+            &format!("{params:?}"),
+        );
+    }
 }
 
 async fn revocation(store: &dyn Store, cast: &Cast) {

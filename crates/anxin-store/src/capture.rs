@@ -3,7 +3,7 @@
 //! A job is written (state `running`) before its document is read into the store, and it is
 //! marked `succeeded` in the same transaction that stores the document's events, so a job
 //! that says it succeeded always has all its events, and a process killed half-way leaves a
-//! `running` job with none of them, which [`crate::CaptureStore::finish_interrupted_jobs`]
+//! `running` job with none of them, which [`crate::JobStore::finish_interrupted_jobs`]
 //! marks failed on the next start. This module holds the types and the checks that happen
 //! before any row is written; it does not write.
 

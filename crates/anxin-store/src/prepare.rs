@@ -60,8 +60,12 @@ pub struct AttrRow {
 /// Everything written for one event.
 #[derive(Clone, PartialEq, Debug)]
 pub struct PreparedEvent {
-    /// The CBV 2.0 hash ID, the key for de-duplication.
+    /// The CBV 2.0 hash ID.
     pub hash_id: String,
+    /// The key the same event sent twice shares: the hash ID, followed for an error
+    /// declaration by its declaration time. The CBV 2.0 hash leaves the declaration out, and
+    /// a declaration must be stored beside the event it corrects, not dropped as a duplicate.
+    pub record_key: String,
     /// The event's `eventID`: as sent, or the hash ID when it had none.
     pub event_id: String,
     /// `ObjectEvent`, …
@@ -138,6 +142,13 @@ pub fn extension_field_name(namespace: &str, local: &str) -> String {
 pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEvent {
     PreparedEvent {
         event_id: event.event_id.clone().unwrap_or_else(|| hash_id.clone()),
+        record_key: match &event.error_declaration {
+            Some(declaration) => format!(
+                "{hash_id}#errorDeclaration={}",
+                declaration.declaration_time.unix_millis()
+            ),
+            None => hash_id.clone(),
+        },
         hash_id,
         event_type: event.event_type.name(),
         event_time_ms: event.event_time.unix_millis(),
@@ -511,31 +522,24 @@ pub struct PreparedDocument {
 
 impl PreparedDocument {
     /// Hashes and encodes every event (reporting progress) and reads the master data.
+    /// Large documents are split over the machine's cores; events keep document order.
     pub fn new(
         input: crate::CaptureInput,
         record_time_ms: i64,
     ) -> Result<PreparedDocument, crate::StoreError> {
         let n_events = (input.events.len() + input.problems.len()) as u64;
-        let mut hasher = anxin_epcis::hash::Hasher::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut events = Vec::with_capacity(input.events.len());
-        let mut n_repeated = 0;
-        for (event_idx, event) in input.events.into_iter().enumerate() {
-            let prepared = prepare_for_store(event, record_time_ms, &mut hasher)?;
-            if seen.insert(prepared.hash_id.clone()) {
-                events.push(prepared);
-            } else {
-                n_repeated += 1;
-            }
-            if let Some(progress) = input.progress.as_ref().filter(|_| event_idx % 1000 == 999) {
-                progress(event_idx as u64 + 1);
-            }
-        }
+        let prepared = prepare_in_parallel(input.events, record_time_ms, input.progress.as_ref())?;
+        let mut seen = std::collections::HashSet::with_capacity(prepared.len());
+        let n_prepared = prepared.len();
+        let events: Vec<PreparedEvent> = prepared
+            .into_iter()
+            .filter(|event| seen.insert(event.record_key.clone()))
+            .collect();
         Ok(PreparedDocument {
             master: master_data(&input.header),
             prefixes: declared_prefixes(&input.header.namespaces),
+            n_repeated: (n_prepared - events.len()) as u64,
             events,
-            n_repeated,
             problems: input.problems,
             n_events,
             record_time_ms,
@@ -555,6 +559,57 @@ impl PreparedDocument {
         glns.dedup();
         glns
     }
+}
+
+/// Events per thread below which splitting a document costs more than it saves.
+const PARALLEL_CHUNK_MIN: usize = 2000;
+
+fn prepare_in_parallel(
+    events: Vec<Event>,
+    record_time_ms: i64,
+    progress: Option<&crate::capture::Progress>,
+) -> Result<Vec<PreparedEvent>, crate::StoreError> {
+    let n_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk_len = events.len().div_ceil(n_threads).max(PARALLEL_CHUNK_MIN);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let mut chunks: Vec<Vec<Event>> = Vec::new();
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        chunks.push(events.by_ref().take(chunk_len).collect());
+    }
+    let results: Vec<Result<Vec<PreparedEvent>, crate::StoreError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let done = &done;
+                scope.spawn(move || {
+                    let mut hasher = anxin_epcis::hash::Hasher::new();
+                    let mut out = Vec::with_capacity(chunk.len());
+                    for event in chunk {
+                        out.push(prepare_for_store(event, record_time_ms, &mut hasher)?);
+                        let n_done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        if let Some(progress) = progress.filter(|_| n_done.is_multiple_of(1000)) {
+                            progress(n_done);
+                        }
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err(crate::StoreError::internal("a preparing thread panicked"))
+                })
+            })
+            .collect()
+    });
+    let mut prepared = Vec::new();
+    for result in results {
+        prepared.extend(result?);
+    }
+    Ok(prepared)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! a [`Dialect`] decides only what differs: placeholder syntax (`?1` or `$1`) and how an
 //! identifier pattern is matched (SQLite `GLOB`, which is case-sensitive and can use an
 //! index; PostgreSQL `LIKE` on `COLLATE "C"` columns). Access rules are part of every
-//! statement (see [`scope_condition`]), so rows a viewer may not see never leave the database.
+//! statement (`scope_condition`), so rows a viewer may not see never leave the database.
 //! This module builds text and parameters; it does not run anything.
 
 use crate::access::{RegionCode, Scope};

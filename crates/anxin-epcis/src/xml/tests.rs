@@ -496,7 +496,7 @@ fn origins_place_the_event_and_each_of_its_fields() {
         .1
         .fields
         .iter()
-        .map(|(name, _)| name.as_str())
+        .map(|(name, _)| name.as_ref())
         .collect();
     assert!(
         names.contains(&"ilmd") && names.contains(&"ex:temperature"),

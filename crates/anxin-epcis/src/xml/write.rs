@@ -485,6 +485,7 @@ impl<W: Write> Writer<W> {
                 "dataProcessingMethod",
                 report.data_processing_method.clone(),
             );
+            push("bizRules", report.biz_rules.clone());
             push(
                 "coordinateReferenceSystem",
                 report.coordinate_reference_system.clone(),

@@ -6,6 +6,7 @@
 //! event type requires beyond the two the model cannot do without (`eventTime`,
 //! `eventTimeZoneOffset`), which is [`crate::validate`]'s job.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use jiff::Timestamp;
@@ -32,7 +33,7 @@ struct EventDraft {
     /// Which standard fields have been read, to refuse a field given twice.
     seen: [bool; Field::ALL.len()],
     problems: Vec<Problem>,
-    fields: Vec<(String, Place)>,
+    fields: Vec<(Cow<'static, str>, Place)>,
     /// The depth of the event element: the paths of its problems start there
     /// (`ObjectEvent/bizStep`).
     from: usize,
@@ -212,7 +213,7 @@ impl<R: Read> Reader<R> {
             if let Some(field) = Field::from_name(self.cur.local()) {
                 draft
                     .fields
-                    .push((field.name().to_owned(), bare_place(pos)));
+                    .push((Cow::Borrowed(field.name()), bare_place(pos)));
                 return self.event_field(draft, field, pos);
             }
             if self.cur.is("extension") || self.cur.is("baseExtension") {
@@ -233,7 +234,9 @@ impl<R: Read> Reader<R> {
                 return self.cur.skip();
             }
         }
-        draft.fields.push((self.cur.qname(), bare_place(pos)));
+        draft
+            .fields
+            .push((Cow::Owned(self.cur.qname()), bare_place(pos)));
         let extension = self.ext_element(&mut draft.problems, draft.from)?;
         draft.event.extensions.push(extension);
         Ok(())
@@ -809,6 +812,10 @@ impl<R: Read> Reader<R> {
                 "deviceMetadata" => report.device_metadata = owned(),
                 "rawData" => report.raw_data = owned(),
                 "dataProcessingMethod" => report.data_processing_method = owned(),
+                // The XSD has bizRules on sensorMetadata only, but the JSON schema allows it
+                // on a report too and GS1's own sensor examples use it there in both syntaxes;
+                // the model keeps it, so a JSON-LD document converts to XML and back intact.
+                "bizRules" => report.biz_rules = owned(),
                 "time" => report.time = self.attr_time(&attr, problems, from, pos),
                 "microorganism" => report.microorganism = owned(),
                 "chemicalSubstance" => report.chemical_substance = owned(),
