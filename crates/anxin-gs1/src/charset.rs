@@ -40,6 +40,23 @@ pub(crate) fn is_cset82(ch: char) -> bool {
     ch.is_ascii() && CSET82[ch as usize]
 }
 
+/// Whether `value` is 1 to `max` characters of set 82 that need no escaping in a GS1 Digital
+/// Link path segment's decoding or an EPC URN's unescaping: no `%`, and, when `in_urn`, none
+/// of the characters the URN must escape.
+///
+/// The fast parsers accept a value only when this holds, because then the value as written
+/// is the value as decoded and every check the general parsers make on it passes.
+pub(crate) fn is_plain_cset82(value: &[u8], max: usize, in_urn: bool) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value.iter().all(|&b| {
+            b.is_ascii()
+                && CSET82[usize::from(b)]
+                && b != b'%'
+                && !(in_urn && urn_must_escape(char::from(b)))
+        })
+}
+
 /// Whether `ch` belongs to GS1 AI encodable character set 39: `# - /`, digits and upper-case letters.
 pub(crate) fn is_cset39(ch: char) -> bool {
     matches!(ch, '#' | '-' | '/' | '0'..='9' | 'A'..='Z')
@@ -156,6 +173,14 @@ pub(crate) fn percent_decode<'a>(
 /// for the characters of set 82. The EPCIS hash reference implementation leaves `' ; =` literal;
 /// we follow the standard instead, so that one value has exactly one canonical spelling.
 pub(crate) fn push_dl_encoded(out: &mut String, value: &str) {
+    // Keys, serials and lots are nearly always unreserved characters only: copy them at once.
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        out.push_str(value);
+        return;
+    }
     for ch in value.chars() {
         if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_') {
             out.push(ch);

@@ -18,21 +18,57 @@ use crate::error::{CharacterSet, Gs1Error};
 /// assert_eq!(anxin_gs1::check_digit("1061414107346"), 4);
 /// ```
 pub fn check_digit(body: &str) -> u8 {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(idx, byte)| {
-            let digit = if byte.is_ascii_digit() {
-                u32::from(byte - b'0')
-            } else {
-                0
-            };
-            if idx % 2 == 0 { digit * 3 } else { digit }
-        })
-        .sum();
+    check_digit_of_bytes(body.as_bytes())
+}
+
+/// The mod-10 check digit of `body`, bytes counted as [`check_digit`] counts them.
+///
+/// The fast parsers build key digits in stack arrays, so they need the digit without a `&str`.
+pub(crate) fn check_digit_of_bytes(body: &[u8]) -> u8 {
+    // Weight 3 falls on the rightmost digit and every second one from there; a plain loop
+    // with a flipping weight is what every key parse runs, so it avoids the index arithmetic.
+    let mut sum: u32 = 0;
+    let mut weight = 3;
+    for &byte in body.iter().rev() {
+        let digit = if byte.is_ascii_digit() {
+            u32::from(byte - b'0')
+        } else {
+            0
+        };
+        sum += digit * weight;
+        weight = 4 - weight;
+    }
     // Both casts are exact: the value is below 10.
     ((10 - sum % 10) % 10) as u8
+}
+
+/// Sets the last byte of `digits` to the check digit of the bytes before it.
+///
+/// The caller has already put ASCII digits in every other place.
+pub(crate) fn fill_check_digit(digits: &mut [u8]) {
+    if let Some((last, body)) = digits.split_last_mut() {
+        *last = b'0' + check_digit_of_bytes(body);
+    }
+}
+
+/// Whether every byte of `text` is an ASCII digit and it is not empty.
+pub(crate) fn all_digits(text: &[u8]) -> bool {
+    !text.is_empty() && text.iter().all(u8::is_ascii_digit)
+}
+
+/// Reads `value` as a key of `N` digits with a valid check digit, left-padded with zeros when
+/// its length is one of `lengths` but shorter than `N`; `None` for anything else.
+///
+/// Leading zeros do not change a check digit, so it is verified on the padded digits.
+pub(crate) fn checked_digits<const N: usize>(value: &str, lengths: &[usize]) -> Option<[u8; N]> {
+    let value = value.as_bytes();
+    if !lengths.contains(&value.len()) || value.len() > N || !all_digits(value) {
+        return None;
+    }
+    let mut digits = [b'0'; N];
+    digits[N - value.len()..].copy_from_slice(value);
+    let (last, body) = digits.split_last()?;
+    (*last == b'0' + check_digit_of_bytes(body)).then_some(digits)
 }
 
 /// Checks that `text` is all ASCII digits, naming the first character that is not.

@@ -10,11 +10,12 @@
 
 use std::borrow::Cow;
 
-use crate::charset::percent_decode;
+use crate::charset::{is_plain_cset82, percent_decode};
+use crate::check_digit::checked_digits;
 use crate::element_string::Gs1Data;
 use crate::epc::char_position;
 use crate::error::Gs1Error;
-use crate::keys::{Gs1Key, key_from_ai, qualifiers_of};
+use crate::keys::{Gln, Gs1Key, Gtin, Lgtin, Pgln, Sgln, Sgtin, Sscc, key_from_ai, qualifiers_of};
 
 /// The numeric AI for a path segment, accepting Digital Link 1.1 short names.
 fn path_ai(segment: &str) -> Option<&'static str> {
@@ -207,6 +208,88 @@ fn check_qualifiers(link: &SplitLink<'_>) -> Result<(), Gs1Error> {
 
 /// Reads the key of a Digital Link, ignoring its query string.
 pub(crate) fn parse_key(text: &str) -> Result<Gs1Key, Gs1Error> {
+    match fast_key(text) {
+        Some(key) => Ok(key),
+        None => parse_key_general(text),
+    }
+}
+
+/// Reads the links that carry nearly every Digital Link EPC (a GTIN with a serial or a lot,
+/// a GTIN, an SSCC, a GLN with or without extension, a party GLN) when the scheme is in lower
+/// case and the values need no decoding; `None` for anything else.
+///
+/// Every EPC of every captured event is parsed, and the general parser collects the path into
+/// vectors and copies qualifier values. This one reads the last path segments with slices and
+/// builds the key digits in stack arrays. It declines whenever the general parser could answer
+/// otherwise than with this key, which includes every error, so results and error messages
+/// stay the general parser's. A property test compares the two.
+fn fast_key(text: &str) -> Option<Gs1Key> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))?;
+    // As in `split`: the key ends at the query or the fragment, whichever comes first, and
+    // the path starts at the first slash after the host. Byte loops, because links are short
+    // and `str` searchers cost more to set up than these scans take.
+    let bytes = rest.as_bytes();
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(bytes.len());
+    let host_len = bytes[..end].iter().position(|&b| b == b'/')?;
+    if host_len == 0 {
+        return None;
+    }
+    let path = rest.get(host_len + 1..end)?;
+    // One trailing slash is tolerated, as in `split`.
+    let path = path.strip_suffix('/').unwrap_or(path);
+    // The path is read from its end, as `split` does; whatever precedes the key is the host's.
+    let (path, value) = split_last_segment(path)?;
+    let (path, ai) = split_last_segment(path)?;
+    let gtin = |value: &str| checked_digits::<14>(value, &[8, 12, 13, 14]).map(Gtin::from_array);
+    let gln = |value: &str| checked_digits::<13>(value, &[13]).map(Gln::from_array);
+    // A plain value is its own decoding, and passes the AI's check and the key's constructor.
+    fn plain(value: &str) -> Option<&str> {
+        is_plain_cset82(value.as_bytes(), 20, false).then_some(value)
+    }
+    Some(match ai {
+        "01" => Gs1Key::Gtin(gtin(value)?),
+        "00" => Gs1Key::Sscc(Sscc::from_array(checked_digits::<18>(value, &[18])?)),
+        "414" => Gs1Key::Sgln(Sgln::new(gln(value)?, None).ok()?),
+        "417" => Gs1Key::Pgln(Pgln::new(gln(value)?)),
+        "21" | "10" | "254" => {
+            let (path, primary_value) = split_last_segment(path)?;
+            let (_, primary_ai) = split_last_segment(path)?;
+            match (primary_ai, ai) {
+                ("01", "21") => {
+                    Gs1Key::Sgtin(Sgtin::new(gtin(primary_value)?, plain(value)?).ok()?)
+                }
+                ("01", "10") => {
+                    Gs1Key::Lgtin(Lgtin::new(gtin(primary_value)?, plain(value)?).ok()?)
+                }
+                ("414", "254") => {
+                    Gs1Key::Sgln(Sgln::new(gln(primary_value)?, Some(plain(value)?)).ok()?)
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Splits a path before its last segment: `("a/b", "c")` for `"a/b/c"`, `("", "c")` for
+/// `"c"`; `None` once nothing is left, including the empty path.
+fn split_last_segment(path: &str) -> Option<(&str, &str)> {
+    if path.is_empty() {
+        return None;
+    }
+    Some(match path.bytes().rposition(|b| b == b'/') {
+        Some(at) => (path.get(..at)?, path.get(at + 1..)?),
+        None => ("", path),
+    })
+}
+
+/// Reads the key of any Digital Link [`parse_key`] accepts, the general way.
+fn parse_key_general(text: &str) -> Result<Gs1Key, Gs1Error> {
     let link = split(text)?;
     check_qualifiers(&link)?;
     let mut decoded = Vec::with_capacity(link.qualifiers.len());
@@ -253,6 +336,114 @@ pub(crate) fn parse_data(text: &str) -> Result<Gs1Data, Gs1Error> {
         offset += parameter.len() + 1;
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::prefix_table::PrefixTable;
+    use proptest::prelude::*;
+
+    /// A number of `len` digits whose check digit is right unless `bad_check`.
+    fn number(digits: &str, len: usize, bad_check: bool) -> String {
+        let body = &digits[..len - 1];
+        let check = (crate::check_digit(body) + u8::from(bad_check)) % 10;
+        format!("{body}{check}")
+    }
+
+    /// A path value: a number of a key's length, or text.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (
+                proptest::sample::select(vec![8usize, 12, 13, 14, 18, 11]),
+                "[0-9]{20}",
+                proptest::bool::weighted(0.2),
+            )
+                .prop_map(|(len, digits, bad)| number(&digits, len, bad)),
+            "[0-9A-Za-z%.!*'()_,;:=+-]{0,22}",
+        ]
+    }
+
+    /// Links near the ones the fast path reads: several hosts and path prefixes, primary keys
+    /// with and without a qualifier, queries, fragments, and one inserted character now and then.
+    fn link_text() -> impl Strategy<Value = String> {
+        (
+            proptest::sample::select(vec!["https://", "http://", "HTTPS://", "https:/"]),
+            proptest::sample::select(vec!["id.gs1.org", "", "example.com:8080", "a?b", "a#b"]),
+            proptest::sample::select(vec!["", "/p", "/01/x", "/21", "/"]),
+            proptest::sample::select(vec!["01", "00", "414", "417", "gtin", "8003", "21", "10"]),
+            value(),
+            proptest::option::of((
+                proptest::sample::select(vec!["21", "10", "254", "22", "235", "ser", "01"]),
+                value(),
+            )),
+            proptest::sample::select(vec!["", "", "", "/", "//", "?17=290101", "#f", "?a#b"]),
+            proptest::option::weighted(
+                0.3,
+                (
+                    any::<proptest::sample::Index>(),
+                    proptest::sample::select(vec!['/', 'a', '%', ' ', '0', '?', 'é', '#']),
+                ),
+            ),
+        )
+            .prop_map(
+                |(scheme, host, prefix, ai, value, qualifier, end, mutation)| {
+                    let mut text = format!("{scheme}{host}{prefix}/{ai}/{value}");
+                    if let Some((ai, value)) = qualifier {
+                        text.push_str(&format!("/{ai}/{value}"));
+                    }
+                    text.push_str(end);
+                    if let Some((at, ch)) = mutation {
+                        let mut chars: Vec<char> = text.chars().collect();
+                        chars.insert(at.index(chars.len() + 1), ch);
+                        text = chars.into_iter().collect();
+                    }
+                    text
+                },
+            )
+    }
+
+    /// The prefix length a key remembers, which key equality ignores.
+    fn hint(key: &Result<Gs1Key, Gs1Error>) -> Option<Result<usize, Gs1Error>> {
+        key.as_ref()
+            .ok()
+            .map(|key| key.company_prefix_len(&PrefixTable::empty()))
+    }
+
+    #[test]
+    fn the_fast_path_reads_the_common_links() {
+        for link in [
+            "https://id.gs1.org/01/09521234543213/21/7",
+            "https://id.gs1.org/01/09521234543213/10/ABC1",
+            "https://id.gs1.org/01/09521234543213",
+            "http://example.com/p/01/9521234543213/21/7?17=290101",
+            "https://id.gs1.org/00/106141412345678908",
+            "https://id.gs1.org/414/0614141123452/254/400",
+            "https://id.gs1.org/414/0614141123452",
+            "https://id.gs1.org/417/0614141123452/",
+        ] {
+            let fast = fast_key(link).expect(link);
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{:?}", parse_key_general(link).unwrap())
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn the_fast_path_answers_as_the_general_parser(text in link_text()) {
+            let with_fast_path = parse_key(&text);
+            let general = parse_key_general(&text);
+            prop_assert_eq!(&with_fast_path, &general);
+            prop_assert_eq!(hint(&with_fast_path), hint(&general));
+            if let Some(fast) = fast_key(&text) {
+                prop_assert_eq!(format!("{fast:?}"), format!("{:?}", general.unwrap()));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

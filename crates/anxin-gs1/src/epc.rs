@@ -12,8 +12,10 @@
 use std::fmt;
 
 use crate::charset::{
-    is_cset39, percent_decode, push_urn_escaped, push_urn_escaped_cset39, urn_unescape, validate,
+    is_cset39, is_plain_cset82, percent_decode, push_urn_escaped, push_urn_escaped_cset39,
+    urn_unescape, validate,
 };
+use crate::check_digit::{all_digits, fill_check_digit};
 use crate::error::{CharacterSet, Gs1Error};
 use crate::keys::{
     Cpi, Cpid, Gdti, Giai, Ginc, Gln, Grai, Gs1Key, Gsin, Gsrn, Gtin, Itip, KeyBody13, Lgtin, Pgln,
@@ -245,6 +247,99 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 
 /// Reads a pure-identity or class URN, or an id pattern that names a single class.
 pub(crate) fn parse_key(text: &str) -> Result<Gs1Key, Gs1Error> {
+    match fast_key(text) {
+        Some(key) => Ok(key),
+        None => parse_key_general(text),
+    }
+}
+
+/// Reads the URNs that make up nearly every EPCIS event (SGTIN, LGTIN, SSCC, SGLN and PGLN),
+/// when written in lower case with plain values; `None` for anything else.
+///
+/// Every EPC of every captured event is parsed, so this avoids what the general parser
+/// allocates: it splits the URN with slices, builds the key digits in a stack array and
+/// computes the check digit in place. It declines (returns `None`) whenever the general
+/// parser could answer otherwise than with this key, which includes every error, so results
+/// and error messages stay the general parser's. A property test compares the two.
+fn fast_key(text: &str) -> Option<Gs1Key> {
+    let (scheme, body) = match text.strip_prefix("urn:epc:id:") {
+        Some(rest) => {
+            let (name, body) = split_at_byte(rest, b':')?;
+            let scheme = match name {
+                "sgtin" => EpcScheme::Sgtin,
+                "sscc" => EpcScheme::Sscc,
+                "sgln" => EpcScheme::Sgln,
+                "pgln" => EpcScheme::Pgln,
+                _ => return None,
+            };
+            (scheme, body)
+        }
+        None => (EpcScheme::Lgtin, text.strip_prefix("urn:epc:class:lgtin:")?),
+    };
+    let (gcp, rest) = split_at_byte(body, b'.')?;
+    let (gcp, gcp_len) = (gcp.as_bytes(), gcp.len());
+    if !(6..=12).contains(&gcp_len) || !all_digits(gcp) {
+        return None;
+    }
+    // Two-field schemes end with the reference; the others have one more field after it,
+    // which takes the rest of the URN, dots included, as `splitn` does in `split_urn`.
+    let (reference, last) = match scheme {
+        EpcScheme::Sscc | EpcScheme::Pgln => (rest, ""),
+        _ => split_at_byte(rest, b'.')?,
+    };
+    let reference = reference.as_bytes();
+    if reference.len() != scheme.reference_len(gcp_len)?
+        || !reference.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    // A plain value is its own unescaping, and passes every check the key's constructor makes.
+    let plain = || is_plain_cset82(last.as_bytes(), 20, true).then_some(last);
+    let gtin = || {
+        // The indicator digit leads the item reference; it moves to the front of the GTIN.
+        let mut digits = [0u8; 14];
+        digits[0] = reference[0];
+        digits[1..=gcp_len].copy_from_slice(gcp);
+        digits[1 + gcp_len..13].copy_from_slice(&reference[1..]);
+        fill_check_digit(&mut digits);
+        Gtin::from_array(digits).with_prefix_hint(gcp_len)
+    };
+    let gln = || {
+        let mut digits = [0u8; 13];
+        digits[..gcp_len].copy_from_slice(gcp);
+        digits[gcp_len..12].copy_from_slice(reference);
+        fill_check_digit(&mut digits);
+        Gln::from_array(digits).with_prefix_hint(gcp_len)
+    };
+    Some(match scheme {
+        EpcScheme::Sgtin => Gs1Key::Sgtin(Sgtin::new(gtin(), plain()?).ok()?),
+        EpcScheme::Lgtin => Gs1Key::Lgtin(Lgtin::new(gtin(), plain()?).ok()?),
+        EpcScheme::Sgln => Gs1Key::Sgln(Sgln::new(gln(), Some(plain()?)).ok()?),
+        EpcScheme::Pgln => Gs1Key::Pgln(Pgln::new(gln())),
+        EpcScheme::Sscc => {
+            // The extension digit leads the serial reference; it moves to the front of the SSCC.
+            let mut digits = [0u8; 18];
+            digits[0] = reference[0];
+            digits[1..=gcp_len].copy_from_slice(gcp);
+            digits[1 + gcp_len..17].copy_from_slice(&reference[1..]);
+            fill_check_digit(&mut digits);
+            Gs1Key::Sscc(Sscc::from_array(digits).with_prefix_hint(gcp_len))
+        }
+        _ => return None,
+    })
+}
+
+/// Splits `text` around the first `byte`, an ASCII byte, or `None` when it has none.
+///
+/// The fields of a URN are a few bytes long, where a plain loop beats `str::split_once`'s
+/// searcher.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// Reads any URN [`parse_key`] accepts, the general way, with the full error messages.
+fn parse_key_general(text: &str) -> Result<Gs1Key, Gs1Error> {
     let urn = split_urn(text)?;
     if urn.kind == UrnKind::IdPattern {
         let pattern = EpcPattern::from_raw(&urn)?;
@@ -770,6 +865,113 @@ impl std::str::FromStr for EpcPattern {
 
     fn from_str(text: &str) -> Result<EpcPattern, Gs1Error> {
         EpcPattern::parse(text)
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PREFIXES: [&str; 12] = [
+        "urn:epc:id:sgtin:",
+        "urn:epc:id:sscc:",
+        "urn:epc:id:sgln:",
+        "urn:epc:id:pgln:",
+        "urn:epc:class:lgtin:",
+        "urn:epc:id:lgtin:",
+        "urn:epc:class:sgtin:",
+        "URN:EPC:ID:SGTIN:",
+        "urn:epc:id:SSCC:",
+        "urn:epc:idpat:sgtin:",
+        "urn:epc:id:grai:",
+        "urn:epc:id:gsrn:",
+    ];
+
+    /// URNs near the ones the fast path reads: mostly well formed, with reference lengths a
+    /// digit off, odd values, other schemes and one inserted character now and then.
+    fn urn_text() -> impl Strategy<Value = String> {
+        (
+            proptest::sample::select(PREFIXES.to_vec()),
+            5usize..=13,
+            proptest::sample::select(vec![0i32, 0, 0, 0, -1, 1]),
+            "[0-9]{30}",
+            proptest::option::of("[0-9A-Za-z%./!*'()_<>?&\"é:# -]{0,22}"),
+            proptest::option::weighted(
+                0.3,
+                (
+                    any::<proptest::sample::Index>(),
+                    proptest::sample::select(vec!['.', 'a', '%', ' ', '0', ':', 'é', '*', '/']),
+                ),
+            ),
+        )
+            .prop_map(|(prefix, gcp_len, delta, digits, last, mutation)| {
+                let lower = prefix.to_ascii_lowercase();
+                let key_len: i32 = if lower.contains("sscc") || lower.contains("gsrn") {
+                    17
+                } else if lower.contains("gtin") {
+                    13
+                } else {
+                    12
+                };
+                let gcp_len_i32 = i32::try_from(gcp_len).unwrap_or(0);
+                let ref_len =
+                    usize::try_from((key_len - gcp_len_i32 + delta).clamp(0, 17)).unwrap_or(0);
+                let mut text = format!(
+                    "{prefix}{}.{}",
+                    &digits[..gcp_len],
+                    &digits[gcp_len..gcp_len + ref_len]
+                );
+                if let Some(last) = last {
+                    text.push('.');
+                    text.push_str(&last);
+                }
+                if let Some((at, ch)) = mutation {
+                    let mut chars: Vec<char> = text.chars().collect();
+                    chars.insert(at.index(chars.len() + 1), ch);
+                    text = chars.into_iter().collect();
+                }
+                text
+            })
+    }
+
+    /// The prefix length a key remembers, which key equality ignores.
+    fn hint(key: &Result<Gs1Key, Gs1Error>) -> Option<Result<usize, Gs1Error>> {
+        key.as_ref()
+            .ok()
+            .map(|key| key.company_prefix_len(&PrefixTable::empty()))
+    }
+
+    #[test]
+    fn the_fast_path_reads_the_common_urns() {
+        for urn in [
+            "urn:epc:id:sgtin:0614141.107346.2017",
+            "urn:epc:id:sscc:0614141.1234567890",
+            "urn:epc:id:sgln:0614141.12345.400",
+            "urn:epc:id:sgln:0614141.12345.0",
+            "urn:epc:id:pgln:0614141.12345",
+            "urn:epc:class:lgtin:4012345.012345.998877",
+        ] {
+            let fast = fast_key(urn).expect(urn);
+            let general = parse_key_general(urn).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+            assert_eq!(hint(&Ok(fast)), hint(&Ok(general)));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn the_fast_path_answers_as_the_general_parser(text in urn_text()) {
+            let with_fast_path = parse_key(&text);
+            let general = parse_key_general(&text);
+            prop_assert_eq!(&with_fast_path, &general);
+            prop_assert_eq!(hint(&with_fast_path), hint(&general));
+            if let Some(fast) = fast_key(&text) {
+                prop_assert_eq!(format!("{fast:?}"), format!("{:?}", general.unwrap()));
+            }
+        }
     }
 }
 

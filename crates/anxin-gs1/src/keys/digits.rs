@@ -59,7 +59,7 @@ macro_rules! digit_key {
             }
 
             /// Builds the key from digits whose length and check digit are already verified.
-            fn from_array(digits: [u8; $len]) -> $name {
+            pub(crate) fn from_array(digits: [u8; $len]) -> $name {
                 $name { digits, hint: PrefixHint(None) }
             }
 

@@ -92,7 +92,7 @@ impl Gs1Key {
     /// assert_eq!(from_urn, from_barcode);
     /// ```
     pub fn parse(text: &str) -> Result<Gs1Key, Gs1Error> {
-        let text = text.trim_matches([' ', '\t', '\r', '\n']);
+        let text = trim_blanks(text);
         // A bare 8, 12, 13 or 14 digit string is what a retail scanner sends for an EAN/UPC
         // symbol. No raw element string that short can hold a key, so it cannot be one.
         if [8, 12, 13, 14].contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -363,9 +363,27 @@ pub(crate) fn key_from_ai(
     })
 }
 
+/// `text` without leading and trailing spaces, tabs, carriage returns and line feeds.
+///
+/// It does what `trim_matches([' ', '\t', '\r', '\n'])` does, on bytes: these are all ASCII,
+/// so a cut next to one is always at a character boundary.
+fn trim_blanks(text: &str) -> &str {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |at| at + 1);
+    text.get(start..end).unwrap_or("")
+}
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    // Prefixes nearly always come in the lower case they are written in; compare exactly first.
+    text.starts_with(prefix)
+        || text
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
 impl fmt::Display for Gs1Key {
@@ -467,5 +485,20 @@ fn wrong_kind(key: &Gs1Key) -> &'static str {
         Gs1Key::Gsin(_) => "the text names a GSIN",
         Gs1Key::Itip(_) => "the text names an ITIP",
         Gs1Key::Upui(_) => "the text names a UPUI",
+    }
+}
+
+#[cfg(test)]
+mod trim_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn trimming_blanks_on_bytes_is_trimming_the_four_characters(
+            text in "[ \t\r\n\u{b}\u{c}aé]{0,8}"
+        ) {
+            prop_assert_eq!(trim_blanks(&text), text.trim_matches([' ', '\t', '\r', '\n']));
+        }
     }
 }
