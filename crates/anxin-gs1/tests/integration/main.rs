@@ -5,3 +5,4 @@ mod examples;
 mod properties;
 mod reference;
 mod reference_vectors;
+mod regressions;
