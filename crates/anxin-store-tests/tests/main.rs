@@ -1,6 +1,7 @@
 //! The store's integration tests: the story on each backend, migrations, and capture that
 //! survives SIGKILL.
 
+mod examples;
 mod migrations;
 mod postgres;
 mod sigkill;
