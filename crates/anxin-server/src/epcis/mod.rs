@@ -11,6 +11,7 @@ pub mod browse;
 pub mod capture;
 pub mod events;
 pub mod queries;
+pub mod subscriptions;
 
 use anxin_epcis::{DocumentType, EpcisTime, Header, QueryResults};
 use anxin_store::{EventQuery, Viewer};
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{event_id}", get(events::get_event))
         .merge(browse::routes())
         .merge(queries::routes())
+        .merge(subscriptions::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(version_headers))
 }
@@ -211,7 +213,7 @@ impl Syntax {
         ))
     }
 
-    fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Syntax::Json => "application/ld+json",
             Syntax::Xml => "application/xml",
