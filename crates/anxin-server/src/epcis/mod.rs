@@ -4,7 +4,9 @@
 //!
 //! One file per endpoint group: [`capture`] (capture jobs and single events), [`events`]
 //! (the query language), [`browse`] (event types, EPCs, vocabularies), [`queries`] (named
-//! queries). Not here: WebSocket and webhook subscriptions, `DELETE /nextPageToken/{token}`
+//! queries), [`subscriptions`] (webhook subscriptions to named queries, stream mode; the
+//! sending is [`crate::webhooks`]'s). Not here: WebSocket subscriptions, scheduled
+//! webhook subscriptions, `DELETE /nextPageToken/{token}`
 //! (page tokens hold no server-side state), and `application/problem+xml` errors.
 
 pub mod browse;
