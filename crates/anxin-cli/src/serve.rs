@@ -1,8 +1,10 @@
 //! `anxin serve`: the HTTP server (the EPCIS 2.0 REST binding under `/epcis`) on one
 //! address, until Ctrl-C or SIGTERM.
 //!
-//! Opening the store migrates it and fails jobs an earlier process left running. On shutdown
-//! the server stops taking requests and waits for running capture jobs to commit or fail.
+//! Opening the store migrates it and fails jobs an earlier process left running. The webhook
+//! dispatcher runs beside the server and resumes deliveries an earlier process left pending.
+//! On shutdown the server stops taking requests and waits for running capture jobs to commit
+//! or fail and for webhook deliveries in flight to be recorded.
 //! Limits are the server's defaults; they are not configurable from here yet.
 
 use std::net::SocketAddr;

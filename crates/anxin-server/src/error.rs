@@ -27,6 +27,9 @@ pub enum Exception {
     ResourceAlreadyExists,
     /// A document is over the advertised capture limits.
     CaptureLimitExceeded,
+    /// A subscription's controls (`dest`, `signatureToken`, `stream`, `schedule`) are wrong
+    /// or not supported.
+    SubscriptionControls,
     /// No token, a bad token, or an action the account may not take.
     Security,
     /// The client accepts no representation the server has (or an unmet version).
@@ -47,6 +50,7 @@ impl Exception {
             Exception::NoSuchName => "NoSuchNameException",
             Exception::ResourceAlreadyExists => "ResourceAlreadyExistsException",
             Exception::CaptureLimitExceeded => "CaptureLimitExceededException",
+            Exception::SubscriptionControls => "SubscriptionControlsException",
             Exception::Security => "SecurityException",
             Exception::NotAcceptable => "NotAcceptableException",
             Exception::UnsupportedMediaType => "UnsupportedMediaTypeException",
@@ -90,6 +94,15 @@ impl AppError {
     /// 404 `NoSuchNameException`.
     pub fn not_found(detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::NOT_FOUND, Exception::NoSuchName, detail)
+    }
+
+    /// 400 `SubscriptionControlsException`.
+    pub fn subscription_controls(detail: impl Into<String>) -> AppError {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            Exception::SubscriptionControls,
+            detail,
+        )
     }
 
     /// 401 `SecurityException`.

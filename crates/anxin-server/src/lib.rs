@@ -6,14 +6,17 @@
 //! [`epcis`]; authentication is the [`auth::Authenticated`] extractor; every error leaves
 //! through [`AppError`] as an RFC 7807 problem.
 //!
+//! Webhook subscriptions are served by [`epcis::subscriptions`] and sent by the
+//! [`webhooks::Dispatcher`], which [`serve_with_listener`] runs beside the server.
+//!
 //! This crate holds no SQL and no access rules: the store decides what a viewer may see and
 //! capture, and the EPCIS codecs read and write documents. It does not (yet) serve the
-//! platform's own `/api/v1`, the pages, GS1 Digital Link resolution, or webhook
-//! subscriptions.
+//! platform's own `/api/v1`, the pages, or GS1 Digital Link resolution.
 
 pub mod auth;
 pub mod epcis;
 mod error;
+pub mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -37,6 +40,8 @@ pub struct ServerConfig {
     pub event_max_bytes: usize,
     /// Capture jobs that may run at once; a capture beyond them gets 503.
     pub capture_jobs_max: usize,
+    /// The webhook dispatcher's limits and timings.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +51,7 @@ impl Default for ServerConfig {
             capture_max_events: 50_000,
             event_max_bytes: 1024 * 1024,
             capture_jobs_max: 16,
+            webhooks: webhooks::WebhookConfig::default(),
         }
     }
 }
@@ -88,17 +94,21 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then waits for running
-/// capture jobs to commit or fail before returning.
+/// Serves the application on `listener`, with the webhook dispatcher beside it, until
+/// `shutdown` completes; then waits for running capture jobs to commit or fail and for the
+/// deliveries in flight to be recorded before returning. Deliveries still owed stay in the
+/// store's outbox and are sent by the next process.
 pub async fn serve_with_listener(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let dispatcher = webhooks::Dispatcher::start(Arc::clone(&state.store), state.config.webhooks);
     let app = router(state.clone());
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
     state.wait_for_captures().await;
-    Ok(())
+    dispatcher.stop().await;
+    served
 }

@@ -15,7 +15,7 @@ use crate::PgStore;
 
 const ACCOUNT_COLUMNS: &str = "account_id, name, role, party_gln, region, created_ms, revoked_ms";
 
-fn account_from_row(row: &Row) -> Account {
+pub(crate) fn account_from_row(row: &Row) -> Account {
     let role: String = row.get(2);
     let party: Option<String> = row.get(3);
     let region: Option<String> = row.get(4);

@@ -249,6 +249,9 @@ async fn store_document(
     job.n_rejected = document.problems.len() as u64;
     job.errors = document.problems.clone();
     finish_job(&**tx, &job).await?;
+    if job.n_stored > 0 {
+        crate::subscriptions::queue_deliveries(&**tx, &job.job_id).await?;
+    }
     Ok(job)
 }
 

@@ -10,6 +10,7 @@
 mod accounts;
 mod capture;
 mod read;
+mod subscriptions;
 
 use anxin_store::sql::SqlValue;
 use anxin_store::{JobStore, Store, StoreError, StoreFuture};

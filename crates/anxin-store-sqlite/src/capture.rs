@@ -187,6 +187,9 @@ fn store_document(
     job.n_rejected = document.problems.len() as u64;
     job.errors = document.problems;
     finish_job(tx, &job)?;
+    if n_stored > 0 {
+        crate::subscriptions::queue_deliveries(tx, &job.job_id)?;
+    }
     Ok(job)
 }
 

@@ -10,6 +10,7 @@
 mod accounts;
 mod capture;
 mod read;
+mod subscriptions;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -3,9 +3,11 @@
 
 use anxin_epcis::Event;
 use anxin_store::capture::INTERRUPTED;
+use anxin_store::query::Filter;
 use anxin_store::{
-    Account, CaptureInput, ErrorBehaviour, EventQuery, JobState, NewAccount, PartyGln, RegionCode,
-    Role, Store, StoreError, StoredEvent, Viewer,
+    Account, CaptureInput, DeliveryOutcome, DeliveryState, ErrorBehaviour, EventQuery, JobState,
+    NewAccount, NewSubscription, PartyGln, RegionCode, Role, Store, StoreError, StoredEvent,
+    Viewer, now_ms,
 };
 
 use crate::fixtures::*;
@@ -34,6 +36,7 @@ pub async fn run_story(store: &dyn Store) {
     master_data(store).await;
     interrupted_jobs(store, &cast).await;
     transformations_and_corrections(store, &cast).await;
+    subscriptions(store, &cast).await;
     revocation(store, &cast).await;
 }
 
@@ -667,5 +670,197 @@ async fn revocation(store: &dyn Store, cast: &Cast) {
         listed
             .iter()
             .any(|listed| listed.account_id == cast.admin.account.account_id)
+    );
+}
+
+/// Subscriptions belong to their account; a capture that stores new events queues one
+/// delivery per subscription in its own transaction, and one that stores nothing new queues
+/// none; the dispatcher's outcomes move a delivery along; deleting a subscription drops its
+/// outbox rows.
+async fn subscriptions(store: &dyn Store, cast: &Cast) {
+    let params = vec![("EQ_bizStep".to_owned(), "shipping".to_owned())];
+    store
+        .add_named_query(&cast.maker, "watched", params.clone())
+        .await
+        .expect("add query");
+    let new = NewSubscription {
+        query_name: "watched".into(),
+        dest: "http://127.0.0.1:9/hook".into(),
+        signature_token: Some("s3cret".into()),
+    };
+    let bad = NewSubscription {
+        dest: "ftp://127.0.0.1/".into(),
+        ..new.clone()
+    };
+    assert!(matches!(
+        store.add_subscription(&cast.maker, bad).await,
+        Err(StoreError::ConstraintViolation(_))
+    ));
+    let mine = store
+        .add_subscription(&cast.maker, new)
+        .await
+        .expect("subscribe");
+    let id = mine.subscription_id.as_str();
+    assert_eq!(
+        store.get_subscription(&cast.maker, id).await.expect("get"),
+        Some(mine.clone())
+    );
+    assert_eq!(
+        store
+            .get_subscription(&cast.distributor, id)
+            .await
+            .expect("get"),
+        None,
+        "another account does not see it"
+    );
+    assert!(
+        store
+            .get_subscription(&cast.admin, id)
+            .await
+            .expect("get")
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .list_subscriptions(&cast.maker, "watched")
+            .await
+            .expect("list"),
+        vec![mine.clone()]
+    );
+    assert!(
+        store
+            .list_subscriptions(&cast.distributor, "watched")
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    let input = CaptureInput::new(header(), vec![shipping(77, "2026-04-01T09:00:00+08:00")]);
+    let job = capture(store, &cast.maker, ErrorBehaviour::Rollback, input.clone())
+        .await
+        .expect("capture");
+    assert_eq!(job.n_stored, 1);
+    let due = store.list_due_deliveries(now_ms(), 100).await.expect("due");
+    assert_eq!(
+        due.len(),
+        1,
+        "one delivery queued with the capture: {due:?}"
+    );
+    let delivery = &due[0];
+    assert_eq!(
+        (
+            delivery.job_id.as_str(),
+            delivery.state,
+            delivery.after_event_seq,
+            delivery.n_attempts
+        ),
+        (job.job_id.as_str(), DeliveryState::Pending, 0, 0)
+    );
+    assert_eq!(delivery.subscription, mine);
+    assert_eq!(
+        delivery
+            .subscriber
+            .as_ref()
+            .map(|account| account.account_id),
+        Some(cast.maker.account.account_id)
+    );
+    let again = capture(store, &cast.maker, ErrorBehaviour::Rollback, input)
+        .await
+        .expect("capture again");
+    assert_eq!(again.n_stored, 0);
+    assert_eq!(
+        store.list_deliveries(id).await.expect("list").len(),
+        1,
+        "nothing new, nothing queued"
+    );
+
+    let mut query = EventQuery::parse(&params, &Vec::new()).expect("parse");
+    query.filters.push(Filter::CaptureJob(job.job_id.clone()));
+    let owed = store.list_events(&cast.maker, &query).await.expect("owed");
+    check_count(&owed.events, 1, "the job's matching events");
+    query
+        .filters
+        .push(Filter::EventSeqAfter(owed.events[0].event_seq));
+    let rest = store.list_events(&cast.maker, &query).await.expect("rest");
+    check_count(&rest.events, 0, "nothing after the last delivered event");
+
+    let later = now_ms() + 60_000;
+    let retry = DeliveryOutcome::Retry {
+        error: "503".into(),
+        next_attempt_ms: later,
+    };
+    store
+        .record_delivery(delivery.delivery_id, now_ms(), &retry)
+        .await
+        .expect("record");
+    assert!(
+        store
+            .list_due_deliveries(now_ms(), 100)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    let recorded = &store.list_due_deliveries(later, 100).await.expect("due")[0];
+    assert_eq!(
+        (
+            recorded.n_attempts,
+            recorded.last_error.as_deref(),
+            recorded.next_attempt_ms
+        ),
+        (1, Some("503"), later)
+    );
+    let progress = DeliveryOutcome::Progress {
+        through_event_seq: owed.events[0].event_seq,
+    };
+    store
+        .record_delivery(delivery.delivery_id, now_ms(), &progress)
+        .await
+        .expect("record");
+    let resumed = &store.list_due_deliveries(now_ms(), 100).await.expect("due")[0];
+    assert_eq!(
+        (resumed.n_attempts, resumed.after_event_seq),
+        (0, owed.events[0].event_seq)
+    );
+    store
+        .record_delivery(delivery.delivery_id, now_ms(), &DeliveryOutcome::Delivered)
+        .await
+        .expect("record");
+    assert!(
+        store
+            .list_due_deliveries(later, 100)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    assert_eq!(
+        store.list_deliveries(id).await.expect("list")[0].state,
+        DeliveryState::Delivered
+    );
+
+    assert!(
+        !store
+            .delete_subscription(&cast.distributor, id)
+            .await
+            .expect("delete")
+    );
+    assert!(
+        store
+            .delete_subscription(&cast.maker, id)
+            .await
+            .expect("delete")
+    );
+    assert!(store.list_deliveries(id).await.expect("list").is_empty());
+    assert!(
+        store
+            .get_subscription(&cast.admin, id)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(
+        store
+            .delete_named_query("watched")
+            .await
+            .expect("delete query")
     );
 }

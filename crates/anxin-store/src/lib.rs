@@ -1,5 +1,6 @@
 //! The store of the Anxin platform, as traits: what is kept (events in full, their indexes,
-//! capture jobs, master data, accounts, named queries, the regulators' access log) and how it
+//! capture jobs, master data, accounts, named queries and their webhook subscriptions, the
+//! regulators' access log) and how it
 //! is asked for (the EPCIS query language as a typed [`EventQuery`]).
 //!
 //! Two backends implement the traits: `anxin-store-sqlite` (the embedded default) and
@@ -17,6 +18,7 @@ mod error;
 pub mod prepare;
 pub mod query;
 pub mod sql;
+pub mod subscription;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +28,9 @@ pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
 pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
 pub use query::EventQuery;
+pub use subscription::{
+    Backoff, Delivery, DeliveryOutcome, DeliveryState, NewSubscription, Subscription,
+};
 
 /// What every store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -196,8 +201,61 @@ pub trait NamedQueryStore: Send + Sync {
     fn delete_named_query<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool>;
 }
 
+/// Webhook subscriptions to named queries and their delivery outbox (see [`subscription`]).
+///
+/// A committed capture queues one [`Delivery`] per subscription in its own transaction, so
+/// implementations write outbox rows inside [`EventStore::capture`]; these methods manage
+/// subscriptions and let a dispatcher take due rows and record what happened.
+pub trait SubscriptionStore: Send + Sync {
+    /// Stores a subscription for the viewer (controls already checked by the caller).
+    fn add_subscription<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        new: NewSubscription,
+    ) -> StoreFuture<'a, Subscription>;
+
+    /// A subscription, if it is the viewer's (or the viewer is admin).
+    fn get_subscription<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        subscription_id: &'a str,
+    ) -> StoreFuture<'a, Option<Subscription>>;
+
+    /// The subscriptions to a named query that the viewer may see (its own; all for
+    /// admin), oldest first.
+    fn list_subscriptions<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        query_name: &'a str,
+    ) -> StoreFuture<'a, Vec<Subscription>>;
+
+    /// Removes a subscription of the viewer's (any, for admin) and its outbox rows; false
+    /// when there was no such subscription the viewer may see.
+    fn delete_subscription<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        subscription_id: &'a str,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Pending deliveries due at `now_ms`, oldest due first, at most `limit`.
+    fn list_due_deliveries(&self, now_ms: i64, limit: u32) -> StoreFuture<'_, Vec<Delivery>>;
+
+    /// Every outbox row of a subscription, oldest first (for operators and tests).
+    fn list_deliveries<'a>(&'a self, subscription_id: &'a str) -> StoreFuture<'a, Vec<Delivery>>;
+
+    /// Records an attempt made at `attempt_ms` and its outcome.
+    fn record_delivery<'a>(
+        &'a self,
+        delivery_id: i64,
+        attempt_ms: i64,
+        outcome: &'a DeliveryOutcome,
+    ) -> StoreFuture<'a, ()>;
+}
+
 /// The whole store.
-pub trait Store: EventStore + JobStore + AccountStore + MasterDataStore + NamedQueryStore {
+pub trait Store:
+    EventStore + JobStore + AccountStore + MasterDataStore + NamedQueryStore + SubscriptionStore
+{
     /// Applies pending migrations; returns the names of those applied.
     fn migrate(&self) -> StoreFuture<'_, Vec<String>>;
     /// `sqlite` or `postgres`.

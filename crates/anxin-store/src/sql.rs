@@ -244,6 +244,10 @@ fn condition(builder: &mut Builder, filter: &Filter) -> String {
             compare_operator(*compare),
             builder.bind(SqlValue::Real(*value))
         ),
+        Filter::CaptureJob(job_id) => format!("e.job_id = {}", builder.text(job_id)),
+        Filter::EventSeqAfter(seq) => {
+            format!("e.event_seq > {}", builder.bind(SqlValue::Int(*seq)))
+        }
     }
 }
 

@@ -4,13 +4,16 @@
 //!
 //! One file per endpoint group: [`capture`] (capture jobs and single events), [`events`]
 //! (the query language), [`browse`] (event types, EPCs, vocabularies), [`queries`] (named
-//! queries). Not here: WebSocket and webhook subscriptions, `DELETE /nextPageToken/{token}`
+//! queries), [`subscriptions`] (webhook subscriptions to named queries, stream mode; the
+//! sending is [`crate::webhooks`]'s). Not here: WebSocket subscriptions, scheduled
+//! webhook subscriptions, `DELETE /nextPageToken/{token}`
 //! (page tokens hold no server-side state), and `application/problem+xml` errors.
 
 pub mod browse;
 pub mod capture;
 pub mod events;
 pub mod queries;
+pub mod subscriptions;
 
 use anxin_epcis::{DocumentType, EpcisTime, Header, QueryResults};
 use anxin_store::{EventQuery, Viewer};
@@ -48,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{event_id}", get(events::get_event))
         .merge(browse::routes())
         .merge(queries::routes())
+        .merge(subscriptions::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(version_headers))
 }
@@ -211,7 +215,7 @@ impl Syntax {
         ))
     }
 
-    fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Syntax::Json => "application/ld+json",
             Syntax::Xml => "application/xml",

@@ -3,8 +3,8 @@
 //! `GET /epcis/queries/{name}/events` runs it for the caller, a page at a time.
 //!
 //! A named query runs with the rights of whoever runs it, not of whoever made it. Only the
-//! account that made a query (or an admin) may delete it. Subscriptions to named queries
-//! are not served yet.
+//! account that made a query (or an admin) may delete it. Webhook subscriptions to named
+//! queries live in [`crate::epcis::subscriptions`].
 
 use anxin_store::{NamedQuery, Role};
 use axum::Router;

@@ -167,6 +167,18 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
 }
 
 impl TestApp {
+    /// An application around existing state, every token set to `token`.
+    pub fn from_state(state: AppState, token: &str) -> TestApp {
+        TestApp {
+            store: state.store.clone(),
+            state,
+            manufacturer: token.to_owned(),
+            distributor: token.to_owned(),
+            regulator: token.to_owned(),
+            revoked: token.to_owned(),
+        }
+    }
+
     pub async fn call(&self, request: Request<Body>) -> Reply {
         let response = router(self.state.clone())
             .oneshot(request)

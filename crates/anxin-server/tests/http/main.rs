@@ -8,3 +8,4 @@ mod helpers;
 mod queries;
 mod query;
 mod serve;
+mod subscriptions;

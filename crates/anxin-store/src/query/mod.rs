@@ -121,6 +121,12 @@ pub enum Filter {
     },
     /// `EQ_/GT_/GE_/LT_/LE_quantity`: some quantity element compares so.
     Quantity(Compare, f64),
+    /// Only events newly stored by this capture job. Never parsed from parameters: the
+    /// subscription dispatcher adds it to run a named query over one job's events.
+    CaptureJob(String),
+    /// Only events numbered after this `event_seq`. Never parsed from parameters: the
+    /// subscription dispatcher adds it to resume a job's delivery after a batch.
+    EventSeqAfter(i64),
 }
 
 /// What results are sorted by.
