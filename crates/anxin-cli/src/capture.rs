@@ -12,7 +12,7 @@ use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anxin_epcis::{Format, Limits, validate};
+use anxin_epcis::{Format, Limits};
 use anxin_store::{CaptureInput, CaptureJob, ErrorBehaviour, JobState, Store, Viewer};
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
@@ -104,26 +104,7 @@ fn read_file(file: &Path) -> Result<CaptureInput> {
     let reader = BufReader::new(File::open(file)?);
     let read = anxin_epcis::read_document(reader, format, &Limits::default())
         .map_err(|err| anyhow!("{}: {err}", file.display()))?;
-    let mut problems: Vec<String> = read.problems.iter().map(ToString::to_string).collect();
-    let mut events = Vec::with_capacity(read.document.events.len());
-    for (event, origin) in read.document.events.into_iter().zip(&read.origins) {
-        let found = validate::check_event(&event);
-        if found.is_empty() {
-            events.push(event);
-        } else {
-            problems.extend(
-                found
-                    .into_iter()
-                    .map(|problem| origin.place_problem(problem).to_string()),
-            );
-        }
-    }
-    Ok(CaptureInput {
-        header: read.document.header,
-        events,
-        problems,
-        progress: None,
-    })
+    Ok(CaptureInput::from_read(read))
 }
 
 fn progress_bar(n_events: u64, file: &Path) -> ProgressBar {

@@ -119,6 +119,32 @@ pub struct CaptureInput {
 }
 
 impl CaptureInput {
+    /// Turns a document as a reader left it into what capture takes: events that could not
+    /// be read, or that break a rule of EPCIS 2.0 / CBV 2.0 (`validate::check_event`), become
+    /// problems with their place, and the error behaviour then decides what is kept.
+    pub fn from_read(read: anxin_epcis::ReadDocument) -> CaptureInput {
+        let mut problems: Vec<String> = read.problems.iter().map(ToString::to_string).collect();
+        let mut events = Vec::with_capacity(read.document.events.len());
+        for (event, origin) in read.document.events.into_iter().zip(&read.origins) {
+            let found = anxin_epcis::validate::check_event(&event);
+            if found.is_empty() {
+                events.push(event);
+            } else {
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|problem| origin.place_problem(problem).to_string()),
+                );
+            }
+        }
+        CaptureInput {
+            header: read.document.header,
+            events,
+            problems,
+            progress: None,
+        }
+    }
+
     /// A document with no problems found by the reader.
     pub fn new(header: Header, events: Vec<Event>) -> CaptureInput {
         CaptureInput {

@@ -8,7 +8,7 @@
 //! behaviour and marks the job succeeded in the transaction that commits its events. The
 //! store, not this module, decides what is stored and refuses foreign locations.
 
-use anxin_epcis::{Event, Format, Limits, ReadDocument, validate};
+use anxin_epcis::{Event, Format, Limits, validate};
 use anxin_store::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -58,7 +58,7 @@ pub async fn post_capture(
     })
     .await
     .map_err(AppError::internal)??;
-    let input = capture_input(read);
+    let input = CaptureInput::from_read(read);
     let permit = state
         .capture_permits
         .clone()
@@ -284,31 +284,6 @@ fn is_length_limit(error: &axum::Error) -> bool {
         cause = current.source();
     }
     false
-}
-
-/// Turns a read document into the store's input: unreadable and invalid events become
-/// problems with their place, and the store decides (by error behaviour) what to keep.
-fn capture_input(read: ReadDocument) -> CaptureInput {
-    let mut problems: Vec<String> = read.problems.iter().map(ToString::to_string).collect();
-    let mut events = Vec::with_capacity(read.document.events.len());
-    for (event, origin) in read.document.events.into_iter().zip(&read.origins) {
-        let found = validate::check_event(&event);
-        if found.is_empty() {
-            events.push(event);
-        } else {
-            problems.extend(
-                found
-                    .into_iter()
-                    .map(|problem| origin.place_problem(problem).to_string()),
-            );
-        }
-    }
-    CaptureInput {
-        header: read.document.header,
-        events,
-        problems,
-        progress: None,
-    }
 }
 
 /// Reads the body of `POST /events`: one JSON-LD event object, or a document (JSON-LD or
