@@ -6,6 +6,8 @@
 //! (`target/bench-report/NAME.json`) and a readable one (`target/bench-report/NAME.md`).
 //! Nothing here is a test: no figure here passes or fails a build.
 
+pub mod chain;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -29,7 +31,8 @@ pub struct Figure {
     pub ratio: Option<f64>,
     /// The goal, in words, with the ratio it asks for.
     pub goal: String,
-    /// Whether the goal is met in this run (None when there is no baseline to compare).
+    /// Whether the goal is met in this run (None when there is no baseline to compare, or no
+    /// goal).
     pub goal_met: Option<bool>,
 }
 
@@ -89,6 +92,11 @@ impl Report {
             goal: goal.to_owned(),
             goal_met,
         };
+        self.push(figure);
+    }
+
+    /// Prints a figure as one line and keeps it.
+    fn push(&mut self, figure: Figure) {
         println!(
             "{:<48} {:>12.1} {:<9} | {:<40} {:>12} | ratio {:>8} | {}",
             figure.name,
@@ -99,13 +107,36 @@ impl Report {
                 .baseline
                 .map_or("n/a".to_owned(), |b| format!("{b:.1}")),
             figure.ratio.map_or("n/a".to_owned(), |r| format!("{r:.2}")),
-            match figure.goal_met {
-                Some(true) => "goal met",
-                Some(false) => "GOAL MISSED",
-                None => "no baseline",
+            match (figure.goal_met, figure.baseline) {
+                (Some(true), _) => "goal met",
+                (Some(false), _) => "GOAL MISSED",
+                (None, Some(_)) => "no goal set",
+                (None, None) => "no baseline",
             }
         );
         self.figures.push(figure);
+    }
+
+    /// Adds a figure beside its baseline with no goal: for figures nobody has set a target
+    /// for yet, reported so the ratio is on record.
+    pub fn observation(
+        &mut self,
+        name: &str,
+        value: f64,
+        baseline_name: &str,
+        baseline: f64,
+        unit: &str,
+    ) {
+        self.push(Figure {
+            name: name.to_owned(),
+            value,
+            baseline: Some(baseline),
+            baseline_name: baseline_name.to_owned(),
+            unit: unit.to_owned(),
+            ratio: (baseline > 0.0).then(|| value / baseline),
+            goal: "none set".to_owned(),
+            goal_met: None,
+        });
     }
 
     /// Writes `target/bench-report/NAME.json` and `.md` and returns their paths.
@@ -162,6 +193,32 @@ pub fn report_folder() -> PathBuf {
         .find(|path| path.file_name().is_some_and(|name| name == "target"))
         .map(|target| target.join("bench-report"))
         .unwrap_or_else(|| PathBuf::from("bench-report"))
+}
+
+/// `target/bench-cache/NAME`: where a benchmark keeps what is slow to build (a filled
+/// database) between runs. It sits beside the report folder, under `target/`, which git
+/// ignores.
+pub fn cache_folder(name: &str) -> PathBuf {
+    let reports = report_folder();
+    reports
+        .parent()
+        .map_or_else(
+            || PathBuf::from("bench-cache"),
+            |target| target.join("bench-cache"),
+        )
+        .join(name)
+}
+
+/// The `percentile`th percentile (0–100) of `samples`, by the nearest-rank method; zero for
+/// no samples.
+pub fn percentile(samples: &[Duration], percentile: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    let rank = ((percentile / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// Times `candidate` and `baseline` alternately `rounds` times and returns the best time of

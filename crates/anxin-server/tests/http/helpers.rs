@@ -27,6 +27,36 @@ pub struct TestApp {
     pub regulator: String,
     /// A manufacturer whose token was revoked.
     pub revoked: String,
+    /// The PostgreSQL URL and schema of the store, dropped with the app.
+    pg_schema: Option<(String, String)>,
+}
+
+impl Drop for TestApp {
+    /// Drops the app's PostgreSQL schema, so test runs leave nothing in the database. The
+    /// test's own runtime may be the one running this, so the work happens on a thread with
+    /// a runtime and a connection of its own; a failure is reported, not raised, because a
+    /// panic here during a failing test's unwinding would abort the whole run.
+    fn drop(&mut self) {
+        let Some((url, schema)) = self.pg_schema.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|err| err.to_string())?;
+            runtime.block_on(async {
+                let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
+                    .await
+                    .map_err(|err| err.to_string())?;
+                store.drop_schema().await.map_err(|err| err.to_string())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: a test schema was not dropped: {dropped:?}");
+        }
+    }
 }
 
 /// One reply.
@@ -79,23 +109,22 @@ impl Reply {
     }
 }
 
-async fn open_store() -> Arc<dyn Store> {
+/// The store, and the PostgreSQL URL and schema when it is one.
+async fn open_store() -> (Arc<dyn Store>, Option<(String, String)>) {
     let n = N_APPS.fetch_add(1, Ordering::SeqCst);
     let unique = format!("{}_{n}_{}", std::process::id(), anxin_store::now_ms());
     if let Ok(url) = std::env::var("ANXIN_TEST_PG") {
         let schema = format!("server_test_{unique}");
-        return Arc::new(
-            anxin_store_postgres::PgStore::open(&url, Some(&schema))
-                .await
-                .expect("open PostgreSQL"),
-        );
+        let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
+            .await
+            .expect("open PostgreSQL");
+        return (Arc::new(store), Some((url, schema)));
     }
     let path = std::env::temp_dir().join(format!("anxin-server-test-{unique}/anxin.db"));
-    Arc::new(
-        anxin_store_sqlite::SqliteStore::open(path)
-            .await
-            .expect("open SQLite"),
-    )
+    let store = anxin_store_sqlite::SqliteStore::open(path)
+        .await
+        .expect("open SQLite");
+    (Arc::new(store), None)
 }
 
 async fn account(
@@ -122,7 +151,7 @@ pub async fn app() -> TestApp {
 }
 
 pub async fn app_with(config: ServerConfig) -> TestApp {
-    let store = open_store().await;
+    let (store, pg_schema) = open_store().await;
     let (_, manufacturer) = account(
         store.as_ref(),
         "factory",
@@ -163,6 +192,7 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
         distributor,
         regulator,
         revoked,
+        pg_schema,
     }
 }
 
