@@ -193,6 +193,20 @@ fn flatten_value(value: &ExtValue, out: &mut Vec<Plain>) {
     }
 }
 
+/// True when `name` can be an XML element or attribute name without a prefix (an NCName,
+/// XML Namespaces 1.0 §3): a letter or `_` first, then letters, digits, `-`, `.` and `_`.
+///
+/// JSON-LD allows any member name, but an extension field must be writable as XML too, so
+/// the JSON-LD reader refuses names that are not NCNames and the XML writer never uses such
+/// a prefix.
+pub fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '\u{B7}'))
+}
+
 /// The XML Schema instance namespace (`xsi:type`).
 pub const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instance";
 

@@ -226,6 +226,22 @@ impl<'s> Ctx<'s> {
     /// `@context` can still resolve it. A bare name is an unqualified name (empty namespace)
     /// when `bare_allowed`, and `None` otherwise.
     pub fn resolve(&mut self, raw: &str, path: Path<'_>, bare_allowed: bool) -> Option<QName> {
+        let local = match context::classify_name(raw) {
+            NameKind::Bare => raw,
+            NameKind::Curie { local, .. } => local,
+            NameKind::Absolute(ref name) => &name.local.clone(),
+        };
+        if !crate::ext::is_xml_name(local) {
+            self.problem(
+                path,
+                format!(
+                    "`{raw}` cannot name an extension field: `{local}` is not an XML name \
+                     (a letter or `_` first, then letters, digits, `-`, `.` or `_`), so the field \
+                     could not be written as XML"
+                ),
+            );
+            return None;
+        }
         match context::classify_name(raw) {
             NameKind::Bare => bare_allowed.then(|| QName::new("", raw)),
             NameKind::Absolute(name) => Some(name),

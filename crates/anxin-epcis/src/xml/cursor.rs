@@ -718,7 +718,21 @@ fn take_attributes(
                 PrefixDeclaration::Default => "",
                 PrefixDeclaration::Named(prefix) => prefix,
             };
-            declare(element, prefix, &attribute.value, depth).map_err(Step::Invalid)?;
+            // A namespace IRI is an attribute value like any other: references in it are
+            // resolved before it names a namespace (`&amp;` is `&`), so that a declaration the
+            // writer escaped reads back as the IRI it was.
+            let iri = if attribute
+                .value
+                .bytes()
+                .any(|byte| matches!(byte, b'&' | b'\t' | b'\r' | b'\n'))
+            {
+                attribute
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(Step::Malformed)?
+            } else {
+                attribute.value.clone()
+            };
+            declare(element, prefix, &iri, depth).map_err(Step::Invalid)?;
             continue;
         }
         // Most values need no normalisation (no reference, no tab or line end), and saying
@@ -784,6 +798,13 @@ fn take_attributes(
 
 /// Records a namespace declaration of the element at `depth`.
 fn declare(element: &mut Element, prefix: &str, iri: &str, depth: usize) -> Result<(), String> {
+    // `<` cannot stand in an attribute value (XML 1.0 §3.1) and is no IRI character either;
+    // quick-xml does not check attribute values, so the declaration is refused here.
+    if iri.contains('<') {
+        return Err(format!(
+            "the namespace IRI of prefix `{prefix}` contains `<`, which an attribute value cannot hold"
+        ));
+    }
     if !prefix.is_empty() && iri.is_empty() {
         return Err(format!(
             "the namespace prefix `{prefix}` is bound to an empty IRI, which XML 1.0 forbids"

@@ -708,7 +708,10 @@ fn push_declarations(start: &mut BytesStart<'_>, declare: &[(String, String)]) {
 fn root_bindings(header: &Header) -> Vec<(String, String)> {
     let mut bindings: Vec<(String, String)> = Vec::new();
     for namespace in &header.namespaces.prefixes {
-        let allowed = !namespace.prefix.is_empty()
+        // A JSON-LD context may declare a prefix XML cannot use, or an IRI with `<` in it;
+        // such a namespace gets an invented prefix where it is used, or cannot be written.
+        let allowed = crate::ext::is_xml_name(&namespace.prefix)
+            && !namespace.iri.contains('<')
             && !namespace.iri.is_empty()
             && !namespace.prefix.eq_ignore_ascii_case("xml")
             && !namespace.prefix.eq_ignore_ascii_case("xmlns")

@@ -206,6 +206,8 @@ impl TestApp {
             distributor: token.to_owned(),
             regulator: token.to_owned(),
             revoked: token.to_owned(),
+            // The state's store belongs to whoever opened it; that one drops its schema.
+            pg_schema: None,
         }
     }
 
