@@ -158,6 +158,26 @@ impl EventStore for PgStore {
         })
     }
 
+    fn list_identifiers<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        listed: sql::Listed,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            let statement = sql::select_listed(
+                Dialect::Postgres,
+                listed,
+                &viewer.scope(),
+                after,
+                u64::from(limit),
+            );
+            let rows = self.query(&statement).await?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        })
+    }
+
     fn list_prefixes(&self) -> StoreFuture<'_, Vec<(String, String)>> {
         Box::pin(async move {
             let client = self.pool.get().await?;

@@ -170,6 +170,31 @@ impl EventStore for SqliteStore {
         })
     }
 
+    fn list_identifiers<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        listed: sql::Listed,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<String>> {
+        let statement = sql::select_listed(
+            Dialect::Sqlite,
+            listed,
+            &viewer.scope(),
+            after,
+            u64::from(limit),
+        );
+        Box::pin(self.read(move |conn| {
+            let mut prepared = conn.prepare(&statement.sql)?;
+            let rows = prepared
+                .query_map(params_from_iter(sql_params(&statement.params)), |row| {
+                    row.get(0)
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        }))
+    }
+
     fn list_prefixes(&self) -> StoreFuture<'_, Vec<(String, String)>> {
         Box::pin(self.read(|conn| {
             let mut statement =

@@ -124,6 +124,16 @@ pub trait EventStore: Send + Sync {
         event_id: &'a str,
     ) -> StoreFuture<'a, Option<StoredEvent>>;
 
+    /// The distinct identifiers of one kind (business locations, read points, EPCs) in the
+    /// events the viewer may see, in order, after `after`, at most `limit` of them.
+    fn list_identifiers<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        listed: sql::Listed,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<String>>;
+
     /// One page of the events matching a query that the viewer may see.
     fn list_events<'a>(
         &'a self,

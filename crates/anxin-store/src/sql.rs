@@ -135,6 +135,54 @@ pub fn count_events(dialect: Dialect, query: &EventQuery, scope: &Scope, cap: u6
     }
 }
 
+/// What a browse list of identifiers lists: the values seen in events the viewer may see.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Listed {
+    /// Business locations (`/epcis/bizLocations`).
+    BizLocations,
+    /// Read points (`/epcis/readPoints`).
+    ReadPoints,
+    /// EPCs named in any role (`/epcis/epcs`), in canonical Digital Link form.
+    Epcs,
+}
+
+/// Selects the distinct identifiers of one kind seen in the events a viewer may see, in
+/// order, starting after `after`, at most `limit` of them.
+pub fn select_listed(
+    dialect: Dialect,
+    listed: Listed,
+    scope: &Scope,
+    after: Option<&str>,
+    limit: u64,
+) -> Statement {
+    let mut builder = Builder {
+        dialect,
+        params: Vec::new(),
+    };
+    let (column, from) = match listed {
+        Listed::BizLocations => ("e.biz_location", "event e"),
+        Listed::ReadPoints => ("e.read_point", "event e"),
+        Listed::Epcs => (
+            "x.epc",
+            "event_epc x JOIN event e ON e.event_seq = x.event_seq",
+        ),
+    };
+    let mut conditions = vec![format!("{column} IS NOT NULL")];
+    if let Some(after) = after {
+        let after = builder.text(after);
+        conditions.push(format!("{column} > {after}"));
+    }
+    conditions.extend(scope_condition(&mut builder, scope));
+    let limit = builder.bind(SqlValue::Int(limit.min(i64::MAX as u64) as i64));
+    Statement {
+        sql: format!(
+            "SELECT DISTINCT {column} FROM {from} WHERE {} ORDER BY {column} LIMIT {limit}",
+            join_conditions(&conditions)
+        ),
+        params: builder.params,
+    }
+}
+
 /// Selects one event by `eventID` or hash ID, if the viewer may see it.
 pub fn select_event(dialect: Dialect, event_id: &str, scope: &Scope) -> Statement {
     let mut builder = Builder {

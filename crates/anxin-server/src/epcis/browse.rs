@@ -4,8 +4,8 @@
 //!
 //! A browse list of events is the query language with one parameter fixed by the path
 //! (`/bizSteps/shipping/events` is `?EQ_bizStep=shipping`), so further query parameters
-//! combine with it. The lists of EPCs, locations and read points seen in events are not
-//! served: the store has no index to list them from.
+//! combine with it. `/epcis/epcs`, `/epcis/bizLocations` and `/epcis/readPoints` list the
+//! identifiers seen in the events the viewer may see, a page at a time.
 
 use axum::Router;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use anxin_epcis::cbv;
+use anxin_store::sql::Listed;
 
 use crate::auth::Authenticated;
 use crate::epcis::{Listing, Syntax, events_response, query_pairs};
@@ -37,10 +38,112 @@ pub fn routes() -> Router<AppState> {
         .route("/bizSteps/{id}/events", get(biz_step_events))
         .route("/dispositions", get(dispositions))
         .route("/dispositions/{id}/events", get(disposition_events))
+        .route("/epcs", get(epcs))
         .route("/epcs/{id}/events", get(epc_events))
+        .route("/bizLocations", get(biz_locations))
         .route("/bizLocations/{id}/events", get(biz_location_events))
+        .route("/readPoints", get(read_points))
         .route("/readPoints/{id}/events", get(read_point_events))
 }
+
+/// The default and the largest page of a browse list of identifiers.
+const IDENTIFIERS_PER_PAGE: (u32, u32) = (30, 1000);
+
+/// A page of the identifiers of one kind seen in the events the viewer may see, in their
+/// canonical form (a GS1 Digital Link for GS1 keys), with `Link: rel="next"` while more follow.
+/// The page token is the last identifier of the page, hex-encoded: it only says where to go
+/// on, and the viewer's access rules apply to every page anew.
+async fn identifiers(
+    state: AppState,
+    viewer: anxin_store::Viewer,
+    listed: Listed,
+    path: &str,
+    raw: Option<String>,
+) -> Result<Response, AppError> {
+    let mut per_page = IDENTIFIERS_PER_PAGE.0;
+    let mut after = None;
+    for (name, value) in query_pairs(raw.as_deref()) {
+        match name.as_str() {
+            "perPage" => {
+                per_page = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=IDENTIFIERS_PER_PAGE.1).contains(n))
+                    .ok_or_else(|| {
+                        AppError::query_parameter(format!(
+                            "perPage `{value}` is not a number from 1 to {}",
+                            IDENTIFIERS_PER_PAGE.1
+                        ))
+                    })?;
+            }
+            "nextPageToken" => {
+                let bytes = hex::decode(&value)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| {
+                        AppError::query_parameter(format!(
+                            "nextPageToken `{value}` is not one this server gave"
+                        ))
+                    })?;
+                after = Some(bytes);
+            }
+            _ => {
+                return Err(AppError::query_parameter(format!(
+                    "`{name}` is not a parameter of {path}; use perPage and nextPageToken"
+                )));
+            }
+        }
+    }
+    let mut items = state
+        .store
+        .list_identifiers(&viewer, listed, after.as_deref(), per_page + 1)
+        .await?;
+    let more = items.len() > per_page as usize;
+    items.truncate(per_page as usize);
+    let mut response = axum::Json(serde_json::json!({ "@set": items })).into_response();
+    if let (true, Some(last)) = (more, items.last()) {
+        let link = format!(
+            "<{path}?perPage={per_page}&nextPageToken={}>; rel=\"next\"",
+            hex::encode(last)
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+macro_rules! identifiers_handler {
+    ($name:ident, $listed:expr, $doc:literal) => {
+        #[doc = $doc]
+        async fn $name(
+            State(state): State<AppState>,
+            Authenticated(viewer): Authenticated,
+            OriginalUri(uri): OriginalUri,
+            RawQuery(raw): RawQuery,
+        ) -> Result<Response, AppError> {
+            identifiers(state, viewer, $listed, uri.path(), raw).await
+        }
+    };
+}
+
+identifiers_handler!(
+    epcs,
+    Listed::Epcs,
+    "The EPCs seen in events the viewer may see."
+);
+identifiers_handler!(
+    biz_locations,
+    Listed::BizLocations,
+    "The business locations of events the viewer may see."
+);
+identifiers_handler!(
+    read_points,
+    Listed::ReadPoints,
+    "The read points of events the viewer may see."
+);
 
 fn collection(items: &[&str]) -> Response {
     axum::Json(serde_json::json!({ "@set": items })).into_response()

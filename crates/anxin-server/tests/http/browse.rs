@@ -90,3 +90,76 @@ async fn each_browse_resource_lists_its_events() {
         .await
         .assert_problem(400, "QueryParameterException");
 }
+
+#[tokio::test]
+async fn identifiers_seen_in_visible_events_are_listed_a_page_at_a_time() {
+    let app = app().await;
+    app.capture(&app.manufacturer, document(factory_events()))
+        .await;
+    let line = anxin_gs1::canonical_digital_link(fixtures::LINE_A).unwrap();
+    let locations = app.get("/epcis/bizLocations", &app.manufacturer).await;
+    assert_eq!(locations.status, StatusCode::OK, "{}", locations.text());
+    let listed = locations.json()["@set"].as_array().unwrap().clone();
+    assert!(listed.iter().any(|id| *id == line.as_str()), "{listed:?}");
+    let read_points = app.get("/epcis/readPoints", &app.manufacturer).await.json();
+    let factory = anxin_gs1::canonical_digital_link(fixtures::FACTORY_A).unwrap();
+    assert!(
+        read_points["@set"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| *id == factory.as_str())
+    );
+
+    // Pages follow the Link header and together list every EPC once.
+    let mut path = "/epcis/epcs?perPage=2".to_owned();
+    let mut epcs = Vec::new();
+    for _ in 0..100 {
+        let page = app.get(&path, &app.manufacturer).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        epcs.extend(
+            page.json()["@set"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap().to_owned()),
+        );
+        let link = page.header("link").to_owned();
+        let Some(next) = link.strip_prefix('<').and_then(|rest| rest.split_once('>')) else {
+            break;
+        };
+        path = next.0.to_owned();
+    }
+    let can = anxin_gs1::canonical_digital_link(&fixtures::can(3)).unwrap();
+    assert!(epcs.contains(&can), "{epcs:?}");
+    let mut unique = epcs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        epcs.len(),
+        "an EPC was listed twice: {epcs:?}"
+    );
+
+    // The distributor sees none of the factory's own places.
+    let theirs = app
+        .get("/epcis/bizLocations", &app.distributor)
+        .await
+        .json();
+    assert!(
+        !theirs["@set"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| *id == line.as_str())
+    );
+    app.get("/epcis/epcs?perPage=0", &app.manufacturer)
+        .await
+        .assert_problem(400, "QueryParameterException");
+    app.get("/epcis/epcs?nextPageToken=zz", &app.manufacturer)
+        .await
+        .assert_problem(400, "QueryParameterException");
+    app.get("/epcis/epcs?EQ_bizStep=shipping", &app.manufacturer)
+        .await
+        .assert_problem(400, "QueryParameterException");
+}
