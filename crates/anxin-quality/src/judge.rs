@@ -15,6 +15,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::analyte::{Analyte, Kind};
+use crate::enterprise::EnterpriseStandard;
 use crate::standard::{
     Bound, Catalogue, Confidence, Coverage, Fact, Limit, MicroPlan, PlanKind, ProductType, RatioRule, Scope, Source,
     Standard,
@@ -307,9 +308,9 @@ impl Judgment {
 
 /// Judges `sample` against the national standards in force on its production date and, when
 /// given, the enterprise's own standard.
-pub fn judge(catalogue: &Catalogue, enterprise: Option<&Standard>, sample: &Sample) -> Judgment {
+pub fn judge(catalogue: &Catalogue, enterprise: Option<&EnterpriseStandard>, sample: &Sample) -> Judgment {
     let mut standards: Vec<&Standard> = catalogue.in_force(sample.product, sample.produced);
-    if let Some(enterprise) = enterprise
+    if let Some(enterprise) = enterprise.map(EnterpriseStandard::standard)
         && enterprise.products.contains(&sample.product)
         && enterprise.in_force_on(sample.produced)
     {

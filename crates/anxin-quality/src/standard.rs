@@ -732,6 +732,7 @@ pub const NATIONAL_FILES: &[(&str, &str)] = &[
     ("gb-10767-2021.toml", include_str!("../standards/gb-10767-2021.toml")),
     ("gb-19301-2010.toml", include_str!("../standards/gb-19301-2010.toml")),
     ("gb-2761-2017.toml", include_str!("../standards/gb-2761-2017.toml")),
+    ("gb-2762-2017.toml", include_str!("../standards/gb-2762-2017.toml")),
     ("gb-2762-2022.toml", include_str!("../standards/gb-2762-2022.toml")),
     ("gb-2762-2025.toml", include_str!("../standards/gb-2762-2025.toml")),
     ("gb-29921-2021.toml", include_str!("../standards/gb-29921-2021.toml")),

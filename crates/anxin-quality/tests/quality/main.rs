@@ -1,0 +1,6 @@
+//! The quality engine's integration tests: table-driven judgments drawn from the standards'
+//! own tables, enterprise standards, raw-milk acceptance, HACCP and labels.
+
+mod enterprise;
+mod judgment;
+mod support;
