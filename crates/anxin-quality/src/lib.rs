@@ -3,6 +3,7 @@
 pub mod analyte;
 pub mod enterprise;
 pub mod judge;
+pub mod label;
 pub mod results;
 pub mod standard;
 pub mod unit;

@@ -3,4 +3,5 @@
 
 mod enterprise;
 mod judgment;
+mod labels;
 mod support;
