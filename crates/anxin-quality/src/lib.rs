@@ -2,8 +2,10 @@
 
 pub mod analyte;
 pub mod enterprise;
+pub mod haccp;
 pub mod judge;
 pub mod label;
+pub mod raw_milk;
 pub mod results;
 pub mod standard;
 pub mod unit;

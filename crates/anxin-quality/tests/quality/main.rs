@@ -2,6 +2,8 @@
 //! own tables, enterprise standards, raw-milk acceptance, HACCP and labels.
 
 mod enterprise;
+mod haccp;
 mod judgment;
 mod labels;
+mod raw_milk;
 mod support;
