@@ -8,6 +8,7 @@
 //! "unverified limit" note. Every check cites its rule and its source.
 //! This module decides nothing about holding, releasing or recalling a lot.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -270,46 +271,47 @@ pub enum Outcome {
     Note,
 }
 
-/// One line of a judgment.
+/// One line of a judgment. It borrows its rule and source from the standards it was judged
+/// against, so a judgment costs few allocations.
 #[derive(Clone, Debug, Serialize)]
-pub struct Check {
+pub struct Check<'a> {
     /// The analyte or rule (`protein`, `ratio ca_p`, `plan cronobacter`).
-    pub subject: String,
+    pub subject: Cow<'a, str>,
     /// What was found.
     pub outcome: Outcome,
     /// The rule as a reader would state it (`0.43–0.72 g/100kJ`).
-    pub rule: String,
+    pub rule: Cow<'a, str>,
     /// The value compared, in the rule's unit, when there was one.
     pub value: Option<String>,
     /// The sentence that explains the outcome.
-    pub message: String,
+    pub message: Cow<'a, str>,
     /// Where the rule comes from.
-    pub source: Source,
+    pub source: Cow<'a, Source>,
 }
 
 /// The judgment of one sample.
 #[derive(Clone, Debug, Serialize)]
-pub struct Judgment {
+pub struct Judgment<'a> {
     /// The verdict.
     pub verdict: Verdict,
     /// The standards applied (national versions in force on the production date, then the
     /// enterprise's).
-    pub standards: Vec<String>,
+    pub standards: Vec<&'a str>,
     /// Every check, in the standards' order.
-    pub checks: Vec<Check>,
+    pub checks: Vec<Check<'a>>,
 }
 
-impl Judgment {
+impl<'a> Judgment<'a> {
     /// The checks that are not passes: the reasons for the verdict and the notes beside it.
-    pub fn reasons(&self) -> impl Iterator<Item = &Check> {
+    pub fn reasons(&self) -> impl Iterator<Item = &Check<'a>> {
         self.checks.iter().filter(|check| check.outcome != Outcome::Pass)
     }
 }
 
 /// Judges `sample` against the national standards in force on its production date and, when
 /// given, the enterprise's own standard.
-pub fn judge(catalogue: &Catalogue, enterprise: Option<&EnterpriseStandard>, sample: &Sample) -> Judgment {
-    let mut standards: Vec<&Standard> = catalogue.in_force(sample.product, sample.produced);
+pub fn judge<'a>(catalogue: &'a Catalogue, enterprise: Option<&'a EnterpriseStandard>, sample: &Sample) -> Judgment<'a> {
+    let mut standards: Vec<&'a Standard> = catalogue.in_force(sample.product, sample.produced);
     if let Some(enterprise) = enterprise.map(EnterpriseStandard::standard)
         && enterprise.products.contains(&sample.product)
         && enterprise.in_force_on(sample.produced)
@@ -336,13 +338,13 @@ pub fn judge(catalogue: &Catalogue, enterprise: Option<&EnterpriseStandard>, sam
             outcome: Outcome::Undetermined,
             rule: "a product standard must be in force".into(),
             value: None,
-            message: format!("no version of the product standard for {:?} is in force on {} in the data", sample.product, sample.produced),
-            source: Source {
+            message: format!("no version of the product standard for {:?} is in force on {} in the data", sample.product, sample.produced).into(),
+            source: Cow::Owned(Source {
                 standard: "catalogue".into(),
                 clause: "dates in force".into(),
                 found_in: "standards/*.toml".into(),
                 confidence: Confidence::Unknown,
-            },
+            }),
         });
     }
     let verdict = if checks.iter().any(|c| c.outcome == Outcome::Fail) {
@@ -352,7 +354,7 @@ pub fn judge(catalogue: &Catalogue, enterprise: Option<&EnterpriseStandard>, sam
     } else {
         Verdict::Conformant
     };
-    Judgment { verdict, standards: standards.iter().map(|s| s.code.clone()).collect(), checks }
+    Judgment { verdict, standards: standards.iter().map(|s| s.code.as_str()).collect(), checks }
 }
 
 /// Whether `standard` is the product standard (the one setting composition or raw-milk
@@ -367,34 +369,34 @@ fn is_composition_standard(standard: &Standard, product: ProductType) -> bool {
     families.contains(&standard.family())
 }
 
-fn coverage_checks(standard: &Standard, checks: &mut Vec<Check>) {
+fn coverage_checks<'a>(standard: &'a Standard, checks: &mut Vec<Check<'a>>) {
     let outcome = match standard.coverage {
         Coverage::Complete => return,
         Coverage::Partial => Outcome::Note,
         Coverage::Insufficient | Coverage::NotEncoded => Outcome::Undetermined,
     };
     checks.push(Check {
-        subject: format!("{} coverage", standard.code),
+        subject: format!("{} coverage", standard.code).into(),
         outcome,
         rule: "the standard's tables must be in the data".into(),
         value: None,
-        message: standard.coverage_note.clone().unwrap_or_else(|| "parts of this standard are not in the data".into()),
-        source: Source {
+        message: standard.coverage_note.as_deref().unwrap_or("parts of this standard are not in the data").into(),
+        source: Cow::Owned(Source {
             standard: standard.code.clone(),
             clause: "whole standard".into(),
             found_in: "standards file header".into(),
             confidence: Confidence::Unknown,
-        },
+        }),
     });
 }
 
-fn format_number(value: f64) -> String {
+pub(crate) fn format_number(value: f64) -> String {
     let text = format!("{value:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text.is_empty() || text == "-0" { "0".into() } else { text.to_owned() }
 }
 
-fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
+pub(crate) fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
     let side = |bound: Bound| match bound {
         Bound::None => "N.S.".to_owned(),
         Bound::Value(value) => format_number(value),
@@ -424,37 +426,38 @@ fn scaled(bound: Bound, divisor: f64) -> Bound {
     }
 }
 
-fn check_limit(sample: &Sample, limit: &Limit, checks: &mut Vec<Check>) {
+fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>>) {
     let divisor = match limit.liquid_divisor {
         Some(divisor) if sample.facts.contains(&Fact::Liquid) => divisor,
         _ => 1.0,
     };
     let (min, max) = (scaled(limit.min, divisor), scaled(limit.max, divisor));
-    let unit_text = limit.unit.to_string();
-    let mut rule = describe_bounds(min, max, &unit_text);
-    if divisor != 1.0 {
-        rule.push_str(&format!(" (powder limit ÷ {})", format_number(divisor)));
-    }
+    let unit_text = &limit.unit_text;
+    let rule: Cow<'a, str> = if divisor == 1.0 {
+        Cow::Borrowed(&limit.rule_text)
+    } else {
+        Cow::Owned(format!("{} (powder limit ÷ {})", describe_bounds(min, max, unit_text), format_number(divisor)))
+    };
     let binding = is_binding(limit.source.confidence, limit.advisory);
-    let mut push = |outcome: Outcome, value: Option<f64>, message: String| {
+    let mut push = |outcome: Outcome, value: Option<f64>, message: Cow<'a, str>| {
         checks.push(Check {
-            subject: limit.analyte.id.to_owned(),
+            subject: Cow::Borrowed(limit.analyte.id),
             outcome,
             rule: rule.clone(),
             value: value.map(|v| format!("{} {unit_text}", format_number(v))),
             message,
-            source: limit.source.clone(),
+            source: Cow::Borrowed(&limit.source),
         });
     };
     if min == Bound::Unknown && max == Bound::Unknown {
         if sample.find(limit.analyte).is_some() {
-            push(Outcome::Note, None, format!("{} is limited by this standard but the limit is not in the data", limit.analyte.id));
+            push(Outcome::Note, None, format!("{} is limited by this standard but the limit is not in the data", limit.analyte.id).into());
         }
         return;
     }
     let Some(measurement) = sample.find(limit.analyte) else {
         if limit.required && binding {
-            push(Outcome::Missing, None, format!("{} is required and was not reported", limit.analyte.id));
+            push(Outcome::Missing, None, format!("{} is required and was not reported", limit.analyte.id).into());
         }
         return;
     };
@@ -467,7 +470,7 @@ fn check_limit(sample: &Sample, limit: &Limit, checks: &mut Vec<Check>) {
     let value = match unit.convert(raw, limit.unit, sample.energy) {
         Ok(value) => value,
         Err(error) => {
-            push(Outcome::Undetermined, None, format!("{} cannot be compared with the limit: {error}", limit.analyte.id));
+            push(Outcome::Undetermined, None, format!("{} cannot be compared with the limit: {error}", limit.analyte.id).into());
             return;
         }
     };
@@ -483,46 +486,45 @@ fn check_limit(sample: &Sample, limit: &Limit, checks: &mut Vec<Check>) {
     if below_detection {
         // The true value lies between zero and the detection limit.
         if above {
-            push(Outcome::Undetermined, shown, format!("below a detection limit of {} {unit_text}, which is above the maximum: the method cannot show compliance", format_number(value)));
+            push(Outcome::Undetermined, shown, format!("below a detection limit of {} {unit_text}, which is above the maximum: the method cannot show compliance", format_number(value)).into());
         } else if let Some(min) = min.value() {
             if value <= min * (1.0 + COMPARE_TOLERANCE) {
-                push(fail_outcome, shown, format!("below the detection limit {} {unit_text}, so below the minimum {}{unverified_suffix}", format_number(value), format_number(min)));
+                push(fail_outcome, shown, format!("below the detection limit {} {unit_text}, so below the minimum {}{unverified_suffix}", format_number(value), format_number(min)).into());
             } else {
-                push(Outcome::Undetermined, shown, format!("below a detection limit of {} {unit_text}, which is above the minimum: the method cannot show compliance", format_number(value)));
+                push(Outcome::Undetermined, shown, format!("below a detection limit of {} {unit_text}, which is above the minimum: the method cannot show compliance", format_number(value)).into());
             }
         } else {
-            push(Outcome::Pass, shown, format!("not detected (detection limit {} {unit_text})", format_number(value)));
+            push(Outcome::Pass, shown, format!("not detected (detection limit {} {unit_text})", format_number(value)).into());
         }
         return;
     }
     if below || above {
         let side = if below { "below the minimum" } else { "above the maximum" };
-        push(fail_outcome, shown, format!("{} {} {unit_text} is {side}{unverified_suffix}", limit.analyte.id, format_number(value)));
+        push(fail_outcome, shown, format!("{} {} {unit_text} is {side}{unverified_suffix}", limit.analyte.id, format_number(value)).into());
         return;
     }
     if min == Bound::Unknown || max == Bound::Unknown {
-        push(Outcome::Note, shown, format!("within the known side; the other side of the limit is not in the data"));
+        push(Outcome::Note, shown, format!("within the known side; the other side of the limit is not in the data").into());
         return;
     }
     let outcome = if fail_outcome == Outcome::Fail { Outcome::Pass } else { Outcome::Note };
     let message = if outcome == Outcome::Pass {
-        "within the limit".to_owned()
+        Cow::Borrowed("within the limit")
     } else {
-        format!("within an unverified limit (confidence {})", limit.source.confidence)
+        Cow::Owned(format!("within an unverified limit (confidence {})", limit.source.confidence))
     };
     push(outcome, shown, message);
 }
 
-fn check_ratio(sample: &Sample, ratio: &RatioRule, checks: &mut Vec<Check>) {
-    let rule = format!("{}:{} {}", ratio.numerator.id, ratio.denominator.id, describe_bounds(ratio.min, ratio.max, ""));
-    let mut push = |outcome: Outcome, value: Option<f64>, message: String| {
+fn check_ratio<'a>(sample: &Sample, ratio: &'a RatioRule, checks: &mut Vec<Check<'a>>) {
+    let mut push = |outcome: Outcome, value: Option<f64>, message: Cow<'a, str>| {
         checks.push(Check {
-            subject: format!("ratio {}", ratio.id),
+            subject: Cow::Borrowed(&ratio.subject),
             outcome,
-            rule: rule.clone(),
+            rule: Cow::Borrowed(&ratio.rule_text),
             value: value.map(format_number),
             message,
-            source: ratio.source.clone(),
+            source: Cow::Borrowed(&ratio.source),
         });
     };
     let binding = is_binding(ratio.source.confidence, false);
@@ -535,7 +537,7 @@ fn check_ratio(sample: &Sample, ratio: &RatioRule, checks: &mut Vec<Check>) {
                     .filter(|(m, _)| m.is_none())
                     .map(|(_, a)| a.id)
                     .collect();
-                push(Outcome::Missing, None, format!("{} needed for the ratio and not reported", missing.join(" and ")));
+                push(Outcome::Missing, None, format!("{} needed for the ratio and not reported", missing.join(" and ")).into());
             }
             return;
         }
@@ -549,12 +551,12 @@ fn check_ratio(sample: &Sample, ratio: &RatioRule, checks: &mut Vec<Check>) {
     let n_in_d_unit = match n_unit.convert(n_value, d_unit, sample.energy) {
         Ok(value) => value,
         Err(error) => {
-            push(Outcome::Undetermined, None, format!("the two results cannot be put on one basis: {error}"));
+            push(Outcome::Undetermined, None, format!("the two results cannot be put on one basis: {error}").into());
             return;
         }
     };
     if d_value <= 0.0 {
-        push(Outcome::Undetermined, None, format!("{} is zero, so the ratio is undefined", ratio.denominator.id));
+        push(Outcome::Undetermined, None, format!("{} is zero, so the ratio is undefined", ratio.denominator.id).into());
         return;
     }
     let value = n_in_d_unit / d_value;
@@ -563,44 +565,33 @@ fn check_ratio(sample: &Sample, ratio: &RatioRule, checks: &mut Vec<Check>) {
     if below || above {
         let outcome = failing_outcome(ratio.source.confidence, false);
         let side = if below { "below the minimum" } else { "above the maximum" };
-        push(outcome, Some(value), format!("ratio {} is {side}", format_number(value)));
+        push(outcome, Some(value), format!("ratio {} is {side}", format_number(value)).into());
     } else {
-        push(Outcome::Pass, Some(value), "within the limit".into());
+        push(Outcome::Pass, Some(value), Cow::Borrowed("within the limit"));
     }
 }
 
-fn check_plan(sample: &Sample, plan: &MicroPlan, checks: &mut Vec<Check>) {
-    let rule = match &plan.kind {
-        PlanKind::Count { unit, m, big_m } => {
-            let big_m = match big_m {
-                Bound::Value(v) => format_number(*v),
-                Bound::None => "N.S.".into(),
-                Bound::Unknown => "unknown".into(),
-            };
-            format!("n={}, c={}, m={} {unit}, M={big_m}", plan.n, plan.c, format_number(*m))
-        }
-        PlanKind::Presence { portion } => format!("n={}, c={}, m=0/{portion}", plan.n, plan.c),
-    };
-    let mut push = |outcome: Outcome, value: Option<String>, message: String| {
+fn check_plan<'a>(sample: &Sample, plan: &'a MicroPlan, checks: &mut Vec<Check<'a>>) {
+    let mut push = |outcome: Outcome, value: Option<String>, message: Cow<'a, str>| {
         checks.push(Check {
-            subject: format!("plan {}", plan.organism.id),
+            subject: Cow::Borrowed(&plan.subject),
             outcome,
-            rule: rule.clone(),
+            rule: Cow::Borrowed(&plan.rule_text),
             value,
             message,
-            source: plan.source.clone(),
+            source: Cow::Borrowed(&plan.source),
         });
     };
     let units: Vec<&Measurement> = sample.measurements.iter().filter(|m| std::ptr::eq(m.analyte, plan.organism)).collect();
     let binding = is_binding(plan.source.confidence, false);
     if units.is_empty() {
         if plan.required && binding {
-            push(Outcome::Missing, None, format!("{} is required ({} sample units) and was not reported", plan.organism.id, plan.n));
+            push(Outcome::Missing, None, format!("{} is required ({} sample units) and was not reported", plan.organism.id, plan.n).into());
         }
         return;
     }
     if (units.len() as u64) < u64::from(plan.n) {
-        push(Outcome::Undetermined, Some(format!("{} units", units.len())), format!("the plan needs {} sample units and {} were reported", plan.n, units.len()));
+        push(Outcome::Undetermined, Some(format!("{} units", units.len())), format!("the plan needs {} sample units and {} were reported", plan.n, units.len()).into());
         return;
     }
     let mut marginal = 0u32;
@@ -635,14 +626,14 @@ fn check_plan(sample: &Sample, plan: &MicroPlan, checks: &mut Vec<Check>) {
         String::new()
     };
     if rejected > 0 {
-        push(fail, value, format!("{rejected} sample unit(s) above M{suffix}"));
+        push(fail, value, format!("{rejected} sample unit(s) above M{suffix}").into());
     } else if marginal > plan.c {
-        push(fail, value, format!("{marginal} sample unit(s) beyond m where c = {}{suffix}", plan.c));
+        push(fail, value, format!("{marginal} sample unit(s) beyond m where c = {}{suffix}", plan.c).into());
     } else if undetermined > 0 {
-        push(Outcome::Undetermined, value, format!("{undetermined} sample unit(s) could not be read against the plan"));
+        push(Outcome::Undetermined, value, format!("{undetermined} sample unit(s) could not be read against the plan").into());
     } else if fail == Outcome::Fail {
-        push(Outcome::Pass, value, "the plan is met".into());
+        push(Outcome::Pass, value, Cow::Borrowed("the plan is met"));
     } else {
-        push(Outcome::Note, value, format!("the unverified plan is met (confidence {})", plan.source.confidence));
+        push(Outcome::Note, value, format!("the unverified plan is met (confidence {})", plan.source.confidence).into());
     }
 }

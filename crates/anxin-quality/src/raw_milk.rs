@@ -41,18 +41,22 @@ pub enum Decision {
 
 /// A delivery's acceptance decision with the judgment behind it.
 #[derive(Clone, Debug, Serialize)]
-pub struct Acceptance {
+pub struct Acceptance<'a> {
     /// The delivery.
     pub delivery: String,
     /// The decision.
     pub decision: Decision,
     /// Parameter by parameter, with sources.
-    pub judgment: Judgment,
+    pub judgment: Judgment<'a>,
 }
 
 /// Judges one delivery. Broken tests (a unit that does not fit, a negative count) are refused
 /// with each problem; nothing is decided then.
-pub fn accept(catalogue: &Catalogue, manufacturer: Option<&EnterpriseStandard>, delivery: &Delivery) -> Result<Acceptance, Vec<InputError>> {
+pub fn accept<'a>(
+    catalogue: &'a Catalogue,
+    manufacturer: Option<&'a EnterpriseStandard>,
+    delivery: &Delivery,
+) -> Result<Acceptance<'a>, Vec<InputError>> {
     let sample = Sample::new(ProductType::RawMilk, delivery.received, delivery.facts.iter().copied(), delivery.tests.clone())?;
     let judgment = judge(catalogue, manufacturer, &sample);
     let decision = match judgment.verdict {
@@ -88,7 +92,7 @@ pub struct MilkFinding {
 /// Findings for transformations that used rejected, held or untested milk. The use is recorded
 /// either way (the platform never refuses a record of something that happened); the finding is
 /// what a regulator sees.
-pub fn findings_for_uses(acceptances: &[Acceptance], uses: &[MilkUse]) -> Vec<MilkFinding> {
+pub fn findings_for_uses(acceptances: &[Acceptance<'_>], uses: &[MilkUse]) -> Vec<MilkFinding> {
     uses.iter()
         .filter_map(|milk_use| {
             let acceptance = acceptances.iter().find(|a| a.delivery == milk_use.delivery);

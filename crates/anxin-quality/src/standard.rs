@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::analyte::{self, Analyte, Kind};
+use crate::judge::{describe_bounds, format_number};
 use crate::unit::Unit;
 
 /// How far a value can be trusted (the legend of ../shared/reference/standards.md).
@@ -189,6 +190,10 @@ pub struct Limit {
     pub analyte: &'static Analyte,
     /// The unit of `min` and `max`.
     pub unit: Unit,
+    /// The unit as printed in judgments.
+    pub unit_text: String,
+    /// The limit as a reader would state it (`0.43–0.72 g/100kJ`).
+    pub rule_text: String,
     /// Lower limit.
     pub min: Bound,
     /// Upper limit.
@@ -214,6 +219,10 @@ pub struct Limit {
 pub struct RatioRule {
     /// The rule's name (`ca_p`).
     pub id: String,
+    /// The subject judgments name it by (`ratio ca_p`).
+    pub subject: String,
+    /// The rule as a reader would state it.
+    pub rule_text: String,
     /// The analyte above the line.
     pub numerator: &'static Analyte,
     /// The analyte below the line.
@@ -256,6 +265,10 @@ pub enum PlanKind {
 pub struct MicroPlan {
     /// The organism.
     pub organism: &'static Analyte,
+    /// The subject judgments name it by (`plan cronobacter`).
+    pub subject: String,
+    /// The plan as a reader would state it (`n=3, c=0, m=0/100 g`).
+    pub rule_text: String,
     /// Sample units per lot.
     pub n: u32,
     /// Units allowed between m and M.
@@ -645,9 +658,12 @@ fn parse_limit(context: &Context, raw: &RawLimit) -> Result<Limit, String> {
     if !kind_ok {
         return Err(format!("{} is detected or not: limit it with a [[micro]] presence plan", analyte.id));
     }
+    let unit_text = unit.to_string();
     Ok(Limit {
         analyte,
         unit,
+        rule_text: describe_bounds(min, max, &unit_text),
+        unit_text,
         min,
         max,
         per_100kcal: raw.per_100kcal.clone(),
@@ -671,6 +687,8 @@ fn parse_ratio(context: &Context, raw: &RawRatio) -> Result<RatioRule, String> {
     check_order(min, max)?;
     Ok(RatioRule {
         id: raw.id.clone(),
+        subject: format!("ratio {}", raw.id),
+        rule_text: format!("{}:{} {}", numerator.id, denominator.id, describe_bounds(min, max, "")),
         numerator,
         denominator,
         min,
@@ -712,8 +730,21 @@ fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
         }
         other => return Err(format!("kind {other:?} is not count or presence")),
     };
+    let rule_text = match &kind {
+        PlanKind::Count { unit, m, big_m } => {
+            let big_m = match big_m {
+                Bound::Value(v) => format_number(*v),
+                Bound::None => "N.S.".into(),
+                Bound::Unknown => "unknown".into(),
+            };
+            format!("n={}, c={}, m={} {unit}, M={big_m}", raw.n, raw.c, format_number(*m))
+        }
+        PlanKind::Presence { portion } => format!("n={}, c={}, m=0/{portion}", raw.n, raw.c),
+    };
     Ok(MicroPlan {
         organism,
+        subject: format!("plan {}", organism.id),
+        rule_text,
         n: raw.n,
         c: raw.c,
         kind,
@@ -817,7 +848,7 @@ mod tests {
         };
         assert_eq!(codes("2026-09-01"), ["GB 2762-2022"]);
         assert_eq!(codes("2026-09-02"), ["GB 2762-2025"]);
-        assert_eq!(codes("2023-06-29"), Vec::<String>::new());
+        assert_eq!(codes("2023-06-29"), ["GB 2762-2017"]);
     }
 
     #[test]

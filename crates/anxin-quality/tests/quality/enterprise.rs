@@ -26,7 +26,7 @@ fn a_stricter_standard_with_an_extra_parameter_is_accepted_and_judged() {
     let mut results = conformant_infant_powder();
     results.set("lead", 0.05, "mg/kg").set("lactoferrin", 40.0, "mg/100g");
     let judgment = judge_results(&results, ProductType::Infant, "2026-10-01", &milk_powder_facts(), Some(&standard));
-    assert!(judgment.standards.iter().any(|s| s == "Q/TEST 0001S-2026"));
+    assert!(judgment.standards.iter().any(|s| *s == "Q/TEST 0001S-2026"));
     assert_eq!(judgment.verdict, Verdict::NonConformant, "lead 0.05 mg/kg passes the law (0.08) but not the enterprise (40 µg/kg)");
     let lead: Vec<_> = checks(&judgment, "lead");
     assert_eq!(lead.len(), 2);

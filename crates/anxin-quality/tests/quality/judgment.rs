@@ -56,8 +56,8 @@ fn a_stage_one_milk_powder_in_the_middle_of_every_range_is_conformant() {
     let judgment = infant(&conformant_infant_powder());
     let reasons: Vec<_> = judgment.reasons().filter(|c| c.outcome != Outcome::Note).collect();
     assert_eq!(judgment.verdict, Verdict::Conformant, "{reasons:#?}");
-    assert!(judgment.standards.iter().any(|s| s == "GB 10765-2021"));
-    assert!(judgment.standards.iter().any(|s| s == "GB 2762-2025"));
+    assert!(judgment.standards.iter().any(|s| *s == "GB 10765-2021"));
+    assert!(judgment.standards.iter().any(|s| *s == "GB 2762-2025"));
 }
 
 #[test]
@@ -285,8 +285,8 @@ fn a_lot_is_judged_by_the_versions_in_force_on_its_production_date() {
     let on = |date: &str| judge_results(&results, ProductType::Infant, date, &milk_powder_facts(), None);
     // GB 2762-2025 replaced GB 2762-2022 on 2026-09-02; the formula lead limit is 0.08 in both.
     let before = on("2026-09-01");
-    assert!(before.standards.iter().any(|s| s == "GB 2762-2022"));
-    assert!(!before.standards.iter().any(|s| s == "GB 2762-2025"));
+    assert!(before.standards.iter().any(|s| *s == "GB 2762-2022"));
+    assert!(!before.standards.iter().any(|s| *s == "GB 2762-2025"));
     assert_eq!(checks(&before, "lead")[0].source.standard, "GB 2762-2022");
     let after = on("2026-09-02");
     assert_eq!(checks(&after, "lead")[0].source.standard, "GB 2762-2025");

@@ -52,7 +52,7 @@ fn deliveries_are_judged_against_the_national_and_the_manufacturers_standard() {
         .checks
         .iter()
         .filter(|c| c.outcome == Outcome::Fail)
-        .map(|c| (c.subject.as_str(), c.source.standard.as_str()))
+        .map(|c| (c.subject.as_ref(), c.source.standard.as_str()))
         .collect();
     assert_eq!(
         failed,

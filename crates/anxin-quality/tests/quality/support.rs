@@ -107,26 +107,38 @@ pub fn milk_powder_facts() -> Vec<Fact> {
     vec![Fact::MilkBased, Fact::NoAddedVegetablesOrFruit, Fact::NoLiveCultures]
 }
 
-#[track_caller]
-pub fn judge_results(results: &Results, product: ProductType, produced: &str, facts: &[Fact], enterprise: Option<&EnterpriseStandard>) -> Judgment {
-    let catalogue = Catalogue::national().expect("national catalogue");
-    let sample = Sample::new(product, produced.parse().expect("date"), facts.iter().copied(), results.measurements())
-        .unwrap_or_else(|errors| panic!("test sample refused: {errors:?}"));
-    judge(&catalogue, enterprise, &sample)
+/// The national catalogue, parsed once for all tests.
+pub fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| Catalogue::national().expect("national catalogue"))
 }
 
 #[track_caller]
-pub fn infant(results: &Results) -> Judgment {
+pub fn judge_results<'a>(
+    results: &Results,
+    product: ProductType,
+    produced: &str,
+    facts: &[Fact],
+    enterprise: Option<&'a EnterpriseStandard>,
+) -> Judgment<'a> {
+    let catalogue = catalogue();
+    let sample = Sample::new(product, produced.parse().expect("date"), facts.iter().copied(), results.measurements())
+        .unwrap_or_else(|errors| panic!("test sample refused: {errors:?}"));
+    judge(catalogue, enterprise, &sample)
+}
+
+#[track_caller]
+pub fn infant(results: &Results) -> Judgment<'static> {
     judge_results(results, ProductType::Infant, "2026-10-01", &milk_powder_facts(), None)
 }
 
 /// The checks about `subject`.
-pub fn checks<'a>(judgment: &'a Judgment, subject: &str) -> Vec<&'a Check> {
+pub fn checks<'a, 'b>(judgment: &'a Judgment<'b>, subject: &str) -> Vec<&'a Check<'b>> {
     judgment.checks.iter().filter(|check| check.subject == subject).collect()
 }
 
 #[track_caller]
-pub fn outcome(judgment: &Judgment, subject: &str) -> Outcome {
+pub fn outcome(judgment: &Judgment<'_>, subject: &str) -> Outcome {
     let found = checks(judgment, subject);
     assert_eq!(found.len(), 1, "one check on {subject} expected, found {found:#?}");
     found[0].outcome
