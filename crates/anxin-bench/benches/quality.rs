@@ -33,7 +33,10 @@ const CANS_PER_LOT_ASSUMED: u64 = 1_000;
 const OUT_OF_RANGE_SHARE: f64 = 0.002;
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// xorshift64*: deterministic across machines, enough to vary values.
@@ -106,7 +109,12 @@ fn generate(n_lots: u64, seed: u64) -> Vec<Lot> {
     (0..n_lots)
         .map(|_| {
             let energy = 2107.0 + rng.next() * 56.0; // 2107–2163 kJ/100 g, standards.md §7
-            let mut measurements = vec![measurement("energy", Reading::Value(energy), "kJ/100g", None)];
+            let mut measurements = vec![measurement(
+                "energy",
+                Reading::Value(energy),
+                "kJ/100g",
+                None,
+            )];
             let mut per_100g = Vec::with_capacity(RANGES.len());
             let mut drawn: Vec<f64> = Vec::with_capacity(RANGES.len());
             for (name, mass, min, max) in RANGES {
@@ -114,35 +122,71 @@ fn generate(n_lots: u64, seed: u64) -> Vec<Lot> {
                 let mut per_100kj = min + (top - min) * (0.1 + 0.8 * rng.next());
                 // Keep the ratio rules mostly met, as a real formulation is: ALA from LA
                 // (LA:ALA 6–14) and P from Ca (Ca:P 1.2–1.8).
-                let position = |wanted: &str| RANGES.iter().position(|(n, ..)| *n == wanted).unwrap_or(0);
+                let position =
+                    |wanted: &str| RANGES.iter().position(|(n, ..)| *n == wanted).unwrap_or(0);
                 if *name == "alpha_linolenic_acid" {
-                    per_100kj = (drawn[position("linoleic_acid")] * 1000.0 / (6.0 + 8.0 * rng.next())).max(*min);
+                    per_100kj = (drawn[position("linoleic_acid")] * 1000.0
+                        / (6.0 + 8.0 * rng.next()))
+                    .max(*min);
                 }
                 if *name == "phosphorus" {
-                    per_100kj = (drawn[position("calcium")] / (1.2 + 0.6 * rng.next())).clamp(*min, *max);
+                    per_100kj =
+                        (drawn[position("calcium")] / (1.2 + 0.6 * rng.next())).clamp(*min, *max);
                 }
                 if rng.next() < OUT_OF_RANGE_SHARE {
-                    per_100kj = if rng.next() < 0.5 { min * 0.9 } else { top * 1.1 };
+                    per_100kj = if rng.next() < 0.5 {
+                        min * 0.9
+                    } else {
+                        top * 1.1
+                    };
                 }
                 drawn.push(per_100kj);
                 let value = per_100kj * energy / 100.0;
                 per_100g.push(value);
-                measurements.push(measurement(name, Reading::Value(value), &format!("{mass}/100g"), None));
+                measurements.push(measurement(
+                    name,
+                    Reading::Value(value),
+                    &format!("{mass}/100g"),
+                    None,
+                ));
             }
             let detected = rng.next() < 0.01;
             measurements.extend([
-                measurement("lead", Reading::Value(0.01 + rng.next() * 0.06), "mg/kg", None),
+                measurement(
+                    "lead",
+                    Reading::Value(0.01 + rng.next() * 0.06),
+                    "mg/kg",
+                    None,
+                ),
                 measurement("nitrite", Reading::Value(rng.next() * 1.5), "mg/kg", None),
                 measurement("nitrate", Reading::Value(rng.next() * 60.0), "mg/kg", None),
                 measurement("aflatoxin_m1", Reading::BelowDetection(0.05), "µg/kg", None),
                 measurement("melamine", Reading::BelowDetection(0.1), "mg/kg", None),
-                measurement("cronobacter", if detected { Reading::Detected } else { Reading::NotDetected }, "", Some(1)),
+                measurement(
+                    "cronobacter",
+                    if detected {
+                        Reading::Detected
+                    } else {
+                        Reading::NotDetected
+                    },
+                    "",
+                    Some(1),
+                ),
                 measurement("cronobacter", Reading::NotDetected, "", Some(2)),
                 measurement("cronobacter", Reading::NotDetected, "", Some(3)),
             ]);
-            let facts = [Fact::MilkBased, Fact::NoAddedVegetablesOrFruit, Fact::NoLiveCultures];
-            let sample = Sample::new(ProductType::Infant, produced, facts, measurements).expect("generated lot is well formed");
-            Lot { sample, energy_kj_per_100g: energy, per_100g }
+            let facts = [
+                Fact::MilkBased,
+                Fact::NoAddedVegetablesOrFruit,
+                Fact::NoLiveCultures,
+            ];
+            let sample = Sample::new(ProductType::Infant, produced, facts, measurements)
+                .expect("generated lot is well formed");
+            Lot {
+                sample,
+                energy_kj_per_100g: energy,
+                per_100g,
+            }
         })
         .collect()
 }
@@ -174,10 +218,22 @@ fn main() {
     report.notes.push(format!(
         "{n_lots} stage-1 lots (medium world: {MEDIUM_WORLD_CANS} cans at an assumed {CANS_PER_LOT_ASSUMED} cans per lot), seed {seed}, best of {rounds}"
     ));
-    let verdicts: Vec<Verdict> = lots.iter().map(|lot| judge(&catalogue, None, &lot.sample).verdict).collect();
-    let n_non_conformant = verdicts.iter().filter(|v| **v == Verdict::NonConformant).count();
-    report.notes.push(format!("{n_non_conformant} of {n_lots} lots non-conformant; {} bare failures", bare_comparisons(&lots)));
-    report.notes.push(format!("checks per judgment: {}", judge(&catalogue, None, &lots[0].sample).checks.len()));
+    let verdicts: Vec<Verdict> = lots
+        .iter()
+        .map(|lot| judge(&catalogue, None, &lot.sample).verdict)
+        .collect();
+    let n_non_conformant = verdicts
+        .iter()
+        .filter(|v| **v == Verdict::NonConformant)
+        .count();
+    report.notes.push(format!(
+        "{n_non_conformant} of {n_lots} lots non-conformant; {} bare failures",
+        bare_comparisons(&lots)
+    ));
+    report.notes.push(format!(
+        "checks per judgment: {}",
+        judge(&catalogue, None, &lots[0].sample).checks.len()
+    ));
 
     let (candidate, baseline) = best_of_interleaved(
         rounds,
@@ -191,7 +247,13 @@ fn main() {
         },
     );
     let per_second = |duration: std::time::Duration| n_lots as f64 / duration.as_secs_f64();
-    report.observation("judgments per second, one core", per_second(candidate), "bare min/max comparisons, lots/s", per_second(baseline), "lots/s");
+    report.observation(
+        "judgments per second, one core",
+        per_second(candidate),
+        "bare min/max comparisons, lots/s",
+        per_second(baseline),
+        "lots/s",
+    );
     report.observation(
         "time to judge every lot of the medium world",
         candidate.as_secs_f64() * 1000.0,

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use anxin_quality::label::{LabelContext, LabelRules, Registration, TextKind};
-use anxin_quality::{Catalogue, Fact, Judgment, Outcome, ProductType, Refusal, Verdict, judge, results, review};
+use anxin_quality::{
+    Catalogue, Fact, Judgment, Outcome, ProductType, Refusal, Verdict, judge, results, review,
+};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -134,11 +136,21 @@ pub fn run(command: QualityCommand) -> Result<u8> {
         QualityCommand::Review { file } => review_file(&file),
         QualityCommand::Standards { product_type, on } => {
             let Some(product) = ProductType::parse(&product_type) else {
-                return usage(format!("--product-type {product_type}: expected infant, older_infant, young_child or raw_milk"));
+                return usage(format!(
+                    "--product-type {product_type}: expected infant, older_infant, young_child or raw_milk"
+                ));
             };
-            let Ok(date) = on.parse() else { return usage(format!("--on {on}: expected YYYY-MM-DD")) };
+            let Ok(date) = on.parse() else {
+                return usage(format!("--on {on}: expected YYYY-MM-DD"));
+            };
             for standard in catalogue()?.in_force(product, date) {
-                println!("{}\t{}\t{:?}\t{}", standard.code, standard.title, standard.coverage, standard.coverage_note.as_deref().unwrap_or(""));
+                println!(
+                    "{}\t{}\t{:?}\t{}",
+                    standard.code,
+                    standard.title,
+                    standard.coverage,
+                    standard.coverage_note.as_deref().unwrap_or("")
+                );
             }
             Ok(exit::OK)
         }
@@ -154,19 +166,30 @@ pub fn run_check(command: CheckCommand) -> Result<u8> {
 
 fn judge_file(args: JudgeArgs) -> Result<u8> {
     let Some(product) = ProductType::parse(&args.product_type) else {
-        return usage(format!("--product-type {}: expected infant, older_infant, young_child or raw_milk", args.product_type));
+        return usage(format!(
+            "--product-type {}: expected infant, older_infant, young_child or raw_milk",
+            args.product_type
+        ));
     };
     let Ok(produced) = args.produced.parse() else {
         return usage(format!("--produced {}: expected YYYY-MM-DD", args.produced));
     };
     let mut facts = Vec::new();
     if product == ProductType::RawMilk {
-        facts.push(if args.species == "goat" { Fact::Goat } else { Fact::Cow });
+        facts.push(if args.species == "goat" {
+            Fact::Goat
+        } else {
+            Fact::Cow
+        });
         if args.holstein {
             facts.push(Fact::Holstein);
         }
     } else {
-        facts.push(if args.base == "soy" { Fact::SoyBased } else { Fact::MilkBased });
+        facts.push(if args.base == "soy" {
+            Fact::SoyBased
+        } else {
+            Fact::MilkBased
+        });
         if args.liquid {
             facts.push(Fact::Liquid);
         }
@@ -196,7 +219,17 @@ fn judge_file(args: JudgeArgs) -> Result<u8> {
         Ok(sample) => sample,
         Err(errors) => {
             for error in &errors {
-                eprintln!("{}:{}: {}: {}", args.file.display(), error.index, if error.analyte.is_empty() { "-" } else { &error.analyte }, error.message);
+                eprintln!(
+                    "{}:{}: {}: {}",
+                    args.file.display(),
+                    error.index,
+                    if error.analyte.is_empty() {
+                        "-"
+                    } else {
+                        &error.analyte
+                    },
+                    error.message
+                );
             }
             eprintln!("{} broken row(s); nothing was judged", errors.len());
             return Ok(exit::INVALID);
@@ -207,7 +240,11 @@ fn judge_file(args: JudgeArgs) -> Result<u8> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&judgment)?),
         Format::Table => print_judgment(&judgment),
     }
-    Ok(if judgment.verdict == Verdict::Conformant { exit::OK } else { exit::INVALID })
+    Ok(if judgment.verdict == Verdict::Conformant {
+        exit::OK
+    } else {
+        exit::INVALID
+    })
 }
 
 fn print_judgment(judgment: &Judgment) {
@@ -236,7 +273,10 @@ fn print_judgment(judgment: &Judgment) {
 fn print_refusal(refusal: &Refusal) {
     match refusal {
         Refusal::Looser(looser) => {
-            eprintln!("enterprise standard refused: {} limit(s) looser than the national standard", looser.len());
+            eprintln!(
+                "enterprise standard refused: {} limit(s) looser than the national standard",
+                looser.len()
+            );
             for item in looser {
                 eprintln!("  {}", item.reason);
             }
@@ -249,7 +289,12 @@ fn review_file(path: &Path) -> Result<u8> {
     let catalogue = catalogue()?;
     match review(&catalogue, &path.display().to_string(), &read(path)?) {
         Ok(standard) => {
-            println!("accepted: {} ({}), {} limit(s)", standard.standard().code, standard.enterprise(), standard.standard().limits.len());
+            println!(
+                "accepted: {} ({}), {} limit(s)",
+                standard.standard().code,
+                standard.enterprise(),
+                standard.standard().limits.len()
+            );
             for note in &standard.notes {
                 println!("  note: {note}");
             }
@@ -274,7 +319,15 @@ fn check_label(args: LabelArgs) -> Result<u8> {
         },
         None => None,
     };
-    let context = LabelContext { kind: if args.ad { TextKind::Advertisement } else { TextKind::Label }, stage: args.stage, registration };
+    let context = LabelContext {
+        kind: if args.ad {
+            TextKind::Advertisement
+        } else {
+            TextKind::Label
+        },
+        stage: args.stage,
+        registration,
+    };
     let rules = LabelRules::embedded().context("the embedded label rules do not parse")?;
     let findings = rules.check(&text, &context);
     match args.format {
@@ -282,13 +335,19 @@ fn check_label(args: LabelArgs) -> Result<u8> {
         Format::Table => {
             for finding in &findings {
                 let place = match (finding.line, finding.column) {
-                    (Some(line), Some(column)) => format!("{}:{line}:{column}", args.file.display()),
+                    (Some(line), Some(column)) => {
+                        format!("{}:{line}:{column}", args.file.display())
+                    }
                     _ => args.file.display().to_string(),
                 };
                 println!(
                     "{place}: [{}] {}{}\n    rule: {} — “{}” ({}; confidence {})",
                     finding.rule,
-                    if finding.quote.is_empty() { String::new() } else { format!("“{}”: ", finding.quote) },
+                    if finding.quote.is_empty() {
+                        String::new()
+                    } else {
+                        format!("“{}”: ", finding.quote)
+                    },
                     finding.message,
                     finding.title,
                     finding.source_text,
@@ -301,5 +360,9 @@ fn check_label(args: LabelArgs) -> Result<u8> {
             }
         }
     }
-    Ok(if findings.is_empty() { exit::OK } else { exit::INVALID })
+    Ok(if findings.is_empty() {
+        exit::OK
+    } else {
+        exit::INVALID
+    })
 }

@@ -128,12 +128,21 @@ impl Analyte {
         match (self.kind, unit.numerator) {
             (Kind::Mass, Numerator::Mass(_)) => unit.basis != Basis::None,
             (Kind::Energy, Numerator::Kilojoule | Numerator::Kilocalorie) => {
-                matches!(unit.basis, Basis::Per100G | Basis::PerG | Basis::Per100Ml | Basis::PerMl | Basis::PerKg | Basis::PerL)
+                matches!(
+                    unit.basis,
+                    Basis::Per100G
+                        | Basis::PerG
+                        | Basis::Per100Ml
+                        | Basis::PerMl
+                        | Basis::PerKg
+                        | Basis::PerL
+                )
             }
-            (Kind::Count, Numerator::Cfu) | (Kind::Cells, Numerator::Cells) => unit.basis != Basis::None,
-            (Kind::Acidity, Numerator::DegreeThorner) | (Kind::Temperature, Numerator::DegreeCelsius) => {
-                unit.basis == Basis::None
+            (Kind::Count, Numerator::Cfu) | (Kind::Cells, Numerator::Cells) => {
+                unit.basis != Basis::None
             }
+            (Kind::Acidity, Numerator::DegreeThorner)
+            | (Kind::Temperature, Numerator::DegreeCelsius) => unit.basis == Basis::None,
             (Kind::Number, Numerator::One) => unit.basis == Basis::None,
             _ => false,
         }

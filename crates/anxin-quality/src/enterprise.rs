@@ -11,8 +11,8 @@
 use serde::Serialize;
 
 use crate::standard::{
-    Bound, Catalogue, Confidence, Fact, Issuer, Limit, MicroPlan, PlanKind, ProductType, Scope, Source, Standard,
-    StandardError, parse_standard,
+    Bound, Catalogue, Confidence, Fact, Issuer, Limit, MicroPlan, PlanKind, ProductType, Scope,
+    Source, Standard, StandardError, parse_standard,
 };
 use crate::unit::Unit;
 
@@ -74,13 +74,21 @@ pub enum Refusal {
 }
 
 /// Parses and reviews an enterprise standard against the national catalogue.
-pub fn review(catalogue: &Catalogue, file: &str, text: &str) -> Result<EnterpriseStandard, Refusal> {
+pub fn review(
+    catalogue: &Catalogue,
+    file: &str,
+    text: &str,
+) -> Result<EnterpriseStandard, Refusal> {
     let standard = parse_standard(file, text)?;
     if standard.issuer == Issuer::National {
-        return Err(Refusal::NotEnterprise(format!("{file}: the [standard] header must name the enterprise (enterprise = \"…\")")));
+        return Err(Refusal::NotEnterprise(format!(
+            "{file}: the [standard] header must name the enterprise (enterprise = \"…\")"
+        )));
     }
     let Some(from) = standard.in_force_from else {
-        return Err(Refusal::NotEnterprise(format!("{file}: an enterprise standard must say from when it applies (in_force_from)")));
+        return Err(Refusal::NotEnterprise(format!(
+            "{file}: an enterprise standard must say from when it applies (in_force_from)"
+        )));
     };
     // Every national version in force at some time while the enterprise standard is.
     let national: Vec<&Standard> = catalogue
@@ -95,26 +103,45 @@ pub fn review(catalogue: &Catalogue, file: &str, text: &str) -> Result<Enterpris
     let mut looser = Vec::new();
     let mut notes = Vec::new();
     for limit in &standard.limits {
-        for national_limit in national.iter().flat_map(|n| &n.limits).filter(|n| std::ptr::eq(n.analyte, limit.analyte)) {
+        for national_limit in national
+            .iter()
+            .flat_map(|n| &n.limits)
+            .filter(|n| std::ptr::eq(n.analyte, limit.analyte))
+        {
             if overlaps(&limit.scope, &national_limit.scope) {
                 compare_limit(limit, national_limit, &mut looser, &mut notes);
             }
         }
     }
     for plan in &standard.micro {
-        for national_plan in national.iter().flat_map(|n| &n.micro).filter(|n| std::ptr::eq(n.organism, plan.organism)) {
+        for national_plan in national
+            .iter()
+            .flat_map(|n| &n.micro)
+            .filter(|n| std::ptr::eq(n.organism, plan.organism))
+        {
             if overlaps(&plan.scope, &national_plan.scope) {
                 compare_plan(plan, national_plan, &mut looser, &mut notes);
             }
         }
     }
-    if looser.is_empty() { Ok(EnterpriseStandard { standard, notes }) } else { Err(Refusal::Looser(looser)) }
+    if looser.is_empty() {
+        Ok(EnterpriseStandard { standard, notes })
+    } else {
+        Err(Refusal::Looser(looser))
+    }
 }
 
 /// Whether two rules can apply to the same sample.
 fn overlaps(a: &Scope, b: &Scope) -> bool {
-    let shares_product = a.products.iter().any(|p: &ProductType| b.products.contains(p));
-    let exclusive = [(Fact::MilkBased, Fact::SoyBased), (Fact::Powder, Fact::Liquid), (Fact::Cow, Fact::Goat)];
+    let shares_product = a
+        .products
+        .iter()
+        .any(|p: &ProductType| b.products.contains(p));
+    let exclusive = [
+        (Fact::MilkBased, Fact::SoyBased),
+        (Fact::Powder, Fact::Liquid),
+        (Fact::Cow, Fact::Goat),
+    ];
     let contradicts = exclusive.iter().any(|(x, y)| {
         (a.when.contains(x) && b.when.contains(y)) || (a.when.contains(y) && b.when.contains(x))
     });
@@ -126,10 +153,23 @@ fn number(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn compare_limit(limit: &Limit, national: &Limit, looser: &mut Vec<Looseness>, notes: &mut Vec<String>) {
-    let binding = matches!(national.source.confidence, Confidence::A | Confidence::B | Confidence::C) && !national.advisory;
-    for (side, enterprise_bound, national_bound) in [("minimum", limit.min, national.min), ("maximum", limit.max, national.max)] {
-        let (Bound::Value(enterprise_value), Bound::Value(national_value)) = (enterprise_bound, national_bound) else {
+fn compare_limit(
+    limit: &Limit,
+    national: &Limit,
+    looser: &mut Vec<Looseness>,
+    notes: &mut Vec<String>,
+) {
+    let binding = matches!(
+        national.source.confidence,
+        Confidence::A | Confidence::B | Confidence::C
+    ) && !national.advisory;
+    for (side, enterprise_bound, national_bound) in [
+        ("minimum", limit.min, national.min),
+        ("maximum", limit.max, national.max),
+    ] {
+        let (Bound::Value(enterprise_value), Bound::Value(national_value)) =
+            (enterprise_bound, national_bound)
+        else {
             continue;
         };
         let converted = match limit.unit.convert(enterprise_value, national.unit, None) {
@@ -174,38 +214,74 @@ fn compare_limit(limit: &Limit, national: &Limit, looser: &mut Vec<Looseness>, n
                 reason,
             });
         } else {
-            notes.push(format!("{reason}; the national value is unverified, so this does not refuse the standard"));
+            notes.push(format!(
+                "{reason}; the national value is unverified, so this does not refuse the standard"
+            ));
         }
     }
 }
 
-fn compare_plan(plan: &MicroPlan, national: &MicroPlan, looser: &mut Vec<Looseness>, notes: &mut Vec<String>) {
-    let binding = matches!(national.source.confidence, Confidence::A | Confidence::B | Confidence::C);
+fn compare_plan(
+    plan: &MicroPlan,
+    national: &MicroPlan,
+    looser: &mut Vec<Looseness>,
+    notes: &mut Vec<String>,
+) {
+    let binding = matches!(
+        national.source.confidence,
+        Confidence::A | Confidence::B | Confidence::C
+    );
     let mut reasons = Vec::new();
     if plan.n < national.n {
-        reasons.push(format!("n = {} is fewer sample units than the national n = {}", plan.n, national.n));
+        reasons.push(format!(
+            "n = {} is fewer sample units than the national n = {}",
+            plan.n, national.n
+        ));
     }
     if plan.c > national.c {
-        reasons.push(format!("c = {} tolerates more units than the national c = {}", plan.c, national.c));
+        reasons.push(format!(
+            "c = {} tolerates more units than the national c = {}",
+            plan.c, national.c
+        ));
     }
     match (&plan.kind, &national.kind) {
-        (PlanKind::Count { unit, m, big_m }, PlanKind::Count { unit: n_unit, m: n_m, big_m: n_big_m }) => {
+        (
+            PlanKind::Count { unit, m, big_m },
+            PlanKind::Count {
+                unit: n_unit,
+                m: n_m,
+                big_m: n_big_m,
+            },
+        ) => {
             let convert = |value: f64, from: Unit| from.convert(value, *n_unit, None).ok();
             match convert(*m, *unit) {
                 Some(converted) if converted > n_m * (1.0 + STRICTNESS_TOLERANCE) => {
-                    reasons.push(format!("m = {} {unit} is above the national m = {} {n_unit}", number(*m), number(*n_m)));
+                    reasons.push(format!(
+                        "m = {} {unit} is above the national m = {} {n_unit}",
+                        number(*m),
+                        number(*n_m)
+                    ));
                 }
-                None => reasons.push(format!("m in {unit} cannot be compared with the national m in {n_unit}")),
+                None => reasons.push(format!(
+                    "m in {unit} cannot be compared with the national m in {n_unit}"
+                )),
                 _ => {}
             }
             if let (Bound::Value(big), Bound::Value(n_big)) = (big_m, n_big_m)
-                && convert(*big, *unit).is_none_or(|converted| converted > n_big * (1.0 + STRICTNESS_TOLERANCE))
+                && convert(*big, *unit)
+                    .is_none_or(|converted| converted > n_big * (1.0 + STRICTNESS_TOLERANCE))
             {
-                reasons.push(format!("M = {} {unit} is above the national M = {} {n_unit}", number(*big), number(*n_big)));
+                reasons.push(format!(
+                    "M = {} {unit} is above the national M = {} {n_unit}",
+                    number(*big),
+                    number(*n_big)
+                ));
             }
         }
         (PlanKind::Presence { .. }, PlanKind::Presence { .. }) => {}
-        _ => reasons.push("the plan counts where the national plan tests presence, or the other way round".into()),
+        _ => reasons.push(
+            "the plan counts where the national plan tests presence, or the other way round".into(),
+        ),
     }
     for reason in reasons {
         let reason = format!("plan {}: {reason} ({})", plan.organism.id, national.source);
@@ -218,7 +294,9 @@ fn compare_plan(plan: &MicroPlan, national: &MicroPlan, looser: &mut Vec<Loosene
                 reason,
             });
         } else {
-            notes.push(format!("{reason}; the national plan is unverified, so this does not refuse the standard"));
+            notes.push(format!(
+                "{reason}; the national plan is unverified, so this does not refuse the standard"
+            ));
         }
     }
 }

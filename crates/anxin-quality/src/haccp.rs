@@ -79,23 +79,36 @@ struct ControlPointsFile {
 
 /// Reads a plant's control points from TOML (`[[ccp]]` tables).
 pub fn parse_control_points(text: &str) -> Result<Vec<ControlPoint>, HaccpError> {
-    let file: ControlPointsFile = toml::from_str(text).map_err(|e| HaccpError::ControlPoints(e.to_string().trim().to_owned()))?;
+    let file: ControlPointsFile = toml::from_str(text)
+        .map_err(|e| HaccpError::ControlPoints(e.to_string().trim().to_owned()))?;
     for ccp in &file.ccp {
         if ccp.min.is_none() && ccp.max.is_none() {
-            return Err(HaccpError::ControlPoints(format!("{} has no critical limit", ccp.id)));
+            return Err(HaccpError::ControlPoints(format!(
+                "{} has no critical limit",
+                ccp.id
+            )));
         }
         if let (Some(min), Some(max)) = (ccp.min, ccp.max)
             && min > max
         {
-            return Err(HaccpError::ControlPoints(format!("{}: min {min} is above max {max}", ccp.id)));
+            return Err(HaccpError::ControlPoints(format!(
+                "{}: min {min} is above max {max}",
+                ccp.id
+            )));
         }
         if ccp.min.into_iter().chain(ccp.max).any(|v| !v.is_finite()) {
-            return Err(HaccpError::ControlPoints(format!("{}: limits must be finite numbers", ccp.id)));
+            return Err(HaccpError::ControlPoints(format!(
+                "{}: limits must be finite numbers",
+                ccp.id
+            )));
         }
     }
     for (index, ccp) in file.ccp.iter().enumerate() {
         if file.ccp[..index].iter().any(|other| other.id == ccp.id) {
-            return Err(HaccpError::ControlPoints(format!("{} is defined twice", ccp.id)));
+            return Err(HaccpError::ControlPoints(format!(
+                "{} is defined twice",
+                ccp.id
+            )));
         }
     }
     Ok(file.ccp)
@@ -144,7 +157,11 @@ pub fn deviations(ccp: &ControlPoint, readings: &[Reading]) -> Result<Vec<Deviat
     let mut sorted: Vec<(usize, Reading)> = readings.iter().copied().enumerate().collect();
     sorted.sort_by_key(|(_, r)| r.at);
     for (position, (index, reading)) in sorted.iter().enumerate() {
-        let fail = |message: String| HaccpError::Reading { ccp: ccp.id.clone(), index: index + 1, message };
+        let fail = |message: String| HaccpError::Reading {
+            ccp: ccp.id.clone(),
+            index: index + 1,
+            message,
+        };
         if !reading.value.is_finite() {
             return Err(fail("the value is not a finite number".into()));
         }
@@ -152,9 +169,15 @@ pub fn deviations(ccp: &ControlPoint, readings: &[Reading]) -> Result<Vec<Deviat
             return Err(fail(format!("two readings at {}", reading.at)));
         }
     }
-    let outside = |value: f64| ccp.min.is_some_and(|min| value < min) || ccp.max.is_some_and(|max| value > max);
-    let distance = |value: f64| (ccp.min.map_or(0.0, |min| min - value)).max(ccp.max.map_or(0.0, |max| value - max));
-    let interval = ccp.monitoring_interval_max_s.map(|s| SignedDuration::from_secs(s as i64));
+    let outside = |value: f64| {
+        ccp.min.is_some_and(|min| value < min) || ccp.max.is_some_and(|max| value > max)
+    };
+    let distance = |value: f64| {
+        (ccp.min.map_or(0.0, |min| min - value)).max(ccp.max.map_or(0.0, |max| value - max))
+    };
+    let interval = ccp
+        .monitoring_interval_max_s
+        .map(|s| SignedDuration::from_secs(s as i64));
     let mut found = Vec::new();
     let mut open: Option<Deviation> = None;
     let mut previous: Option<Timestamp> = None;
@@ -162,7 +185,13 @@ pub fn deviations(ccp: &ControlPoint, readings: &[Reading]) -> Result<Vec<Deviat
         if let (Some(interval), Some(previous)) = (interval, previous)
             && reading.at.duration_since(previous) > interval
         {
-            found.push(Deviation { ccp: ccp.id.clone(), line: ccp.line.clone(), kind: DeviationKind::MonitoringGap, start: previous, end: Some(reading.at) });
+            found.push(Deviation {
+                ccp: ccp.id.clone(),
+                line: ccp.line.clone(),
+                kind: DeviationKind::MonitoringGap,
+                start: previous,
+                end: Some(reading.at),
+            });
         }
         previous = Some(reading.at);
         match (&mut open, outside(reading.value)) {
@@ -170,7 +199,9 @@ pub fn deviations(ccp: &ControlPoint, readings: &[Reading]) -> Result<Vec<Deviat
                 open = Some(Deviation {
                     ccp: ccp.id.clone(),
                     line: ccp.line.clone(),
-                    kind: DeviationKind::OutOfLimit { worst: reading.value },
+                    kind: DeviationKind::OutOfLimit {
+                        worst: reading.value,
+                    },
                     start: reading.at,
                     end: None,
                 });
@@ -245,17 +276,30 @@ impl Hold {
 /// The lots made during each deviation on their line, each held until a corrective action for
 /// that deviation is recorded. A lot's production overlapping any part of the deviation counts,
 /// and an open deviation holds every lot after its start.
-pub fn holds(deviations: &[Deviation], lots: &[LotWindow], actions: &[CorrectiveAction]) -> Vec<Hold> {
+pub fn holds(
+    deviations: &[Deviation],
+    lots: &[LotWindow],
+    actions: &[CorrectiveAction],
+) -> Vec<Hold> {
     let mut found = Vec::new();
     for deviation in deviations {
         let action = actions
             .iter()
-            .filter(|a| a.ccp == deviation.ccp && a.deviation_start == deviation.start && a.recorded_at >= deviation.start)
+            .filter(|a| {
+                a.ccp == deviation.ccp
+                    && a.deviation_start == deviation.start
+                    && a.recorded_at >= deviation.start
+            })
             .min_by_key(|a| a.recorded_at);
         for lot in lots.iter().filter(|lot| lot.line == deviation.line) {
-            let overlaps = lot.end >= deviation.start && deviation.end.is_none_or(|end| lot.start < end);
+            let overlaps =
+                lot.end >= deviation.start && deviation.end.is_none_or(|end| lot.start < end);
             if overlaps {
-                found.push(Hold { lot: lot.lot.clone(), deviation: deviation.clone(), corrected_by: action.cloned() });
+                found.push(Hold {
+                    lot: lot.lot.clone(),
+                    deviation: deviation.clone(),
+                    corrected_by: action.cloned(),
+                });
             }
         }
     }

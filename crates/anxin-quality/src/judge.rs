@@ -18,8 +18,8 @@ use serde::Serialize;
 use crate::analyte::{Analyte, Kind};
 use crate::enterprise::EnterpriseStandard;
 use crate::standard::{
-    Bound, Catalogue, Confidence, Coverage, Fact, Limit, MicroPlan, PlanKind, ProductType, RatioRule, Scope, Source,
-    Standard,
+    Bound, Catalogue, Confidence, Coverage, Fact, Limit, MicroPlan, PlanKind, ProductType,
+    RatioRule, Scope, Source, Standard,
 };
 use crate::unit::{Basis, Energy, Numerator, Unit};
 
@@ -80,7 +80,9 @@ pub struct Sample {
 
 /// Largest plausible mass fraction of a product: a part cannot outweigh the whole.
 fn mass_fraction(value: f64, unit: Unit) -> Option<f64> {
-    let Numerator::Mass(grams) = unit.numerator else { return None };
+    let Numerator::Mass(grams) = unit.numerator else {
+        return None;
+    };
     let portion_grams = match unit.basis {
         Basis::PerG | Basis::PerMl => 1.0,
         Basis::Per100G | Basis::Per100Ml => 100.0,
@@ -112,7 +114,11 @@ impl Sample {
         let mut seen: BTreeSet<(&str, Option<u32>)> = BTreeSet::new();
         for (index, measurement) in measurements.iter().enumerate() {
             if let Err(message) = check_measurement(measurement) {
-                errors.push(InputError { index: index + 1, analyte: measurement.analyte.id.to_owned(), message });
+                errors.push(InputError {
+                    index: index + 1,
+                    analyte: measurement.analyte.id.to_owned(),
+                    message,
+                });
             }
             if !seen.insert((measurement.analyte.id, measurement.sample_unit)) {
                 errors.push(InputError {
@@ -129,20 +135,29 @@ impl Sample {
             return Err(errors);
         }
         let mut facts: BTreeSet<Fact> = facts.into_iter().collect();
-        let energy = measurements.iter().find(|m| m.analyte.id == "energy").and_then(|m| match (m.reading, m.unit) {
-            (Reading::Value(value), Some(unit)) => unit.energy_of(value),
-            _ => None,
-        });
-        let dha_added = measurements
+        let energy = measurements
             .iter()
-            .any(|m| m.analyte.id == "dha" && matches!(m.reading, Reading::Value(value) if value > 0.0));
+            .find(|m| m.analyte.id == "energy")
+            .and_then(|m| match (m.reading, m.unit) {
+                (Reading::Value(value), Some(unit)) => unit.energy_of(value),
+                _ => None,
+            });
+        let dha_added = measurements.iter().any(|m| {
+            m.analyte.id == "dha" && matches!(m.reading, Reading::Value(value) if value > 0.0)
+        });
         if dha_added {
             facts.insert(Fact::DhaAdded);
         }
         if !facts.contains(&Fact::Liquid) {
             facts.insert(Fact::Powder);
         }
-        Ok(Sample { product, produced, facts, measurements, energy })
+        Ok(Sample {
+            product,
+            produced,
+            facts,
+            measurements,
+            energy,
+        })
     }
 
     /// The product type.
@@ -161,11 +176,14 @@ impl Sample {
     }
 
     fn find(&self, analyte: &Analyte) -> Option<&Measurement> {
-        self.measurements.iter().find(|m| std::ptr::eq(m.analyte, analyte))
+        self.measurements
+            .iter()
+            .find(|m| std::ptr::eq(m.analyte, analyte))
     }
 
     fn applies(&self, scope: &Scope) -> bool {
-        scope.products.contains(&self.product) && scope.when.iter().all(|fact| self.facts.contains(fact))
+        scope.products.contains(&self.product)
+            && scope.when.iter().all(|fact| self.facts.contains(fact))
     }
 }
 
@@ -190,9 +208,8 @@ fn check_measurement(measurement: &Measurement) -> Result<(), String> {
     if !analyte.accepts(unit) {
         return Err(format!("cannot be measured in {unit}"));
     }
-    let value = match measurement.reading {
-        Reading::Value(value) | Reading::BelowDetection(value) => value,
-        _ => unreachable_value(),
+    let (Reading::Value(value) | Reading::BelowDetection(value)) = measurement.reading else {
+        return Ok(());
     };
     if !value.is_finite() {
         return Err("value is not a finite number".into());
@@ -207,26 +224,27 @@ fn check_measurement(measurement: &Measurement) -> Result<(), String> {
     if let Some(fraction) = mass_fraction(value, unit)
         && fraction > 1.0
     {
-        return Err(format!("{value} {unit} would weigh more than the product itself"));
+        return Err(format!(
+            "{value} {unit} would weigh more than the product itself"
+        ));
     }
     if analyte.kind == Kind::Energy
         && let Some(energy) = unit.energy_of(value)
         && (energy.kj_per_unit > ENERGY_KJ_PER_G_MAX || energy.kj_per_unit <= 0.0)
     {
-        return Err(format!("{value} {unit} is not a possible energy (at most {ENERGY_KJ_PER_G_MAX} kJ per g)"));
+        return Err(format!(
+            "{value} {unit} is not a possible energy (at most {ENERGY_KJ_PER_G_MAX} kJ per g)"
+        ));
     }
-    if analyte.kind == Kind::Temperature && !(TEMPERATURE_C_RANGE.0..=TEMPERATURE_C_RANGE.1).contains(&value) {
+    if analyte.kind == Kind::Temperature
+        && !(TEMPERATURE_C_RANGE.0..=TEMPERATURE_C_RANGE.1).contains(&value)
+    {
         return Err(format!("{value} °C is not a plausible temperature"));
     }
     if analyte.kind == Kind::Acidity && value > 100.0 {
         return Err(format!("{value} °T is not a plausible acidity of milk"));
     }
     Ok(())
-}
-
-/// Presence readings were returned from above; this keeps the match total without a panic path.
-fn unreachable_value() -> f64 {
-    f64::NAN
 }
 
 /// The overall result.
@@ -304,13 +322,19 @@ pub struct Judgment<'a> {
 impl<'a> Judgment<'a> {
     /// The checks that are not passes: the reasons for the verdict and the notes beside it.
     pub fn reasons(&self) -> impl Iterator<Item = &Check<'a>> {
-        self.checks.iter().filter(|check| check.outcome != Outcome::Pass)
+        self.checks
+            .iter()
+            .filter(|check| check.outcome != Outcome::Pass)
     }
 }
 
 /// Judges `sample` against the national standards in force on its production date and, when
 /// given, the enterprise's own standard.
-pub fn judge<'a>(catalogue: &'a Catalogue, enterprise: Option<&'a EnterpriseStandard>, sample: &Sample) -> Judgment<'a> {
+pub fn judge<'a>(
+    catalogue: &'a Catalogue,
+    enterprise: Option<&'a EnterpriseStandard>,
+    sample: &Sample,
+) -> Judgment<'a> {
     let mut standards: Vec<&'a Standard> = catalogue.in_force(sample.product, sample.produced);
     if let Some(enterprise) = enterprise.map(EnterpriseStandard::standard)
         && enterprise.products.contains(&sample.product)
@@ -321,24 +345,42 @@ pub fn judge<'a>(catalogue: &'a Catalogue, enterprise: Option<&'a EnterpriseStan
     let mut checks = Vec::new();
     for standard in &standards {
         coverage_checks(standard, &mut checks);
-        for limit in standard.limits.iter().filter(|limit| sample.applies(&limit.scope)) {
+        for limit in standard
+            .limits
+            .iter()
+            .filter(|limit| sample.applies(&limit.scope))
+        {
             check_limit(sample, limit, &mut checks);
         }
-        for ratio in standard.ratios.iter().filter(|ratio| sample.applies(&ratio.scope)) {
+        for ratio in standard
+            .ratios
+            .iter()
+            .filter(|ratio| sample.applies(&ratio.scope))
+        {
             check_ratio(sample, ratio, &mut checks);
         }
-        for plan in standard.micro.iter().filter(|plan| sample.applies(&plan.scope)) {
+        for plan in standard
+            .micro
+            .iter()
+            .filter(|plan| sample.applies(&plan.scope))
+        {
             check_plan(sample, plan, &mut checks);
         }
     }
-    let composition = standards.iter().any(|s| is_composition_standard(s, sample.product));
+    let composition = standards
+        .iter()
+        .any(|s| is_composition_standard(s, sample.product));
     if !composition {
         checks.push(Check {
             subject: "composition standard".into(),
             outcome: Outcome::Undetermined,
             rule: "a product standard must be in force".into(),
             value: None,
-            message: format!("no version of the product standard for {:?} is in force on {} in the data", sample.product, sample.produced).into(),
+            message: format!(
+                "no version of the product standard for {:?} is in force on {} in the data",
+                sample.product, sample.produced
+            )
+            .into(),
             source: Cow::Owned(Source {
                 standard: "catalogue".into(),
                 clause: "dates in force".into(),
@@ -349,12 +391,19 @@ pub fn judge<'a>(catalogue: &'a Catalogue, enterprise: Option<&'a EnterpriseStan
     }
     let verdict = if checks.iter().any(|c| c.outcome == Outcome::Fail) {
         Verdict::NonConformant
-    } else if checks.iter().any(|c| matches!(c.outcome, Outcome::Missing | Outcome::Undetermined)) {
+    } else if checks
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Missing | Outcome::Undetermined))
+    {
         Verdict::Incomplete
     } else {
         Verdict::Conformant
     };
-    Judgment { verdict, standards: standards.iter().map(|s| s.code.as_str()).collect(), checks }
+    Judgment {
+        verdict,
+        standards: standards.iter().map(|s| s.code.as_str()).collect(),
+        checks,
+    }
 }
 
 /// Whether `standard` is the product standard (the one setting composition or raw-milk
@@ -380,7 +429,11 @@ fn coverage_checks<'a>(standard: &'a Standard, checks: &mut Vec<Check<'a>>) {
         outcome,
         rule: "the standard's tables must be in the data".into(),
         value: None,
-        message: standard.coverage_note.as_deref().unwrap_or("parts of this standard are not in the data").into(),
+        message: standard
+            .coverage_note
+            .as_deref()
+            .unwrap_or("parts of this standard are not in the data")
+            .into(),
         source: Cow::Owned(Source {
             standard: standard.code.clone(),
             clause: "whole standard".into(),
@@ -393,7 +446,11 @@ fn coverage_checks<'a>(standard: &'a Standard, checks: &mut Vec<Check<'a>>) {
 pub(crate) fn format_number(value: f64) -> String {
     let text = format!("{value:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text.is_empty() || text == "-0" { "0".into() } else { text.to_owned() }
+    if text.is_empty() || text == "-0" {
+        "0".into()
+    } else {
+        text.to_owned()
+    }
 }
 
 pub(crate) fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
@@ -402,7 +459,11 @@ pub(crate) fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
         Bound::Value(value) => format_number(value),
         Bound::Unknown => "unknown".to_owned(),
     };
-    let unit = if unit.is_empty() || unit == "1" { String::new() } else { format!(" {unit}") };
+    let unit = if unit.is_empty() || unit == "1" {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
     match (min, max) {
         (Bound::None, max) => format!("≤ {}{unit}", side(max)),
         (min, Bound::None) => format!("≥ {}{unit}", side(min)),
@@ -412,7 +473,11 @@ pub(crate) fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
 
 /// Whether a failed bound fails the lot, given its source.
 fn failing_outcome(confidence: Confidence, advisory: bool) -> Outcome {
-    if advisory || matches!(confidence, Confidence::R | Confidence::Unknown) { Outcome::Unverified } else { Outcome::Fail }
+    if advisory || matches!(confidence, Confidence::R | Confidence::Unknown) {
+        Outcome::Unverified
+    } else {
+        Outcome::Fail
+    }
 }
 
 fn is_binding(confidence: Confidence, advisory: bool) -> bool {
@@ -436,7 +501,11 @@ fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>
     let rule: Cow<'a, str> = if divisor == 1.0 {
         Cow::Borrowed(&limit.rule_text)
     } else {
-        Cow::Owned(format!("{} (powder limit ÷ {})", describe_bounds(min, max, unit_text), format_number(divisor)))
+        Cow::Owned(format!(
+            "{} (powder limit ÷ {})",
+            describe_bounds(min, max, unit_text),
+            format_number(divisor)
+        ))
     };
     let binding = is_binding(limit.source.confidence, limit.advisory);
     let mut push = |outcome: Outcome, value: Option<f64>, message: Cow<'a, str>| {
@@ -451,13 +520,25 @@ fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>
     };
     if min == Bound::Unknown && max == Bound::Unknown {
         if sample.find(limit.analyte).is_some() {
-            push(Outcome::Note, None, format!("{} is limited by this standard but the limit is not in the data", limit.analyte.id).into());
+            push(
+                Outcome::Note,
+                None,
+                format!(
+                    "{} is limited by this standard but the limit is not in the data",
+                    limit.analyte.id
+                )
+                .into(),
+            );
         }
         return;
     }
     let Some(measurement) = sample.find(limit.analyte) else {
         if limit.required && binding {
-            push(Outcome::Missing, None, format!("{} is required and was not reported", limit.analyte.id).into());
+            push(
+                Outcome::Missing,
+                None,
+                format!("{} is required and was not reported", limit.analyte.id).into(),
+            );
         }
         return;
     };
@@ -470,15 +551,30 @@ fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>
     let value = match unit.convert(raw, limit.unit, sample.energy) {
         Ok(value) => value,
         Err(error) => {
-            push(Outcome::Undetermined, None, format!("{} cannot be compared with the limit: {error}", limit.analyte.id).into());
+            push(
+                Outcome::Undetermined,
+                None,
+                format!(
+                    "{} cannot be compared with the limit: {error}",
+                    limit.analyte.id
+                )
+                .into(),
+            );
             return;
         }
     };
-    let below = min.value().is_some_and(|min| value < min * (1.0 - COMPARE_TOLERANCE));
-    let above = max.value().is_some_and(|max| value > max * (1.0 + COMPARE_TOLERANCE));
+    let below = min
+        .value()
+        .is_some_and(|min| value < min * (1.0 - COMPARE_TOLERANCE));
+    let above = max
+        .value()
+        .is_some_and(|max| value > max * (1.0 + COMPARE_TOLERANCE));
     let fail_outcome = failing_outcome(limit.source.confidence, limit.advisory);
     let unverified_suffix = if fail_outcome == Outcome::Unverified {
-        format!(" (unverified limit, confidence {}: it does not fail the lot on its own)", limit.source.confidence)
+        format!(
+            " (unverified limit, confidence {}: it does not fail the lot on its own)",
+            limit.source.confidence
+        )
     } else {
         String::new()
     };
@@ -494,24 +590,56 @@ fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>
                 push(Outcome::Undetermined, shown, format!("below a detection limit of {} {unit_text}, which is above the minimum: the method cannot show compliance", format_number(value)).into());
             }
         } else {
-            push(Outcome::Pass, shown, format!("not detected (detection limit {} {unit_text})", format_number(value)).into());
+            push(
+                Outcome::Pass,
+                shown,
+                format!(
+                    "not detected (detection limit {} {unit_text})",
+                    format_number(value)
+                )
+                .into(),
+            );
         }
         return;
     }
     if below || above {
-        let side = if below { "below the minimum" } else { "above the maximum" };
-        push(fail_outcome, shown, format!("{} {} {unit_text} is {side}{unverified_suffix}", limit.analyte.id, format_number(value)).into());
+        let side = if below {
+            "below the minimum"
+        } else {
+            "above the maximum"
+        };
+        push(
+            fail_outcome,
+            shown,
+            format!(
+                "{} {} {unit_text} is {side}{unverified_suffix}",
+                limit.analyte.id,
+                format_number(value)
+            )
+            .into(),
+        );
         return;
     }
     if min == Bound::Unknown || max == Bound::Unknown {
-        push(Outcome::Note, shown, format!("within the known side; the other side of the limit is not in the data").into());
+        push(
+            Outcome::Note,
+            shown,
+            Cow::Borrowed("within the known side; the other side of the limit is not in the data"),
+        );
         return;
     }
-    let outcome = if fail_outcome == Outcome::Fail { Outcome::Pass } else { Outcome::Note };
+    let outcome = if fail_outcome == Outcome::Fail {
+        Outcome::Pass
+    } else {
+        Outcome::Note
+    };
     let message = if outcome == Outcome::Pass {
         Cow::Borrowed("within the limit")
     } else {
-        Cow::Owned(format!("within an unverified limit (confidence {})", limit.source.confidence))
+        Cow::Owned(format!(
+            "within an unverified limit (confidence {})",
+            limit.source.confidence
+        ))
     };
     push(outcome, shown, message);
 }
@@ -528,46 +656,92 @@ fn check_ratio<'a>(sample: &Sample, ratio: &'a RatioRule, checks: &mut Vec<Check
         });
     };
     let binding = is_binding(ratio.source.confidence, false);
-    let (numerator, denominator) = match (sample.find(ratio.numerator), sample.find(ratio.denominator)) {
-        (Some(n), Some(d)) => (n, d),
-        (n, d) => {
-            if ratio.required && binding {
-                let missing: Vec<&str> = [(n, ratio.numerator), (d, ratio.denominator)]
-                    .iter()
-                    .filter(|(m, _)| m.is_none())
-                    .map(|(_, a)| a.id)
-                    .collect();
-                push(Outcome::Missing, None, format!("{} needed for the ratio and not reported", missing.join(" and ")).into());
+    let (numerator, denominator) =
+        match (sample.find(ratio.numerator), sample.find(ratio.denominator)) {
+            (Some(n), Some(d)) => (n, d),
+            (n, d) => {
+                if ratio.required && binding {
+                    let missing: Vec<&str> = [(n, ratio.numerator), (d, ratio.denominator)]
+                        .iter()
+                        .filter(|(m, _)| m.is_none())
+                        .map(|(_, a)| a.id)
+                        .collect();
+                    push(
+                        Outcome::Missing,
+                        None,
+                        format!(
+                            "{} needed for the ratio and not reported",
+                            missing.join(" and ")
+                        )
+                        .into(),
+                    );
+                }
+                return;
             }
-            return;
-        }
-    };
-    let (Reading::Value(n_value), Some(n_unit), Reading::Value(d_value), Some(d_unit)) =
-        (numerator.reading, numerator.unit, denominator.reading, denominator.unit)
-    else {
-        push(Outcome::Undetermined, None, "a result below its detection limit leaves the ratio unknown".into());
+        };
+    let (Reading::Value(n_value), Some(n_unit), Reading::Value(d_value), Some(d_unit)) = (
+        numerator.reading,
+        numerator.unit,
+        denominator.reading,
+        denominator.unit,
+    ) else {
+        push(
+            Outcome::Undetermined,
+            None,
+            "a result below its detection limit leaves the ratio unknown".into(),
+        );
         return;
     };
     let n_in_d_unit = match n_unit.convert(n_value, d_unit, sample.energy) {
         Ok(value) => value,
         Err(error) => {
-            push(Outcome::Undetermined, None, format!("the two results cannot be put on one basis: {error}").into());
+            push(
+                Outcome::Undetermined,
+                None,
+                format!("the two results cannot be put on one basis: {error}").into(),
+            );
             return;
         }
     };
     if d_value <= 0.0 {
-        push(Outcome::Undetermined, None, format!("{} is zero, so the ratio is undefined", ratio.denominator.id).into());
+        push(
+            Outcome::Undetermined,
+            None,
+            format!(
+                "{} is zero, so the ratio is undefined",
+                ratio.denominator.id
+            )
+            .into(),
+        );
         return;
     }
     let value = n_in_d_unit / d_value;
-    let below = ratio.min.value().is_some_and(|min| value < min * (1.0 - COMPARE_TOLERANCE));
-    let above = ratio.max.value().is_some_and(|max| value > max * (1.0 + COMPARE_TOLERANCE));
+    let below = ratio
+        .min
+        .value()
+        .is_some_and(|min| value < min * (1.0 - COMPARE_TOLERANCE));
+    let above = ratio
+        .max
+        .value()
+        .is_some_and(|max| value > max * (1.0 + COMPARE_TOLERANCE));
     if below || above {
         let outcome = failing_outcome(ratio.source.confidence, false);
-        let side = if below { "below the minimum" } else { "above the maximum" };
-        push(outcome, Some(value), format!("ratio {} is {side}", format_number(value)).into());
+        let side = if below {
+            "below the minimum"
+        } else {
+            "above the maximum"
+        };
+        push(
+            outcome,
+            Some(value),
+            format!("ratio {} is {side}", format_number(value)).into(),
+        );
     } else {
-        push(Outcome::Pass, Some(value), Cow::Borrowed("within the limit"));
+        push(
+            Outcome::Pass,
+            Some(value),
+            Cow::Borrowed("within the limit"),
+        );
     }
 }
 
@@ -582,16 +756,37 @@ fn check_plan<'a>(sample: &Sample, plan: &'a MicroPlan, checks: &mut Vec<Check<'
             source: Cow::Borrowed(&plan.source),
         });
     };
-    let units: Vec<&Measurement> = sample.measurements.iter().filter(|m| std::ptr::eq(m.analyte, plan.organism)).collect();
+    let units: Vec<&Measurement> = sample
+        .measurements
+        .iter()
+        .filter(|m| std::ptr::eq(m.analyte, plan.organism))
+        .collect();
     let binding = is_binding(plan.source.confidence, false);
     if units.is_empty() {
         if plan.required && binding {
-            push(Outcome::Missing, None, format!("{} is required ({} sample units) and was not reported", plan.organism.id, plan.n).into());
+            push(
+                Outcome::Missing,
+                None,
+                format!(
+                    "{} is required ({} sample units) and was not reported",
+                    plan.organism.id, plan.n
+                )
+                .into(),
+            );
         }
         return;
     }
     if (units.len() as u64) < u64::from(plan.n) {
-        push(Outcome::Undetermined, Some(format!("{} units", units.len())), format!("the plan needs {} sample units and {} were reported", plan.n, units.len()).into());
+        push(
+            Outcome::Undetermined,
+            Some(format!("{} units", units.len())),
+            format!(
+                "the plan needs {} sample units and {} were reported",
+                plan.n,
+                units.len()
+            )
+            .into(),
+        );
         return;
     }
     let mut marginal = 0u32;
@@ -601,7 +796,11 @@ fn check_plan<'a>(sample: &Sample, plan: &'a MicroPlan, checks: &mut Vec<Check<'
         match (&plan.kind, unit_result.reading, unit_result.unit) {
             (PlanKind::Presence { .. }, Reading::Detected, _) => marginal += 1,
             (PlanKind::Presence { .. }, Reading::NotDetected, _) => {}
-            (PlanKind::Count { unit, m, big_m }, Reading::Value(value) | Reading::BelowDetection(value), Some(given)) => {
+            (
+                PlanKind::Count { unit, m, big_m },
+                Reading::Value(value) | Reading::BelowDetection(value),
+                Some(given),
+            ) => {
                 let Ok(value) = given.convert(value, *unit, sample.energy) else {
                     undetermined += 1;
                     continue;
@@ -609,7 +808,10 @@ fn check_plan<'a>(sample: &Sample, plan: &'a MicroPlan, checks: &mut Vec<Check<'
                 let below_detection = matches!(unit_result.reading, Reading::BelowDetection(_));
                 if below_detection && value > *m {
                     undetermined += 1;
-                } else if big_m.value().is_some_and(|big_m| value > big_m * (1.0 + COMPARE_TOLERANCE)) {
+                } else if big_m
+                    .value()
+                    .is_some_and(|big_m| value > big_m * (1.0 + COMPARE_TOLERANCE))
+                {
                     rejected += 1;
                 } else if value > *m * (1.0 + COMPARE_TOLERANCE) {
                     marginal += 1;
@@ -618,22 +820,54 @@ fn check_plan<'a>(sample: &Sample, plan: &'a MicroPlan, checks: &mut Vec<Check<'
             _ => undetermined += 1,
         }
     }
-    let value = Some(format!("{} of {} units above m, {} above M", marginal + rejected, units.len(), rejected));
+    let value = Some(format!(
+        "{} of {} units above m, {} above M",
+        marginal + rejected,
+        units.len(),
+        rejected
+    ));
     let fail = failing_outcome(plan.source.confidence, false);
     let suffix = if fail == Outcome::Unverified {
-        format!(" (unverified plan, confidence {}: it does not fail the lot on its own)", plan.source.confidence)
+        format!(
+            " (unverified plan, confidence {}: it does not fail the lot on its own)",
+            plan.source.confidence
+        )
     } else {
         String::new()
     };
     if rejected > 0 {
-        push(fail, value, format!("{rejected} sample unit(s) above M{suffix}").into());
+        push(
+            fail,
+            value,
+            format!("{rejected} sample unit(s) above M{suffix}").into(),
+        );
     } else if marginal > plan.c {
-        push(fail, value, format!("{marginal} sample unit(s) beyond m where c = {}{suffix}", plan.c).into());
+        push(
+            fail,
+            value,
+            format!(
+                "{marginal} sample unit(s) beyond m where c = {}{suffix}",
+                plan.c
+            )
+            .into(),
+        );
     } else if undetermined > 0 {
-        push(Outcome::Undetermined, value, format!("{undetermined} sample unit(s) could not be read against the plan").into());
+        push(
+            Outcome::Undetermined,
+            value,
+            format!("{undetermined} sample unit(s) could not be read against the plan").into(),
+        );
     } else if fail == Outcome::Fail {
         push(Outcome::Pass, value, Cow::Borrowed("the plan is met"));
     } else {
-        push(Outcome::Note, value, format!("the unverified plan is met (confidence {})", plan.source.confidence).into());
+        push(
+            Outcome::Note,
+            value,
+            format!(
+                "the unverified plan is met (confidence {})",
+                plan.source.confidence
+            )
+            .into(),
+        );
     }
 }

@@ -27,23 +27,138 @@ const NEGATION_GAP_CHARS_MAX: usize = 4;
 /// General Table of Standard Chinese Characters, 2013), so a match found after mapping is a match
 /// in the original text.
 const TRADITIONAL: &[(char, char)] = &[
-    ('進', '进'), ('國', '国'), ('場', '场'), ('態', '态'), ('無', '无'), ('護', '护'), ('腸', '肠'), ('療', '疗'),
-    ('預', '预'), ('強', '强'), ('聰', '聪'), ('腦', '脑'), ('發', '发'), ('氫', '氢'), ('麩', '麸'), ('質', '质'),
-    ('類', '类'), ('絕', '绝'), ('對', '对'), ('廣', '广'), ('癒', '愈'), ('劑', '剂'), ('產', '产'), ('號', '号'),
-    ('條', '条'), ('須', '须'), ('輔', '辅'), ('餘', '余'), ('論', '论'), ('兒', '儿'), ('嬰', '婴'), ('齡', '龄'),
-    ('爲', '为'), ('為', '为'), ('時', '时'), ('適', '适'), ('從', '从'), ('來', '来'), ('蘭', '兰'), ('農', '农'),
-    ('優', '优'), ('勝', '胜'), ('頂', '顶'), ('級', '级'), ('陽', '阳'), ('內', '内'), ('蟲', '虫'), ('擁', '拥'),
-    ('營', '营'), ('養', '养'), ('價', '价'), ('機', '机'), ('會', '会'), ('險', '险'), ('衛', '卫'), ('與', '与'),
-    ('媽', '妈'), ('讓', '让'), ('寶', '宝'), ('歲', '岁'), ('個', '个'), ('聯', '联'), ('體', '体'), ('當', '当'),
-    ('應', '应'), ('該', '该'), ('夠', '够'), ('礎', '础'), ('極', '极'), ('專', '专'), ('業', '业'), ('學', '学'),
-    ('譽', '誉'), ('獨', '独'), ('純', '纯'), ('淨', '净'), ('潔', '洁'), ('醫', '医'), ('藥', '药'), ('說', '说'),
-    ('書', '书'), ('廠', '厂'), ('萬', '万'), ('億', '亿'), ('雙', '双'), ('長', '长'), ('聽', '听'), ('視', '视'),
-    ('覺', '觉'), ('親', '亲'), ('愛', '爱'), ('話', '话'), ('謝', '谢'), ('請', '请'), ('減', '减'), ('換', '换'),
-    ('點', '点'), ('鐵', '铁'), ('鈣', '钙'), ('鋅', '锌'), ('維', '维'), ('蘇', '苏'), ('樂', '乐'), ('歡', '欢'),
-    ('飲', '饮'), ('麥', '麦'), ('鹽', '盐'), ('衆', '众'), ('眾', '众'), ('傳', '传'), ('聲', '声'), ('稱', '称'),
-    ('羣', '群'), ('嚴', '严'), ('選', '选'), ('舉', '举'), ('實', '实'), ('驗', '验'), ('證', '证'), ('據', '据'),
-    ('數', '数'), ('標', '标'), ('準', '准'), ('註', '注'), ('冊', '册'), ('塊', '块'), ('較', '较'), ('幫', '帮'),
-    ('腎', '肾'), ('臟', '脏'), ('異', '异'), ('鬆', '松'),
+    ('進', '进'),
+    ('國', '国'),
+    ('場', '场'),
+    ('態', '态'),
+    ('無', '无'),
+    ('護', '护'),
+    ('腸', '肠'),
+    ('療', '疗'),
+    ('預', '预'),
+    ('強', '强'),
+    ('聰', '聪'),
+    ('腦', '脑'),
+    ('發', '发'),
+    ('氫', '氢'),
+    ('麩', '麸'),
+    ('質', '质'),
+    ('類', '类'),
+    ('絕', '绝'),
+    ('對', '对'),
+    ('廣', '广'),
+    ('癒', '愈'),
+    ('劑', '剂'),
+    ('產', '产'),
+    ('號', '号'),
+    ('條', '条'),
+    ('須', '须'),
+    ('輔', '辅'),
+    ('餘', '余'),
+    ('論', '论'),
+    ('兒', '儿'),
+    ('嬰', '婴'),
+    ('齡', '龄'),
+    ('爲', '为'),
+    ('為', '为'),
+    ('時', '时'),
+    ('適', '适'),
+    ('從', '从'),
+    ('來', '来'),
+    ('蘭', '兰'),
+    ('農', '农'),
+    ('優', '优'),
+    ('勝', '胜'),
+    ('頂', '顶'),
+    ('級', '级'),
+    ('陽', '阳'),
+    ('內', '内'),
+    ('蟲', '虫'),
+    ('擁', '拥'),
+    ('營', '营'),
+    ('養', '养'),
+    ('價', '价'),
+    ('機', '机'),
+    ('會', '会'),
+    ('險', '险'),
+    ('衛', '卫'),
+    ('與', '与'),
+    ('媽', '妈'),
+    ('讓', '让'),
+    ('寶', '宝'),
+    ('歲', '岁'),
+    ('個', '个'),
+    ('聯', '联'),
+    ('體', '体'),
+    ('當', '当'),
+    ('應', '应'),
+    ('該', '该'),
+    ('夠', '够'),
+    ('礎', '础'),
+    ('極', '极'),
+    ('專', '专'),
+    ('業', '业'),
+    ('學', '学'),
+    ('譽', '誉'),
+    ('獨', '独'),
+    ('純', '纯'),
+    ('淨', '净'),
+    ('潔', '洁'),
+    ('醫', '医'),
+    ('藥', '药'),
+    ('說', '说'),
+    ('書', '书'),
+    ('廠', '厂'),
+    ('萬', '万'),
+    ('億', '亿'),
+    ('雙', '双'),
+    ('長', '长'),
+    ('聽', '听'),
+    ('視', '视'),
+    ('覺', '觉'),
+    ('親', '亲'),
+    ('愛', '爱'),
+    ('話', '话'),
+    ('謝', '谢'),
+    ('請', '请'),
+    ('減', '减'),
+    ('換', '换'),
+    ('點', '点'),
+    ('鐵', '铁'),
+    ('鈣', '钙'),
+    ('鋅', '锌'),
+    ('維', '维'),
+    ('蘇', '苏'),
+    ('樂', '乐'),
+    ('歡', '欢'),
+    ('飲', '饮'),
+    ('麥', '麦'),
+    ('鹽', '盐'),
+    ('衆', '众'),
+    ('眾', '众'),
+    ('傳', '传'),
+    ('聲', '声'),
+    ('稱', '称'),
+    ('羣', '群'),
+    ('嚴', '严'),
+    ('選', '选'),
+    ('舉', '举'),
+    ('實', '实'),
+    ('驗', '验'),
+    ('證', '证'),
+    ('據', '据'),
+    ('數', '数'),
+    ('標', '标'),
+    ('準', '准'),
+    ('註', '注'),
+    ('冊', '册'),
+    ('塊', '块'),
+    ('較', '较'),
+    ('幫', '帮'),
+    ('腎', '肾'),
+    ('臟', '脏'),
+    ('異', '异'),
+    ('鬆', '松'),
 ];
 
 /// The text as simplified characters, dashes and tildes as `~`, Latin letters in lower case:
@@ -53,7 +168,10 @@ fn simplify(text: &str) -> Vec<char> {
         .map(|c| match c {
             '～' | '〜' | '－' | '—' | '–' => '~',
             '-' => '~',
-            _ => TRADITIONAL.iter().find(|(t, _)| *t == c).map_or(c, |(_, s)| *s),
+            _ => TRADITIONAL
+                .iter()
+                .find(|(t, _)| *t == c)
+                .map_or(c, |(_, s)| *s),
         })
         .map(|c| c.to_lowercase().next().unwrap_or(c))
         .collect()
@@ -86,10 +204,17 @@ pub struct Registration {
 impl Registration {
     /// Reads a registration from TOML.
     pub fn parse(text: &str) -> Result<Registration, String> {
-        let registration: Registration = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
-        let number = registration.registration_number.strip_prefix("国食注字YP").unwrap_or("");
+        let registration: Registration =
+            toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
+        let number = registration
+            .registration_number
+            .strip_prefix("国食注字YP")
+            .unwrap_or("");
         if number.len() != 8 || !number.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("registration_number {:?} is not 国食注字YP followed by 8 digits", registration.registration_number));
+            return Err(format!(
+                "registration_number {:?} is not 国食注字YP followed by 8 digits",
+                registration.registration_number
+            ));
         }
         if !(1..=3).contains(&registration.stage) {
             return Err(format!("stage {} is not 1, 2 or 3", registration.stage));
@@ -167,7 +292,10 @@ struct RawRule {
     source_text: String,
     instrument: String,
     confidence: String,
-    #[expect(dead_code, reason = "kept in the data for readers; findings cite the source text")]
+    #[expect(
+        dead_code,
+        reason = "kept in the data for readers; findings cite the source text"
+    )]
     note: Option<String>,
 }
 
@@ -194,16 +322,35 @@ impl LabelRules {
         let raw: RawRules = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
         for rule in &raw.rule {
             if !raw.instruments.contains_key(&rule.instrument) {
-                return Err(RulesError(format!("rule {}: instrument {:?} is not described", rule.id, rule.instrument)));
+                return Err(RulesError(format!(
+                    "rule {}: instrument {:?} is not described",
+                    rule.id, rule.instrument
+                )));
             }
-            if !matches!(rule.kind.as_str(), "phrases" | "negated_substance" | "advertising_stage" | "required_statement" | "registration") {
-                return Err(RulesError(format!("rule {}: kind {:?} is not known", rule.id, rule.kind)));
+            if !matches!(
+                rule.kind.as_str(),
+                "phrases"
+                    | "negated_substance"
+                    | "advertising_stage"
+                    | "required_statement"
+                    | "registration"
+            ) {
+                return Err(RulesError(format!(
+                    "rule {}: kind {:?} is not known",
+                    rule.id, rule.kind
+                )));
             }
             if parse_confidence(&rule.confidence).is_none() {
-                return Err(RulesError(format!("rule {}: confidence {:?} is not A, B, C or R", rule.id, rule.confidence)));
+                return Err(RulesError(format!(
+                    "rule {}: confidence {:?} is not A, B, C or R",
+                    rule.id, rule.confidence
+                )));
             }
         }
-        Ok(LabelRules { rules: raw.rule, instruments: raw.instruments })
+        Ok(LabelRules {
+            rules: raw.rule,
+            instruments: raw.instruments,
+        })
     }
 
     /// Every phrase the rules name, with the rule's id (for tests and documentation).
@@ -214,7 +361,11 @@ impl LabelRules {
                 rule.phrases
                     .iter()
                     .map(move |p| (rule.id.as_str(), p.as_str(), false))
-                    .chain(rule.interpretation.iter().map(move |p| (rule.id.as_str(), p.as_str(), true)))
+                    .chain(
+                        rule.interpretation
+                            .iter()
+                            .map(move |p| (rule.id.as_str(), p.as_str(), true)),
+                    )
             })
             .collect()
     }
@@ -226,41 +377,69 @@ impl LabelRules {
         let original: Vec<char> = text.chars().collect();
         let line_starts = line_starts(&original);
         let mut findings = Vec::new();
-        for rule in self.rules.iter().filter(|rule| rule.applies_to.contains(&context.kind)) {
-            let stage_applies = rule.stages.is_empty() || context.stage.is_none_or(|stage| rule.stages.contains(&stage));
+        for rule in self
+            .rules
+            .iter()
+            .filter(|rule| rule.applies_to.contains(&context.kind))
+        {
+            let stage_applies = rule.stages.is_empty()
+                || context
+                    .stage
+                    .is_none_or(|stage| rule.stages.contains(&stage));
             if !stage_applies {
                 continue;
             }
-            let make = |offset: Option<usize>, length: usize, message: String, interpretation: bool| {
-                let (line, column) = match offset {
-                    Some(offset) => {
-                        let line = line_starts.partition_point(|start| *start <= offset);
-                        (Some(line), Some(offset - line_starts[line - 1] + 1))
+            let make =
+                |offset: Option<usize>, length: usize, message: String, interpretation: bool| {
+                    let (line, column) = match offset {
+                        Some(offset) => {
+                            let line = line_starts.partition_point(|start| *start <= offset);
+                            (Some(line), Some(offset - line_starts[line - 1] + 1))
+                        }
+                        None => (None, None),
+                    };
+                    Finding {
+                        rule: rule.id.clone(),
+                        title: rule.title.clone(),
+                        quote: offset
+                            .map(|o| original[o..o + length].iter().collect())
+                            .unwrap_or_default(),
+                        offset,
+                        line,
+                        column,
+                        message,
+                        source_text: rule.source_text.clone(),
+                        instrument: self
+                            .instruments
+                            .get(&rule.instrument)
+                            .cloned()
+                            .unwrap_or_default(),
+                        confidence: parse_confidence(&rule.confidence)
+                            .unwrap_or(Confidence::Unknown),
+                        interpretation,
                     }
-                    None => (None, None),
                 };
-                Finding {
-                    rule: rule.id.clone(),
-                    title: rule.title.clone(),
-                    quote: offset.map(|o| original[o..o + length].iter().collect()).unwrap_or_default(),
-                    offset,
-                    line,
-                    column,
-                    message,
-                    source_text: rule.source_text.clone(),
-                    instrument: self.instruments.get(&rule.instrument).cloned().unwrap_or_default(),
-                    confidence: parse_confidence(&rule.confidence).unwrap_or(Confidence::Unknown),
-                    interpretation,
-                }
-            };
             match rule.kind.as_str() {
                 "phrases" => {
-                    let words = rule.phrases.iter().map(|p| (p, false)).chain(rule.interpretation.iter().map(|p| (p, true)));
+                    let words = rule
+                        .phrases
+                        .iter()
+                        .map(|p| (p, false))
+                        .chain(rule.interpretation.iter().map(|p| (p, true)));
                     for (phrase, interpretation) in words {
                         let needle = simplify(phrase);
                         for offset in find_all(&simplified, &needle) {
-                            let reading = if interpretation { " (our reading of the rule)" } else { "" };
-                            findings.push(make(Some(offset), needle.len(), format!("“{phrase}” is prohibited: {}{reading}", rule.title), interpretation));
+                            let reading = if interpretation {
+                                " (our reading of the rule)"
+                            } else {
+                                ""
+                            };
+                            findings.push(make(
+                                Some(offset),
+                                needle.len(),
+                                format!("“{phrase}” is prohibited: {}{reading}", rule.title),
+                                interpretation,
+                            ));
                         }
                     }
                 }
@@ -275,39 +454,82 @@ impl LabelRules {
                         .iter()
                         .flat_map(|marker| {
                             let needle = simplify(marker);
-                            find_all(&simplified, &needle).into_iter().map(move |offset| (offset, needle.len()))
+                            find_all(&simplified, &needle)
+                                .into_iter()
+                                .map(move |offset| (offset, needle.len()))
                         })
                         .collect();
-                    let stage_known = context.stage.is_some_and(|stage| rule.stages.contains(&stage));
+                    let stage_known = context
+                        .stage
+                        .is_some_and(|stage| rule.stages.contains(&stage));
                     if let Some(&(offset, length)) = markers.iter().min() {
-                        findings.push(make(Some(offset), length, "an advertisement for infant or older-infant formula (0–12 months)".into(), false));
+                        findings.push(make(
+                            Some(offset),
+                            length,
+                            "an advertisement for infant or older-infant formula (0–12 months)"
+                                .into(),
+                            false,
+                        ));
                     } else if stage_known {
-                        findings.push(make(None, 0, format!("an advertisement for stage-{} formula (0–12 months)", context.stage.unwrap_or_default()), false));
+                        findings.push(make(
+                            None,
+                            0,
+                            format!(
+                                "an advertisement for stage-{} formula (0–12 months)",
+                                context.stage.unwrap_or_default()
+                            ),
+                            false,
+                        ));
                     }
                 }
                 "required_statement" => {
-                    let compact: Vec<char> = simplified.iter().copied().filter(|c| !c.is_whitespace() && !is_punctuation(*c)).collect();
+                    let compact: Vec<char> = simplified
+                        .iter()
+                        .copied()
+                        .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
+                        .collect();
                     if context.stage.is_none() {
                         continue;
                     }
                     for statement in &rule.statements {
-                        let needle: Vec<char> = simplify(statement).into_iter().filter(|c| !c.is_whitespace() && !is_punctuation(*c)).collect();
+                        let needle: Vec<char> = simplify(statement)
+                            .into_iter()
+                            .filter(|c| !c.is_whitespace() && !is_punctuation(*c))
+                            .collect();
                         if find_all(&compact, &needle).is_empty() {
-                            findings.push(make(None, 0, format!("the required statement “{statement}” is missing"), false));
+                            findings.push(make(
+                                None,
+                                0,
+                                format!("the required statement “{statement}” is missing"),
+                                false,
+                            ));
                         }
                     }
                 }
                 "registration" => {
                     if let Some(registration) = &context.registration {
-                        registration_findings(&simplified, &original, rule, registration, context, &mut |offset, length, message| {
-                            findings.push(make(Some(offset), length, message, false));
-                        });
+                        registration_findings(
+                            &simplified,
+                            &original,
+                            rule,
+                            registration,
+                            context,
+                            &mut |offset, length, message| {
+                                findings.push(make(Some(offset), length, message, false));
+                            },
+                        );
                     }
                 }
                 _ => {}
             }
         }
-        findings.sort_by_key(|finding| (finding.offset.is_none(), finding.offset, finding.rule.clone()));
+        findings.sort_by_key(|finding| {
+            (
+                finding.offset.is_none(),
+                finding.offset,
+                finding.rule.clone(),
+            )
+        });
         findings
     }
 }
@@ -327,14 +549,23 @@ fn is_punctuation(c: char) -> bool {
 }
 
 fn line_starts(text: &[char]) -> Vec<usize> {
-    std::iter::once(0).chain(text.iter().enumerate().filter(|(_, c)| **c == '\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(
+            text.iter()
+                .enumerate()
+                .filter(|(_, c)| **c == '\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect()
 }
 
 fn find_all(haystack: &[char], needle: &[char]) -> Vec<usize> {
     if needle.is_empty() || needle.len() > haystack.len() {
         return Vec::new();
     }
-    (0..=haystack.len() - needle.len()).filter(|&i| haystack[i..i + needle.len()] == *needle).collect()
+    (0..=haystack.len() - needle.len())
+        .filter(|&i| haystack[i..i + needle.len()] == *needle)
+        .collect()
 }
 
 /// "No added" words followed, within a few characters and no punctuation, by a substance the
@@ -343,7 +574,8 @@ fn negated_substances(text: &[char], rule: &RawRule) -> Vec<(usize, usize, Strin
     let mut found = Vec::new();
     let mut negations: Vec<Vec<char>> = rule.negations.iter().map(|n| simplify(n)).collect();
     negations.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let substances: Vec<(Vec<char>, &String)> = rule.substances.iter().map(|s| (simplify(s), s)).collect();
+    let substances: Vec<(Vec<char>, &String)> =
+        rule.substances.iter().map(|s| (simplify(s), s)).collect();
     let mut index = 0;
     while index < text.len() {
         let Some(negation) = negations.iter().find(|n| text[index..].starts_with(n)) else {
@@ -354,10 +586,17 @@ fn negated_substances(text: &[char], rule: &RawRule) -> Vec<(usize, usize, Strin
         let mut matched = None;
         for gap in 0..=NEGATION_GAP_CHARS_MAX {
             let start = after + gap;
-            if start > text.len() || text[after..start].iter().any(|c| is_punctuation(*c) || c.is_whitespace()) {
+            if start > text.len()
+                || text[after..start]
+                    .iter()
+                    .any(|c| is_punctuation(*c) || c.is_whitespace())
+            {
                 break;
             }
-            if let Some((substance, name)) = substances.iter().find(|(s, _)| text[start..].starts_with(s)) {
+            if let Some((substance, name)) = substances
+                .iter()
+                .find(|(s, _)| text[start..].starts_with(s))
+            {
                 matched = Some((start + substance.len() - index, (*name).clone()));
                 break;
             }
@@ -384,20 +623,41 @@ fn registration_findings(
     // Registration numbers on the label that are not the registered one.
     let prefix: Vec<char> = "国食注字yp".chars().collect();
     for offset in find_all(text, &prefix) {
-        let digits: String = original[offset + prefix.len()..].iter().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = original[offset + prefix.len()..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         let written = format!("国食注字YP{digits}");
         if written != registration.registration_number {
-            push(offset, prefix.len() + digits.chars().count(), format!("the label names registration {written}, the product is registered as {}", registration.registration_number));
+            push(
+                offset,
+                prefix.len() + digits.chars().count(),
+                format!(
+                    "the label names registration {written}, the product is registered as {}",
+                    registration.registration_number
+                ),
+            );
         }
     }
     // A stage on the label that is not the registered stage.
-    for (stage, markers) in [(1u8, ["1段", "一段"]), (2, ["2段", "二段"]), (3, ["3段", "三段"])] {
+    for (stage, markers) in [
+        (1u8, ["1段", "一段"]),
+        (2, ["2段", "二段"]),
+        (3, ["3段", "三段"]),
+    ] {
         if stage == registration.stage {
             continue;
         }
         for marker in markers {
             for offset in find_all(text, &simplify(marker)) {
-                push(offset, 2, format!("the label says stage {stage}, the registration is for stage {}", registration.stage));
+                push(
+                    offset,
+                    2,
+                    format!(
+                        "the label says stage {stage}, the registration is for stage {}",
+                        registration.stage
+                    ),
+                );
             }
         }
     }
@@ -413,10 +673,20 @@ fn registration_findings(
             // "DHA" inside a longer Latin word (e.g. "DHAA") is not the substance.
             let before = offset.checked_sub(1).map(|i| text[i]);
             let after = text.get(offset + needle.len()).copied();
-            if needle[0].is_ascii_alphanumeric() && (before.is_some_and(|c| c.is_ascii_alphanumeric()) || after.is_some_and(|c| c.is_ascii_alphanumeric())) {
+            if needle[0].is_ascii_alphanumeric()
+                && (before.is_some_and(|c| c.is_ascii_alphanumeric())
+                    || after.is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
                 continue;
             }
-            push(offset, needle.len(), format!("{substance} is claimed but not declared in registration {}", registration.registration_number));
+            push(
+                offset,
+                needle.len(),
+                format!(
+                    "{substance} is claimed but not declared in registration {}",
+                    registration.registration_number
+                ),
+            );
         }
     }
 }

@@ -11,5 +11,9 @@ pub mod standard;
 pub mod unit;
 
 pub use enterprise::{EnterpriseStandard, Looseness, Refusal, review};
-pub use judge::{Check, InputError, Judgment, Measurement, Outcome, Reading, Sample, Verdict, judge};
-pub use standard::{Bound, Catalogue, Confidence, Coverage, Fact, ProductType, Source, Standard, StandardError};
+pub use judge::{
+    Check, InputError, Judgment, Measurement, Outcome, Reading, Sample, Verdict, judge,
+};
+pub use standard::{
+    Bound, Catalogue, Confidence, Coverage, Fact, ProductType, Source, Standard, StandardError,
+};

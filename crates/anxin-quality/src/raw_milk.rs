@@ -57,14 +57,23 @@ pub fn accept<'a>(
     manufacturer: Option<&'a EnterpriseStandard>,
     delivery: &Delivery,
 ) -> Result<Acceptance<'a>, Vec<InputError>> {
-    let sample = Sample::new(ProductType::RawMilk, delivery.received, delivery.facts.iter().copied(), delivery.tests.clone())?;
+    let sample = Sample::new(
+        ProductType::RawMilk,
+        delivery.received,
+        delivery.facts.iter().copied(),
+        delivery.tests.clone(),
+    )?;
     let judgment = judge(catalogue, manufacturer, &sample);
     let decision = match judgment.verdict {
         Verdict::Conformant => Decision::Accepted,
         Verdict::NonConformant => Decision::Rejected,
         Verdict::Incomplete => Decision::Held,
     };
-    Ok(Acceptance { delivery: delivery.id.clone(), decision, judgment })
+    Ok(Acceptance {
+        delivery: delivery.id.clone(),
+        decision,
+        judgment,
+    })
 }
 
 /// A delivery used as an input of a transformation (raw milk into base powder or a lot).

@@ -42,23 +42,43 @@ pub fn sample_from_csv(
 }
 
 fn whole_file(message: impl Into<String>) -> Vec<InputError> {
-    vec![InputError { index: 1, analyte: String::new(), message: message.into() }]
+    vec![InputError {
+        index: 1,
+        analyte: String::new(),
+        message: message.into(),
+    }]
 }
 
 /// Reads the rows; returns the measurements and the line each came from, or every broken row.
 pub fn parse_csv(text: &str) -> Result<(Vec<Measurement>, Vec<usize>), Vec<InputError>> {
     let (measurements, lines, errors) = read_rows(text)?;
-    if errors.is_empty() { Ok((measurements, lines)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok((measurements, lines))
+    } else {
+        Err(errors)
+    }
 }
 
 type Rows = (Vec<Measurement>, Vec<usize>, Vec<InputError>);
 
 fn read_rows(text: &str) -> Result<Rows, Vec<InputError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| whole_file(format!("the header row cannot be read: {e}")))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| whole_file(format!("the header row cannot be read: {e}")))?
+        .clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(analyte_col), Some(value_col), Some(unit_col)) = (column("analyte"), column("value"), column("unit")) else {
-        return Err(whole_file(format!("the header row must name the columns analyte, value and unit (found: {})", headers.iter().collect::<Vec<_>>().join(", "))));
+    let (Some(analyte_col), Some(value_col), Some(unit_col)) =
+        (column("analyte"), column("value"), column("unit"))
+    else {
+        return Err(whole_file(format!(
+            "the header row must name the columns analyte, value and unit (found: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )));
     };
     let sample_unit_col = column("sample_unit");
     let mut measurements = Vec::new();
@@ -66,34 +86,64 @@ fn read_rows(text: &str) -> Result<Rows, Vec<InputError>> {
     let mut errors = Vec::new();
     for (row_index, record) in reader.records().enumerate() {
         if row_index >= ROWS_MAX {
-            errors.push(InputError { index: row_index + 2, analyte: String::new(), message: format!("more than {ROWS_MAX} rows") });
+            errors.push(InputError {
+                index: row_index + 2,
+                analyte: String::new(),
+                message: format!("more than {ROWS_MAX} rows"),
+            });
             break;
         }
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(row_index + 2, |p| p.line() as usize);
-                errors.push(InputError { index: line, analyte: String::new(), message: format!("unreadable row: {error}") });
+                let line = error
+                    .position()
+                    .map_or(row_index + 2, |p| p.line() as usize);
+                errors.push(InputError {
+                    index: line,
+                    analyte: String::new(),
+                    message: format!("unreadable row: {error}"),
+                });
                 continue;
             }
         };
-        let line = record.position().map_or(row_index + 2, |p| p.line() as usize);
+        let line = record
+            .position()
+            .map_or(row_index + 2, |p| p.line() as usize);
         let field = |col: usize| record.get(col).unwrap_or("");
         let name = field(analyte_col);
-        match parse_row(name, field(value_col), field(unit_col), sample_unit_col.map(field)) {
+        match parse_row(
+            name,
+            field(value_col),
+            field(unit_col),
+            sample_unit_col.map(field),
+        ) {
             Ok(measurement) => {
                 measurements.push(measurement);
                 lines.push(line);
             }
-            Err(message) => errors.push(InputError { index: line, analyte: name.to_owned(), message }),
+            Err(message) => errors.push(InputError {
+                index: line,
+                analyte: name.to_owned(),
+                message,
+            }),
         }
     }
     Ok((measurements, lines, errors))
 }
 
-fn parse_row(name: &str, value: &str, unit: &str, sample_unit: Option<&str>) -> Result<Measurement, String> {
+fn parse_row(
+    name: &str,
+    value: &str,
+    unit: &str,
+    sample_unit: Option<&str>,
+) -> Result<Measurement, String> {
     let analyte = analyte::find(name).ok_or_else(|| {
-        if name.is_empty() { "the analyte is empty".to_owned() } else { format!("unknown analyte {name:?}") }
+        if name.is_empty() {
+            "the analyte is empty".to_owned()
+        } else {
+            format!("unknown analyte {name:?}")
+        }
     })?;
     let reading = parse_reading(value)?;
     let unit = match (unit, reading) {
@@ -110,14 +160,21 @@ fn parse_row(name: &str, value: &str, unit: &str, sample_unit: Option<&str>) -> 
                 .ok_or_else(|| format!("sample_unit {text:?} is not a whole number from 1"))?,
         ),
     };
-    Ok(Measurement { analyte, reading, unit, sample_unit })
+    Ok(Measurement {
+        analyte,
+        reading,
+        unit,
+        sample_unit,
+    })
 }
 
 fn parse_reading(text: &str) -> Result<Reading, String> {
     let lower = text.to_lowercase();
     match lower.as_str() {
         "" => return Err("the value is empty".into()),
-        "nd" | "not detected" | "未检出" | "negative" | "阴性" => return Ok(Reading::NotDetected),
+        "nd" | "not detected" | "未检出" | "negative" | "阴性" => {
+            return Ok(Reading::NotDetected);
+        }
         "detected" | "检出" | "positive" | "阳性" => return Ok(Reading::Detected),
         _ => {}
     }
@@ -125,11 +182,17 @@ fn parse_reading(text: &str) -> Result<Reading, String> {
         Some(rest) => (true, rest.trim()),
         None => (false, lower.as_str()),
     };
-    let value: f64 = number.parse().map_err(|_| format!("value {text:?} is not a number, <LOD, detected or not detected"))?;
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("value {text:?} is not a number, <LOD, detected or not detected"))?;
     if !value.is_finite() {
         return Err(format!("value {text:?} is not a finite number"));
     }
-    Ok(if below { Reading::BelowDetection(value) } else { Reading::Value(value) })
+    Ok(if below {
+        Reading::BelowDetection(value)
+    } else {
+        Reading::Value(value)
+    })
 }
 
 #[cfg(test)]
@@ -147,8 +210,12 @@ mod tests {
                     sodium,200,g/100g,\n\
                     cronobacter,not detected,,0\n\
                     protein,10.6,g/100g,\n";
-        let errors = sample_from_csv(text, ProductType::Infant, "2026-10-01".parse().unwrap(), []).unwrap_err();
-        let found: Vec<(usize, &str)> = errors.iter().map(|e| (e.index, e.message.as_str())).collect();
+        let errors = sample_from_csv(text, ProductType::Infant, "2026-10-01".parse().unwrap(), [])
+            .unwrap_err();
+        let found: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.index, e.message.as_str()))
+            .collect();
         let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9], "{found:#?}");
         assert!(found[0].1.contains("unknown analyte \"proteen\""));
@@ -162,7 +229,8 @@ mod tests {
 
     #[test]
     fn readings_below_detection_and_presence_tests_are_read() {
-        let text = "unit,analyte,value\nmg/kg,lead,<0.005\n,cronobacter,未检出\n,salmonella,detected\n";
+        let text =
+            "unit,analyte,value\nmg/kg,lead,<0.005\n,cronobacter,未检出\n,salmonella,detected\n";
         let (measurements, lines) = parse_csv(text).unwrap();
         assert_eq!(lines, [2, 3, 4]);
         assert_eq!(measurements[0].reading, Reading::BelowDetection(0.005));

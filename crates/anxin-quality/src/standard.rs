@@ -170,7 +170,11 @@ pub struct Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, {} [{}; confidence {}]", self.standard, self.clause, self.found_in, self.confidence)
+        write!(
+            f,
+            "{}, {} [{}; confidence {}]",
+            self.standard, self.clause, self.found_in, self.confidence
+        )
     }
 }
 
@@ -340,7 +344,8 @@ pub struct Standard {
 impl Standard {
     /// Whether the standard is in force on `date`.
     pub fn in_force_on(&self, date: Date) -> bool {
-        self.in_force_from.is_none_or(|from| from <= date) && self.in_force_until.is_none_or(|until| date <= until)
+        self.in_force_from.is_none_or(|from| from <= date)
+            && self.in_force_until.is_none_or(|until| date <= until)
     }
 
     /// The family a version belongs to: the code without its year (`GB 2762`).
@@ -473,7 +478,8 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         place: place.to_owned(),
         message,
     };
-    let raw: RawFile = toml::from_str(text).map_err(|e| fail("file", e.to_string().trim().to_owned()))?;
+    let raw: RawFile =
+        toml::from_str(text).map_err(|e| fail("file", e.to_string().trim().to_owned()))?;
     let header = &raw.standard;
     let issuer = match &header.enterprise {
         Some(name) => Issuer::Enterprise(name.clone()),
@@ -482,7 +488,14 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
     let date = |field: &str, value: &Option<String>| -> Result<Option<Date>, StandardError> {
         value
             .as_deref()
-            .map(|text| text.parse::<Date>().map_err(|e| fail("standard", format!("{field} {text:?} is not a date (YYYY-MM-DD): {e}"))))
+            .map(|text| {
+                text.parse::<Date>().map_err(|e| {
+                    fail(
+                        "standard",
+                        format!("{field} {text:?} is not a date (YYYY-MM-DD): {e}"),
+                    )
+                })
+            })
             .transpose()
     };
     let _ = (&header.issued, &header.replaces, &header.dates_source);
@@ -491,7 +504,10 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
     if let (Some(from), Some(until)) = (in_force_from, in_force_until)
         && until < from
     {
-        return Err(fail("standard", format!("in_force_until {until} is before in_force_from {from}")));
+        return Err(fail(
+            "standard",
+            format!("in_force_until {until} is before in_force_from {from}"),
+        ));
     }
     let products = parse_products(&header.products).map_err(|m| fail("standard", m))?;
     if products.is_empty() {
@@ -502,7 +518,12 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         Some("partial") => Coverage::Partial,
         Some("insufficient") => Coverage::Insufficient,
         Some("not_encoded") => Coverage::NotEncoded,
-        Some(other) => return Err(fail("standard", format!("coverage {other:?} is not complete, partial, insufficient or not_encoded"))),
+        Some(other) => {
+            return Err(fail(
+                "standard",
+                format!("coverage {other:?} is not complete, partial, insufficient or not_encoded"),
+            ));
+        }
     };
     let context = Context {
         code: &header.code,
@@ -515,20 +536,27 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         .iter()
         .enumerate()
         .map(|(index, limit)| {
-            parse_limit(&context, limit).map_err(|m| fail(&format!("limit {} ({})", index + 1, limit.analyte), m))
+            parse_limit(&context, limit)
+                .map_err(|m| fail(&format!("limit {} ({})", index + 1, limit.analyte), m))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let ratios = raw
         .ratio
         .iter()
         .enumerate()
-        .map(|(index, ratio)| parse_ratio(&context, ratio).map_err(|m| fail(&format!("ratio {} ({})", index + 1, ratio.id), m)))
+        .map(|(index, ratio)| {
+            parse_ratio(&context, ratio)
+                .map_err(|m| fail(&format!("ratio {} ({})", index + 1, ratio.id), m))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let micro = raw
         .micro
         .iter()
         .enumerate()
-        .map(|(index, plan)| parse_micro(&context, plan).map_err(|m| fail(&format!("micro {} ({})", index + 1, plan.organism), m)))
+        .map(|(index, plan)| {
+            parse_micro(&context, plan)
+                .map_err(|m| fail(&format!("micro {} ({})", index + 1, plan.organism), m))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Standard {
         code: header.code.clone(),
@@ -554,7 +582,12 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn source(&self, clause: &str, found_in: &Option<String>, confidence: &Option<String>) -> Result<Source, String> {
+    fn source(
+        &self,
+        clause: &str,
+        found_in: &Option<String>,
+        confidence: &Option<String>,
+    ) -> Result<Source, String> {
         let confidence = match (self.enterprise, confidence.as_deref()) {
             (true, None) => Confidence::Own,
             (true, Some(_)) => return Err("an enterprise standard's limits carry no confidence mark: they are the enterprise's own".into()),
@@ -568,7 +601,11 @@ impl Context<'_> {
         };
         // Every source id (S1, S21, …) named must be described in the file's [sources] table.
         for id in found_in.split([';', ',', ' ']).map(str::trim) {
-            if id.len() > 1 && id.starts_with('S') && id[1..].chars().all(|c| c.is_ascii_digit()) && !self.sources.contains_key(id) {
+            if id.len() > 1
+                && id.starts_with('S')
+                && id[1..].chars().all(|c| c.is_ascii_digit())
+                && !self.sources.contains_key(id)
+            {
                 return Err(format!("source {id} is not described in [sources]"));
             }
         }
@@ -585,7 +622,9 @@ impl Context<'_> {
             Some(list) => {
                 let parsed = parse_products(list)?;
                 if let Some(outside) = parsed.iter().find(|p| !self.products.contains(p)) {
-                    return Err(format!("product {outside:?} is not among the standard's products"));
+                    return Err(format!(
+                        "product {outside:?} is not among the standard's products"
+                    ));
                 }
                 parsed
             }
@@ -593,7 +632,9 @@ impl Context<'_> {
         };
         let when = when
             .iter()
-            .map(|text| Fact::parse(text).ok_or_else(|| format!("condition {text:?} is not a known fact")))
+            .map(|text| {
+                Fact::parse(text).ok_or_else(|| format!("condition {text:?} is not a known fact"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Scope { products, when })
     }
@@ -602,7 +643,9 @@ impl Context<'_> {
 fn parse_products(list: &[String]) -> Result<Vec<ProductType>, String> {
     list.iter()
         .map(|text| {
-            ProductType::parse(text).ok_or_else(|| format!("product {text:?} is not infant, older_infant, young_child or raw_milk"))
+            ProductType::parse(text).ok_or_else(|| {
+                format!("product {text:?} is not infant, older_infant, young_child or raw_milk")
+            })
         })
         .collect()
 }
@@ -615,14 +658,20 @@ fn parse_bound(field: &str, value: &Option<toml::Value>) -> Result<Bound, String
         toml::Value::Integer(n) => RawBound::Number(*n as f64),
         toml::Value::Float(n) => RawBound::Number(*n),
         toml::Value::String(s) => RawBound::Word(s),
-        other => return Err(format!("{field} {other:?} is neither a number, \"NS\" nor \"unknown\"")),
+        other => {
+            return Err(format!(
+                "{field} {other:?} is neither a number, \"NS\" nor \"unknown\""
+            ));
+        }
     };
     match raw {
         RawBound::Number(n) if n.is_finite() => Ok(Bound::Value(n)),
         RawBound::Number(n) => Err(format!("{field} {n} is not a finite number")),
         RawBound::Word("NS") => Ok(Bound::None),
         RawBound::Word("unknown") => Ok(Bound::Unknown),
-        RawBound::Word(word) => Err(format!("{field} {word:?} is neither a number, \"NS\" nor \"unknown\"")),
+        RawBound::Word(word) => Err(format!(
+            "{field} {word:?} is neither a number, \"NS\" nor \"unknown\""
+        )),
     }
 }
 
@@ -651,12 +700,17 @@ fn parse_limit(context: &Context, raw: &RawLimit) -> Result<Limit, String> {
     if context.enterprise && (min == Bound::Unknown || max == Bound::Unknown) {
         return Err("an enterprise limit must be a number or absent, never unknown".into());
     }
-    if raw.liquid_divisor.is_some_and(|d| !(d.is_finite() && d > 0.0)) {
+    if raw
+        .liquid_divisor
+        .is_some_and(|d| !(d.is_finite() && d > 0.0))
+    {
         return Err("liquid_divisor must be a positive number".into());
     }
-    let kind_ok = matches!(analyte.kind, Kind::Presence) == false;
-    if !kind_ok {
-        return Err(format!("{} is detected or not: limit it with a [[micro]] presence plan", analyte.id));
+    if analyte.kind == Kind::Presence {
+        return Err(format!(
+            "{} is detected or not: limit it with a [[micro]] presence plan",
+            analyte.id
+        ));
     }
     let unit_text = unit.to_string();
     Ok(Limit {
@@ -688,7 +742,12 @@ fn parse_ratio(context: &Context, raw: &RawRatio) -> Result<RatioRule, String> {
     Ok(RatioRule {
         id: raw.id.clone(),
         subject: format!("ratio {}", raw.id),
-        rule_text: format!("{}:{} {}", numerator.id, denominator.id, describe_bounds(min, max, "")),
+        rule_text: format!(
+            "{}:{} {}",
+            numerator.id,
+            denominator.id,
+            describe_bounds(min, max, "")
+        ),
         numerator,
         denominator,
         min,
@@ -703,7 +762,10 @@ fn parse_ratio(context: &Context, raw: &RawRatio) -> Result<RatioRule, String> {
 fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
     let organism = find_analyte(&raw.organism)?;
     if raw.n == 0 || raw.c >= raw.n {
-        return Err(format!("n = {} and c = {}: n must be at least 1 and c below n", raw.n, raw.c));
+        return Err(format!(
+            "n = {} and c = {}: n must be at least 1 and c below n",
+            raw.n, raw.c
+        ));
     }
     let kind = match raw.kind.as_str() {
         "count" => {
@@ -715,7 +777,9 @@ fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
             if !organism.accepts(unit) {
                 return Err(format!("{} cannot be counted in {text}", organism.id));
             }
-            let m = parse_bound("m", &raw.m)?.value().ok_or("a count plan needs a number for m")?;
+            let m = parse_bound("m", &raw.m)?
+                .value()
+                .ok_or("a count plan needs a number for m")?;
             let big_m = parse_bound("M", &raw.big_m)?;
             check_order(Bound::Value(m), big_m)?;
             PlanKind::Count { unit, m, big_m }
@@ -725,7 +789,10 @@ fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
                 return Err(format!("{} is counted, not detected", organism.id));
             }
             PlanKind::Presence {
-                portion: raw.portion.clone().ok_or("a presence plan needs its test portion (e.g. \"25 g\")")?,
+                portion: raw
+                    .portion
+                    .clone()
+                    .ok_or("a presence plan needs its test portion (e.g. \"25 g\")")?,
             }
         }
         other => return Err(format!("kind {other:?} is not count or presence")),
@@ -737,7 +804,12 @@ fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
                 Bound::None => "N.S.".into(),
                 Bound::Unknown => "unknown".into(),
             };
-            format!("n={}, c={}, m={} {unit}, M={big_m}", raw.n, raw.c, format_number(*m))
+            format!(
+                "n={}, c={}, m={} {unit}, M={big_m}",
+                raw.n,
+                raw.c,
+                format_number(*m)
+            )
         }
         PlanKind::Presence { portion } => format!("n={}, c={}, m=0/{portion}", raw.n, raw.c),
     };
@@ -757,17 +829,50 @@ fn parse_micro(context: &Context, raw: &RawMicro) -> Result<MicroPlan, String> {
 
 /// The national standards shipped with the platform, one file per version.
 pub const NATIONAL_FILES: &[(&str, &str)] = &[
-    ("gb-10765-2010.toml", include_str!("../standards/gb-10765-2010.toml")),
-    ("gb-10765-2021.toml", include_str!("../standards/gb-10765-2021.toml")),
-    ("gb-10766-2021.toml", include_str!("../standards/gb-10766-2021.toml")),
-    ("gb-10767-2021.toml", include_str!("../standards/gb-10767-2021.toml")),
-    ("gb-19301-2010.toml", include_str!("../standards/gb-19301-2010.toml")),
-    ("gb-2761-2017.toml", include_str!("../standards/gb-2761-2017.toml")),
-    ("gb-2762-2017.toml", include_str!("../standards/gb-2762-2017.toml")),
-    ("gb-2762-2022.toml", include_str!("../standards/gb-2762-2022.toml")),
-    ("gb-2762-2025.toml", include_str!("../standards/gb-2762-2025.toml")),
-    ("gb-29921-2021.toml", include_str!("../standards/gb-29921-2021.toml")),
-    ("moh-2011-10.toml", include_str!("../standards/moh-2011-10.toml")),
+    (
+        "gb-10765-2010.toml",
+        include_str!("../standards/gb-10765-2010.toml"),
+    ),
+    (
+        "gb-10765-2021.toml",
+        include_str!("../standards/gb-10765-2021.toml"),
+    ),
+    (
+        "gb-10766-2021.toml",
+        include_str!("../standards/gb-10766-2021.toml"),
+    ),
+    (
+        "gb-10767-2021.toml",
+        include_str!("../standards/gb-10767-2021.toml"),
+    ),
+    (
+        "gb-19301-2010.toml",
+        include_str!("../standards/gb-19301-2010.toml"),
+    ),
+    (
+        "gb-2761-2017.toml",
+        include_str!("../standards/gb-2761-2017.toml"),
+    ),
+    (
+        "gb-2762-2017.toml",
+        include_str!("../standards/gb-2762-2017.toml"),
+    ),
+    (
+        "gb-2762-2022.toml",
+        include_str!("../standards/gb-2762-2022.toml"),
+    ),
+    (
+        "gb-2762-2025.toml",
+        include_str!("../standards/gb-2762-2025.toml"),
+    ),
+    (
+        "gb-29921-2021.toml",
+        include_str!("../standards/gb-29921-2021.toml"),
+    ),
+    (
+        "moh-2011-10.toml",
+        include_str!("../standards/moh-2011-10.toml"),
+    ),
 ];
 
 /// A set of national standard versions.
@@ -800,13 +905,19 @@ impl Catalogue {
             }
             for b in &standards[index + 1..] {
                 let shares_product = a.products.iter().any(|p| b.products.contains(p));
-                let overlaps = a.in_force_from.is_none_or(|from| b.in_force_until.is_none_or(|until| from <= until))
-                    && b.in_force_from.is_none_or(|from| a.in_force_until.is_none_or(|until| from <= until));
+                let overlaps = a
+                    .in_force_from
+                    .is_none_or(|from| b.in_force_until.is_none_or(|until| from <= until))
+                    && b.in_force_from
+                        .is_none_or(|from| a.in_force_until.is_none_or(|until| from <= until));
                 if a.family() == b.family() && shares_product && overlaps {
                     return Err(StandardError {
                         file: files[index].0.to_owned(),
                         place: "standard".into(),
-                        message: format!("{} and {} are both in force on some day for the same product", a.code, b.code),
+                        message: format!(
+                            "{} and {} are both in force on some day for the same product",
+                            a.code, b.code
+                        ),
                     });
                 }
             }
@@ -831,8 +942,15 @@ mod tests {
     fn the_national_catalogue_parses_and_has_no_overlapping_versions() {
         let catalogue = Catalogue::national().unwrap();
         assert_eq!(catalogue.standards.len(), NATIONAL_FILES.len());
-        let gb10765 = catalogue.standards.iter().find(|s| s.code == "GB 10765-2021").unwrap();
-        assert!(gb10765.limits.len() >= 35, "every essential and optional component");
+        let gb10765 = catalogue
+            .standards
+            .iter()
+            .find(|s| s.code == "GB 10765-2021")
+            .unwrap();
+        assert!(
+            gb10765.limits.len() >= 35,
+            "every essential and optional component"
+        );
     }
 
     #[test]
@@ -867,25 +985,65 @@ mod tests {
     }
 
     fn header(extra: &str) -> String {
-        format!("[standard]\ncode = \"GB 1-2020\"\ntitle = \"t\"\nproducts = [\"infant\"]\n{extra}\n[sources]\nS1 = \"x\"\n")
+        format!(
+            "[standard]\ncode = \"GB 1-2020\"\ntitle = \"t\"\nproducts = [\"infant\"]\n{extra}\n[sources]\nS1 = \"x\"\n"
+        )
     }
 
     #[track_caller]
     fn refused(text: &str, expect: &str) {
         let error = parse_standard("test.toml", text).unwrap_err();
-        assert!(error.to_string().contains(expect), "{error} should mention {expect}");
+        assert!(
+            error.to_string().contains(expect),
+            "{error} should mention {expect}"
+        );
     }
 
     #[test]
     fn broken_standards_files_are_refused_with_place_and_reason() {
         let limit = |body: &str| format!("{}[[limit]]\n{body}\n", header(""));
-        refused(&limit("analyte = \"unobtainium\"\nunit = \"mg/kg\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\""), "limit 1 (unobtainium): analyte");
-        refused(&limit("analyte = \"lead\"\nunit = \"mg/furlong\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\""), "unit");
-        refused(&limit("analyte = \"lead\"\nunit = \"mg/kg\"\nmax = 1\nclause = \"x\"\nsource = \"S1\""), "confidence is missing");
-        refused(&limit("analyte = \"lead\"\nunit = \"mg/kg\"\nmax = 1\nclause = \"x\"\nsource = \"S9\"\nconfidence = \"A\""), "S9 is not described");
-        refused(&limit("analyte = \"lead\"\nunit = \"mg/kg\"\nmin = 2\nmax = 1\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\""), "above max");
-        refused(&limit("analyte = \"lead\"\nunit = \"mg/kg\"\nmax = \"maybe\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\""), "neither a number");
-        refused(&limit("analyte = \"lead\"\nunit = \"°C\"\nmax = 1\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\""), "cannot be measured");
+        refused(
+            &limit(
+                "analyte = \"unobtainium\"\nunit = \"mg/kg\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\"",
+            ),
+            "limit 1 (unobtainium): analyte",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"mg/furlong\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\"",
+            ),
+            "unit",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"mg/kg\"\nmax = 1\nclause = \"x\"\nsource = \"S1\"",
+            ),
+            "confidence is missing",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"mg/kg\"\nmax = 1\nclause = \"x\"\nsource = \"S9\"\nconfidence = \"A\"",
+            ),
+            "S9 is not described",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"mg/kg\"\nmin = 2\nmax = 1\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\"",
+            ),
+            "above max",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"mg/kg\"\nmax = \"maybe\"\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\"",
+            ),
+            "neither a number",
+        );
+        refused(
+            &limit(
+                "analyte = \"lead\"\nunit = \"°C\"\nmax = 1\nclause = \"x\"\nsource = \"S1\"\nconfidence = \"A\"",
+            ),
+            "cannot be measured",
+        );
         refused(&header("in_force_from = \"2020-13-01\""), "in_force_from");
         refused(&header("colour = \"red\""), "unknown field");
     }

@@ -188,7 +188,12 @@ impl Unit {
 
     /// Converts `value` in `self` into `to`. `energy` is needed only when exactly one of the two
     /// is on an energy basis.
-    pub fn convert(self, value: f64, to: Unit, energy: Option<Energy>) -> Result<f64, ConversionError> {
+    pub fn convert(
+        self,
+        value: f64,
+        to: Unit,
+        energy: Option<Energy>,
+    ) -> Result<f64, ConversionError> {
         let incompatible = || ConversionError::Incompatible {
             from: self.to_string(),
             to: to.to_string(),
@@ -199,8 +204,15 @@ impl Unit {
             return Ok(value);
         }
         // Through "per unit of product" (g or mL) or "per kJ", whichever both sides share.
-        match (self.basis.portion(), to.basis.portion(), self.basis.energy_kj(), to.basis.energy_kj()) {
-            (Some((from_kind, from_size)), Some((to_kind, to_size)), _, _) if from_kind == to_kind => {
+        match (
+            self.basis.portion(),
+            to.basis.portion(),
+            self.basis.energy_kj(),
+            to.basis.energy_kj(),
+        ) {
+            (Some((from_kind, from_size)), Some((to_kind, to_size)), _, _)
+                if from_kind == to_kind =>
+            {
                 Ok(value / from_size * to_size)
             }
             (_, _, Some(from_kj), Some(to_kj)) => Ok(value / from_kj * to_kj),
@@ -249,13 +261,23 @@ impl Unit {
     }
 }
 
+/// The name of a mass unit from its size in grams (the sizes `Unit::parse` produces).
+fn mass_name(grams: f64) -> &'static str {
+    if grams >= 1.0 {
+        "g"
+    } else if grams >= 1e-3 {
+        "mg"
+    } else if grams >= 1e-6 {
+        "µg"
+    } else {
+        "ng"
+    }
+}
+
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let numerator = match self.numerator {
-            Numerator::Mass(g) if g == 1.0 => "g",
-            Numerator::Mass(g) if g == 1e-3 => "mg",
-            Numerator::Mass(g) if g == 1e-6 => "µg",
-            Numerator::Mass(_) => "ng",
+            Numerator::Mass(grams) => mass_name(grams),
             Numerator::Kilojoule => "kJ",
             Numerator::Kilocalorie => "kcal",
             Numerator::Cfu => "CFU",
@@ -290,7 +312,10 @@ mod tests {
     #[track_caller]
     fn check(value: f64, from: &str, to: &str, energy: Option<Energy>, expect: f64) {
         let got = unit(from).convert(value, unit(to), energy).unwrap();
-        assert!((got - expect).abs() <= expect.abs() * 1e-9 + 1e-12, "{value} {from} → {to}: {got}, expected {expect}");
+        assert!(
+            (got - expect).abs() <= expect.abs() * 1e-9 + 1e-12,
+            "{value} {from} → {to}: {got}, expected {expect}"
+        );
     }
 
     #[test]
@@ -320,7 +345,11 @@ mod tests {
             Err(ConversionError::NeedsEnergy { .. })
         ));
         let liquid = unit("kJ/100mL").energy_of(280.0);
-        assert!(unit("g/100g").convert(1.0, unit("g/100kJ"), liquid).is_err());
+        assert!(
+            unit("g/100g")
+                .convert(1.0, unit("g/100kJ"), liquid)
+                .is_err()
+        );
         assert!(unit("mg/kg").convert(1.0, unit("mg/L"), None).is_err());
         assert!(unit("CFU/g").convert(1.0, unit("cells/g"), None).is_err());
         assert!(unit("°C").convert(1.0, unit("°T"), None).is_err());

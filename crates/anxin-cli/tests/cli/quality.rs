@@ -4,19 +4,45 @@
 use super::{anxin, temp_dir, text};
 
 fn example(name: &str) -> String {
-    format!("{}/../anxin-quality/examples/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../anxin-quality/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
 fn a_conformant_lot_is_judged_from_its_csv_with_sources() {
     let file = example("infant-lot-results.csv");
-    let output = anxin(&["quality", "judge", &file, "--product-type", "infant", "--produced", "2026-10-01"]);
+    let output = anxin(&[
+        "quality",
+        "judge",
+        &file,
+        "--product-type",
+        "infant",
+        "--produced",
+        "2026-10-01",
+    ]);
     let stdout = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}{}", text(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&output.stderr)
+    );
     assert!(stdout.starts_with("verdict: conformant"), "{stdout}");
     assert!(stdout.contains("GB 2762-2025, Table 1"), "{stdout}");
     // JSON for programs; a lot made before GB 10765-2021 is incomplete (the 2010 table is not in the data).
-    let output = anxin(&["quality", "judge", &file, "--product-type", "infant", "--produced", "2022-06-01", "--format", "json"]);
+    let output = anxin(&[
+        "quality",
+        "judge",
+        &file,
+        "--product-type",
+        "infant",
+        "--produced",
+        "2022-06-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["verdict"], "incomplete");
@@ -27,14 +53,35 @@ fn broken_rows_are_all_reported_and_nothing_is_judged() {
     let dir = temp_dir("quality-broken");
     let file = dir.join("broken.csv");
     std::fs::write(&file, "analyte,value,unit\nenergy,2100,kJ/100g\nprotien,11,g/100g\nfat,-3,g/100g\nlead,0.02,mg/furlong\n").unwrap();
-    let output = anxin(&["quality", "judge", file.to_str().unwrap(), "--product-type", "infant", "--produced", "2026-10-01"]);
+    let output = anxin(&[
+        "quality",
+        "judge",
+        file.to_str().unwrap(),
+        "--product-type",
+        "infant",
+        "--produced",
+        "2026-10-01",
+    ]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty(), "nothing judged");
-    for expect in ["broken.csv:3: protien: unknown analyte", "broken.csv:4: fat: value -3 is negative", "broken.csv:5: lead: unknown unit", "3 broken row(s); nothing was judged"] {
+    for expect in [
+        "broken.csv:3: protien: unknown analyte",
+        "broken.csv:4: fat: value -3 is negative",
+        "broken.csv:5: lead: unknown unit",
+        "3 broken row(s); nothing was judged",
+    ] {
         assert!(stderr.contains(expect), "{expect} in {stderr}");
     }
-    let output = anxin(&["quality", "judge", file.to_str().unwrap(), "--product-type", "toddler", "--produced", "2026-10-01"]);
+    let output = anxin(&[
+        "quality",
+        "judge",
+        file.to_str().unwrap(),
+        "--product-type",
+        "toddler",
+        "--produced",
+        "2026-10-01",
+    ]);
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -59,15 +106,48 @@ fn a_looser_enterprise_standard_is_refused_with_the_reason() {
 #[test]
 fn labels_with_findings_exit_1_and_clean_labels_exit_0() {
     let registration = example("registration.toml");
-    let output = anxin(&["check", "label", &example("label-bad.txt"), "--stage", "1", "--registration", &registration]);
+    let output = anxin(&[
+        "check",
+        "label",
+        &example("label-bad.txt"),
+        "--stage",
+        "1",
+        "--registration",
+        &registration,
+    ]);
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("label-bad.txt:2:3: [vague-milk-source] “进口奶源”"), "{stdout}");
-    assert!(stdout.contains("[no-added-banned-substance] “不添加三聚氰胺”"), "{stdout}");
-    let output = anxin(&["check", "label", &example("label-bad.txt"), "--format", "json"]);
+    assert!(
+        stdout.contains("label-bad.txt:2:3: [vague-milk-source] “进口奶源”"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[no-added-banned-substance] “不添加三聚氰胺”"),
+        "{stdout}"
+    );
+    let output = anxin(&[
+        "check",
+        "label",
+        &example("label-bad.txt"),
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(json.as_array().unwrap().iter().any(|f| f["quote"] == "母乳化" && f["line"] == 2));
-    let output = anxin(&["check", "label", &example("label-clean.txt"), "--stage", "1", "--registration", &registration]);
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["quote"] == "母乳化" && f["line"] == 2)
+    );
+    let output = anxin(&[
+        "check",
+        "label",
+        &example("label-clean.txt"),
+        "--stage",
+        "1",
+        "--registration",
+        &registration,
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
     let output = anxin(&["check", "label", "/nonexistent/label.txt"]);
     assert_eq!(output.status.code(), Some(3));

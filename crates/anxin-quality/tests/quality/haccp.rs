@@ -1,7 +1,9 @@
 //! HACCP: deviations from monitoring series, the lots made during them, and holds lifted only
 //! by a corrective action.
 
-use anxin_quality::haccp::{CorrectiveAction, DeviationKind, LotWindow, Reading, deviations, holds, parse_control_points};
+use anxin_quality::haccp::{
+    CorrectiveAction, DeviationKind, LotWindow, Reading, deviations, holds, parse_control_points,
+};
 use jiff::Timestamp;
 
 const PLANT: &str = include_str!("../../examples/plant-ccps.toml");
@@ -11,7 +13,13 @@ fn at(minute: i64) -> Timestamp {
 }
 
 fn series(values: &[(i64, f64)]) -> Vec<Reading> {
-    values.iter().map(|(minute, value)| Reading { at: at(*minute), value: *value }).collect()
+    values
+        .iter()
+        .map(|(minute, value)| Reading {
+            at: at(*minute),
+            value: *value,
+        })
+        .collect()
 }
 
 #[test]
@@ -28,7 +36,15 @@ fn a_deviation_runs_from_the_first_reading_out_of_limit_to_the_first_back_within
     let ccps = parse_control_points(PLANT).unwrap();
     let pasteurisation = &ccps[0];
     // Minimum 72 °C, a reading a minute: out from minute 3 to minute 5, worst 70.5.
-    let readings = series(&[(0, 72.4), (1, 72.3), (2, 72.0), (3, 71.2), (4, 70.5), (5, 72.2), (6, 72.5)]);
+    let readings = series(&[
+        (0, 72.4),
+        (1, 72.3),
+        (2, 72.0),
+        (3, 71.2),
+        (4, 70.5),
+        (5, 72.2),
+        (6, 72.5),
+    ]);
     let found = deviations(pasteurisation, &readings).unwrap();
     assert_eq!(found.len(), 1, "exactly at 72.0 is within the limit");
     assert_eq!(found[0].kind, DeviationKind::OutOfLimit { worst: 70.5 });
@@ -37,11 +53,17 @@ fn a_deviation_runs_from_the_first_reading_out_of_limit_to_the_first_back_within
     let readings = series(&[(0, 72.4), (5, 72.4), (6, 71.0)]);
     let found = deviations(pasteurisation, &readings).unwrap();
     assert_eq!(found.len(), 2);
-    assert_eq!((found[0].kind, found[0].start, found[0].end), (DeviationKind::MonitoringGap, at(0), Some(at(5))));
+    assert_eq!(
+        (found[0].kind, found[0].start, found[0].end),
+        (DeviationKind::MonitoringGap, at(0), Some(at(5)))
+    );
     assert_eq!(found[1].end, None);
     // Broken readings are refused with their position.
     let error = deviations(pasteurisation, &series(&[(0, 72.0), (1, f64::NAN)])).unwrap_err();
-    assert!(error.to_string().contains("reading 2 of L1-PAST"), "{error}");
+    assert!(
+        error.to_string().contains("reading 2 of L1-PAST"),
+        "{error}"
+    );
     assert!(deviations(pasteurisation, &series(&[(0, 72.0), (0, 73.0)])).is_err());
 }
 
@@ -50,8 +72,19 @@ fn lots_made_during_a_deviation_are_held_until_a_corrective_action_is_recorded()
     let ccps = parse_control_points(PLANT).unwrap();
     let readings = series(&[(0, 72.4), (1, 72.3), (2, 71.0), (3, 72.5), (4, 72.5)]);
     let found = deviations(&ccps[0], &readings).unwrap();
-    let lot = |name: &str, line: &str, start: i64, end: i64| LotWindow { lot: name.into(), line: line.into(), start: at(start), end: at(end) };
-    let lots = [lot("BEFORE", "L1", -60, 1), lot("DURING", "L1", 1, 2), lot("ACROSS", "L1", 2, 60), lot("AFTER", "L1", 3, 60), lot("OTHER-LINE", "L2", 0, 60)];
+    let lot = |name: &str, line: &str, start: i64, end: i64| LotWindow {
+        lot: name.into(),
+        line: line.into(),
+        start: at(start),
+        end: at(end),
+    };
+    let lots = [
+        lot("BEFORE", "L1", -60, 1),
+        lot("DURING", "L1", 1, 2),
+        lot("ACROSS", "L1", 2, 60),
+        lot("AFTER", "L1", 3, 60),
+        lot("OTHER-LINE", "L2", 0, 60),
+    ];
     let held = holds(&found, &lots, &[]);
     let names: Vec<&str> = held.iter().map(|h| h.lot.as_str()).collect();
     assert_eq!(names, ["DURING", "ACROSS"]);
@@ -64,6 +97,14 @@ fn lots_made_during_a_deviation_are_held_until_a_corrective_action_is_recorded()
         by: "QA 张".into(),
         action: "re-pasteurised the held product; replaced the steam valve".into(),
     };
-    assert!(holds(&found, &lots, &[action(1)]).iter().all(|h| h.is_on_hold()));
-    assert!(holds(&found, &lots, &[action(2)]).iter().all(|h| !h.is_on_hold()));
+    assert!(
+        holds(&found, &lots, &[action(1)])
+            .iter()
+            .all(|h| h.is_on_hold())
+    );
+    assert!(
+        holds(&found, &lots, &[action(2)])
+            .iter()
+            .all(|h| !h.is_on_hold())
+    );
 }

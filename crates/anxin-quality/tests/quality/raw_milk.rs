@@ -22,15 +22,31 @@ fn good_milk() -> Results {
 }
 
 fn delivery(id: &str, results: &Results) -> Delivery {
-    Delivery { id: id.into(), supplier: "牧场 A".into(), received: "2026-10-01".parse().unwrap(), facts: vec![Fact::Cow, Fact::Holstein], tests: results.measurements() }
+    Delivery {
+        id: id.into(),
+        supplier: "牧场 A".into(),
+        received: "2026-10-01".parse().unwrap(),
+        facts: vec![Fact::Cow, Fact::Holstein],
+        tests: results.measurements(),
+    }
 }
 
 #[test]
 fn deliveries_are_judged_against_the_national_and_the_manufacturers_standard() {
     let catalogue = Catalogue::national().unwrap();
     let manufacturer = review(&catalogue, "manufacturer-raw-milk.toml", MANUFACTURER).unwrap();
-    let accepted = accept(&catalogue, Some(&manufacturer), &delivery("D1", &good_milk())).unwrap();
-    assert_eq!(accepted.decision, Decision::Accepted, "{:#?}", accepted.judgment.reasons().collect::<Vec<_>>());
+    let accepted = accept(
+        &catalogue,
+        Some(&manufacturer),
+        &delivery("D1", &good_milk()),
+    )
+    .unwrap();
+    assert_eq!(
+        accepted.decision,
+        Decision::Accepted,
+        "{:#?}",
+        accepted.judgment.reasons().collect::<Vec<_>>()
+    );
 
     // Protein 2.9 g/100 g meets GB 19301 (≥ 2.8) but not the manufacturer's 3.0.
     let mut results = good_milk();
@@ -38,14 +54,25 @@ fn deliveries_are_judged_against_the_national_and_the_manufacturers_standard() {
     let rejected = accept(&catalogue, Some(&manufacturer), &delivery("D2", &results)).unwrap();
     assert_eq!(rejected.decision, Decision::Rejected);
     let protein = checks(&rejected.judgment, "protein");
-    assert_eq!(protein.iter().map(|c| c.outcome).collect::<Vec<_>>(), [Outcome::Pass, Outcome::Fail]);
+    assert_eq!(
+        protein.iter().map(|c| c.outcome).collect::<Vec<_>>(),
+        [Outcome::Pass, Outcome::Fail]
+    );
     // Without the manufacturer's standard the same milk is accepted nationally.
-    assert_eq!(accept(&catalogue, None, &delivery("D2", &results)).unwrap().decision, Decision::Accepted);
+    assert_eq!(
+        accept(&catalogue, None, &delivery("D2", &results))
+            .unwrap()
+            .decision,
+        Decision::Accepted
+    );
 
     // 2.1 million CFU/mL fails GB 19301 itself (≤ 2×10⁶, B); a warm tanker and a positive residue
     // screen fail the manufacturer's.
     let mut results = good_milk();
-    results.set("total_bacterial_count", 2_100_000.0, "CFU/mL").set("temperature", 9.0, "°C").units("antibiotic_residue", &[Reading::Detected], "");
+    results
+        .set("total_bacterial_count", 2_100_000.0, "CFU/mL")
+        .set("temperature", 9.0, "°C")
+        .units("antibiotic_residue", &[Reading::Detected], "");
     let rejected = accept(&catalogue, Some(&manufacturer), &delivery("D3", &results)).unwrap();
     let failed: Vec<(&str, &str)> = rejected
         .judgment
@@ -73,10 +100,18 @@ fn recalled_raw_milk_limits_do_not_reject_and_missing_tests_hold() {
     results.set("relative_density", 1.020, "1");
     let acceptance = accept(&catalogue, None, &delivery("D4", &results)).unwrap();
     assert_eq!(acceptance.decision, Decision::Accepted);
-    assert_eq!(checks(&acceptance.judgment, "relative_density")[0].outcome, Outcome::Unverified);
+    assert_eq!(
+        checks(&acceptance.judgment, "relative_density")[0].outcome,
+        Outcome::Unverified
+    );
     // No fat test: held, not accepted.
     results.remove("fat");
-    assert_eq!(accept(&catalogue, None, &delivery("D5", &results)).unwrap().decision, Decision::Held);
+    assert_eq!(
+        accept(&catalogue, None, &delivery("D5", &results))
+            .unwrap()
+            .decision,
+        Decision::Held
+    );
     // A negative count is refused outright.
     results.set("total_bacterial_count", -5.0, "CFU/mL");
     let errors = accept(&catalogue, None, &delivery("D6", &results)).unwrap_err();
@@ -97,10 +132,27 @@ fn using_rejected_held_or_untested_milk_raises_a_finding() {
     ];
     let uses: Vec<MilkUse> = ["GOOD", "BAD", "HELD", "NEVER-TESTED"]
         .iter()
-        .map(|id| MilkUse { transformation: "T-2026-10-01-L1".into(), delivery: (*id).into() })
+        .map(|id| MilkUse {
+            transformation: "T-2026-10-01-L1".into(),
+            delivery: (*id).into(),
+        })
         .collect();
     let findings = findings_for_uses(&acceptances, &uses);
-    let found: Vec<(&str, Option<Decision>)> = findings.iter().map(|f| (f.delivery.as_str(), f.decision)).collect();
-    assert_eq!(found, [("BAD", Some(Decision::Rejected)), ("HELD", Some(Decision::Held)), ("NEVER-TESTED", None)]);
-    assert!(findings[0].message.contains("protein") && findings[0].message.contains("GB 19301-2010"), "{}", findings[0].message);
+    let found: Vec<(&str, Option<Decision>)> = findings
+        .iter()
+        .map(|f| (f.delivery.as_str(), f.decision))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("BAD", Some(Decision::Rejected)),
+            ("HELD", Some(Decision::Held)),
+            ("NEVER-TESTED", None)
+        ]
+    );
+    assert!(
+        findings[0].message.contains("protein") && findings[0].message.contains("GB 19301-2010"),
+        "{}",
+        findings[0].message
+    );
 }

@@ -2,7 +2,10 @@
 
 use anxin_quality::analyte;
 use anxin_quality::unit::Unit;
-use anxin_quality::{Catalogue, Check, EnterpriseStandard, Fact, Judgment, Measurement, Outcome, ProductType, Reading, Sample, judge};
+use anxin_quality::{
+    Catalogue, Check, EnterpriseStandard, Fact, Judgment, Measurement, Outcome, ProductType,
+    Reading, Sample, judge,
+};
 
 /// Energy of the test powder: 2100 kJ/100 g, inside the 2107–2163 kJ/100 g of real stage-1
 /// powders (standards.md §7) rounded so that per-100-kJ values are the per-100-g ones ÷ 21.
@@ -15,7 +18,8 @@ pub struct Results(pub Vec<(String, Reading, String, Option<u32>)>);
 impl Results {
     pub fn set(&mut self, analyte: &str, value: f64, unit: &str) -> &mut Self {
         self.remove(analyte);
-        self.0.push((analyte.into(), Reading::Value(value), unit.into(), None));
+        self.0
+            .push((analyte.into(), Reading::Value(value), unit.into(), None));
         self
     }
 
@@ -33,7 +37,12 @@ impl Results {
     pub fn units(&mut self, analyte: &str, readings: &[Reading], unit: &str) -> &mut Self {
         self.remove(analyte);
         for (index, reading) in readings.iter().enumerate() {
-            self.0.push((analyte.into(), *reading, unit.into(), Some(index as u32 + 1)));
+            self.0.push((
+                analyte.into(),
+                *reading,
+                unit.into(),
+                Some(index as u32 + 1),
+            ));
         }
         self
     }
@@ -44,7 +53,11 @@ impl Results {
             .map(|(name, reading, unit, sample_unit)| Measurement {
                 analyte: analyte::find(name).unwrap_or_else(|| panic!("test analyte {name}")),
                 reading: *reading,
-                unit: if unit.is_empty() { None } else { Some(Unit::parse(unit).unwrap_or_else(|| panic!("test unit {unit}"))) },
+                unit: if unit.is_empty() {
+                    None
+                } else {
+                    Some(Unit::parse(unit).unwrap_or_else(|| panic!("test unit {unit}")))
+                },
                 sample_unit: *sample_unit,
             })
             .collect()
@@ -91,7 +104,11 @@ pub fn conformant_infant_powder() -> Results {
     let mut results = Results(Vec::new());
     results.set("energy", ENERGY_KJ_PER_100G, "kJ/100g");
     for (name, value, mass) in per_100kj {
-        results.set(name, value * ENERGY_KJ_PER_100G / 100.0, &format!("{mass}/100g"));
+        results.set(
+            name,
+            value * ENERGY_KJ_PER_100G / 100.0,
+            &format!("{mass}/100g"),
+        );
     }
     results
         .set("lead", 0.02, "mg/kg")
@@ -104,7 +121,11 @@ pub fn conformant_infant_powder() -> Results {
 }
 
 pub fn milk_powder_facts() -> Vec<Fact> {
-    vec![Fact::MilkBased, Fact::NoAddedVegetablesOrFruit, Fact::NoLiveCultures]
+    vec![
+        Fact::MilkBased,
+        Fact::NoAddedVegetablesOrFruit,
+        Fact::NoLiveCultures,
+    ]
 }
 
 /// The national catalogue, parsed once for all tests.
@@ -122,24 +143,43 @@ pub fn judge_results<'a>(
     enterprise: Option<&'a EnterpriseStandard>,
 ) -> Judgment<'a> {
     let catalogue = catalogue();
-    let sample = Sample::new(product, produced.parse().expect("date"), facts.iter().copied(), results.measurements())
-        .unwrap_or_else(|errors| panic!("test sample refused: {errors:?}"));
+    let sample = Sample::new(
+        product,
+        produced.parse().expect("date"),
+        facts.iter().copied(),
+        results.measurements(),
+    )
+    .unwrap_or_else(|errors| panic!("test sample refused: {errors:?}"));
     judge(catalogue, enterprise, &sample)
 }
 
 #[track_caller]
 pub fn infant(results: &Results) -> Judgment<'static> {
-    judge_results(results, ProductType::Infant, "2026-10-01", &milk_powder_facts(), None)
+    judge_results(
+        results,
+        ProductType::Infant,
+        "2026-10-01",
+        &milk_powder_facts(),
+        None,
+    )
 }
 
 /// The checks about `subject`.
 pub fn checks<'a, 'b>(judgment: &'a Judgment<'b>, subject: &str) -> Vec<&'a Check<'b>> {
-    judgment.checks.iter().filter(|check| check.subject == subject).collect()
+    judgment
+        .checks
+        .iter()
+        .filter(|check| check.subject == subject)
+        .collect()
 }
 
 #[track_caller]
 pub fn outcome(judgment: &Judgment<'_>, subject: &str) -> Outcome {
     let found = checks(judgment, subject);
-    assert_eq!(found.len(), 1, "one check on {subject} expected, found {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one check on {subject} expected, found {found:#?}"
+    );
     found[0].outcome
 }
