@@ -336,13 +336,31 @@ pub fn judge<'a>(
     sample: &Sample,
 ) -> Judgment<'a> {
     let mut standards: Vec<&'a Standard> = catalogue.in_force(sample.product, sample.produced);
-    if let Some(enterprise) = enterprise.map(EnterpriseStandard::standard)
-        && enterprise.products.contains(&sample.product)
-        && enterprise.in_force_on(sample.produced)
-    {
-        standards.push(enterprise);
-    }
     let mut checks = Vec::new();
+    if let Some(enterprise) = enterprise.map(EnterpriseStandard::standard) {
+        if enterprise.products.contains(&sample.product) && enterprise.in_force_on(sample.produced)
+        {
+            standards.push(enterprise);
+        } else {
+            checks.push(Check {
+                subject: Cow::Borrowed("enterprise standard"),
+                outcome: Outcome::Note,
+                rule: Cow::Borrowed("applies to its products while in force"),
+                value: None,
+                message: format!(
+                    "{} does not apply to {:?} produced on {}, so it was not used",
+                    enterprise.code, sample.product, sample.produced
+                )
+                .into(),
+                source: Cow::Owned(Source {
+                    standard: enterprise.code.clone(),
+                    clause: "products and dates in force".into(),
+                    found_in: "the enterprise standard's header".into(),
+                    confidence: Confidence::Own,
+                }),
+            });
+        }
+    }
     for standard in &standards {
         coverage_checks(standard, &mut checks);
         for limit in standard
@@ -365,6 +383,37 @@ pub fn judge<'a>(
             .filter(|plan| sample.applies(&plan.scope))
         {
             check_plan(sample, plan, &mut checks);
+        }
+    }
+    // A result no rule speaks about is kept visible rather than silently dropped.
+    for measurement in &sample.measurements {
+        let analyte = measurement.analyte;
+        let same = |other: &Analyte| std::ptr::eq(other, analyte);
+        let judged = analyte.kind == Kind::Energy && sample.energy.is_some()
+            || standards.iter().any(|standard| {
+                standard.limits.iter().any(|l| same(l.analyte))
+                    || standard.micro.iter().any(|p| same(p.organism))
+                    || standard
+                        .ratios
+                        .iter()
+                        .any(|r| same(r.numerator) || same(r.denominator))
+            });
+        if !judged && measurement.sample_unit.is_none_or(|unit| unit == 1) {
+            checks.push(Check {
+                subject: Cow::Borrowed(analyte.id),
+                outcome: Outcome::Note,
+                rule: Cow::Borrowed("no rule"),
+                value: None,
+                message: Cow::Borrowed(
+                    "reported, but no standard applied to this sample sets a rule for it",
+                ),
+                source: Cow::Owned(Source {
+                    standard: "none".into(),
+                    clause: "-".into(),
+                    found_in: "-".into(),
+                    confidence: Confidence::Unknown,
+                }),
+            });
         }
     }
     let composition = standards

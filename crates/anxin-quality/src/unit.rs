@@ -362,3 +362,45 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const UNITS: &[&str] = &[
+        "g/100g",
+        "mg/100g",
+        "µg/100g",
+        "mg/kg",
+        "µg/kg",
+        "g/kg",
+        "mg/g",
+        "mg/100kJ",
+        "µg/100kJ",
+        "g/100kcal",
+        "mg/100kcal",
+    ];
+
+    proptest! {
+        /// Converting there and back returns the value, for any pair of mass units and energy.
+        #[test]
+        fn conversions_round_trip(value in 0.0f64..1e6, from in 0..UNITS.len(), to in 0..UNITS.len(), kj_per_100g in 100.0f64..3700.0) {
+            let (from, to) = (Unit::parse(UNITS[from]).unwrap(), Unit::parse(UNITS[to]).unwrap());
+            let energy = Unit::parse("kJ/100g").unwrap().energy_of(kj_per_100g);
+            let there = from.convert(value, to, energy).unwrap();
+            let back = to.convert(there, from, energy).unwrap();
+            prop_assert!((back - value).abs() <= value.abs() * 1e-9 + 1e-12, "{value} → {there} → {back}");
+        }
+
+        /// Conversion keeps order: a larger value stays larger, so limits compare the same way
+        /// in any unit.
+        #[test]
+        fn conversions_keep_order(a in 0.0f64..1e6, b in 0.0f64..1e6, from in 0..UNITS.len(), to in 0..UNITS.len(), kj_per_100g in 100.0f64..3700.0) {
+            let (from, to) = (Unit::parse(UNITS[from]).unwrap(), Unit::parse(UNITS[to]).unwrap());
+            let energy = Unit::parse("kJ/100g").unwrap().energy_of(kj_per_100g);
+            let (a2, b2) = (from.convert(a, to, energy).unwrap(), from.convert(b, to, energy).unwrap());
+            prop_assert_eq!(a < b, a2 < b2 || (a2 - b2).abs() <= a2.abs().max(b2.abs()) * 1e-12);
+        }
+    }
+}

@@ -502,3 +502,27 @@ fn stage_two_formula_is_judged_on_sodium_and_contaminants_and_never_found_confor
     assert_eq!(outcome(&judgment, "protein"), Outcome::Unverified);
     assert_ne!(judgment.verdict, Verdict::NonConformant);
 }
+
+#[test]
+fn results_without_a_rule_and_standards_that_do_not_apply_are_noted_not_dropped() {
+    let mut results = conformant_infant_powder();
+    results.set("lactoferrin", 40.0, "mg/100g");
+    let judgment = infant(&results);
+    assert_eq!(outcome(&judgment, "lactoferrin"), Outcome::Note);
+    assert_eq!(judgment.verdict, Verdict::Conformant);
+    let manufacturer = anxin_quality::review(
+        catalogue(),
+        "m.toml",
+        include_str!("../../examples/manufacturer-raw-milk.toml"),
+    )
+    .unwrap();
+    let judgment = judge_results(
+        &results,
+        ProductType::Infant,
+        "2026-10-01",
+        &milk_powder_facts(),
+        Some(&manufacturer),
+    );
+    let note = checks(&judgment, "enterprise standard")[0];
+    assert!(note.message.contains("does not apply"), "{}", note.message);
+}
