@@ -121,6 +121,20 @@ pub fn find(name: &str) -> Option<&'static Analyte> {
         .find(|analyte| analyte.id.eq_ignore_ascii_case(name) || analyte.name_cn == name)
 }
 
+/// The analyte's position in [`ANALYTES`], used as its bit in analyte sets (`u128` masks: the
+/// table has fewer than 128 entries, which a test checks).
+pub fn index(analyte: &Analyte) -> usize {
+    ANALYTES
+        .iter()
+        .position(|a| std::ptr::eq(a, analyte))
+        .unwrap_or(0)
+}
+
+/// The analyte's bit in a `u128` set.
+pub fn bit(analyte: &Analyte) -> u128 {
+    1u128 << index(analyte)
+}
+
 impl Analyte {
     /// Whether a value in `unit` can be a measurement of this analyte.
     pub fn accepts(&self, unit: Unit) -> bool {
@@ -145,6 +159,29 @@ impl Analyte {
             | (Kind::Temperature, Numerator::DegreeCelsius) => unit.basis == Basis::None,
             (Kind::Number, Numerator::One) => unit.basis == Basis::None,
             _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_analyte_has_its_own_bit_and_names_are_unique() {
+        assert!(ANALYTES.len() <= 128);
+        for (position, analyte) in ANALYTES.iter().enumerate() {
+            assert_eq!(index(analyte), position);
+            assert!(
+                std::ptr::eq(find(analyte.id).unwrap(), analyte),
+                "{}",
+                analyte.id
+            );
+            assert!(
+                std::ptr::eq(find(analyte.name_cn).unwrap(), analyte),
+                "{}",
+                analyte.name_cn
+            );
         }
     }
 }

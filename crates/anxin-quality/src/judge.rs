@@ -15,7 +15,7 @@ use std::fmt;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::analyte::{Analyte, Kind};
+use crate::analyte::{self, Analyte, Kind};
 use crate::enterprise::EnterpriseStandard;
 use crate::standard::{
     Bound, Catalogue, Confidence, Coverage, Fact, Limit, MicroPlan, PlanKind, ProductType,
@@ -76,6 +76,8 @@ pub struct Sample {
     facts: BTreeSet<Fact>,
     measurements: Vec<Measurement>,
     energy: Option<Energy>,
+    /// The analytes reported, as a set of [`analyte::bit`]s.
+    reported: u128,
 }
 
 /// Largest plausible mass fraction of a product: a part cannot outweigh the whole.
@@ -151,12 +153,16 @@ impl Sample {
         if !facts.contains(&Fact::Liquid) {
             facts.insert(Fact::Powder);
         }
+        let reported = measurements
+            .iter()
+            .fold(0, |set, m| set | analyte::bit(m.analyte));
         Ok(Sample {
             product,
             produced,
             facts,
             measurements,
             energy,
+            reported,
         })
     }
 
@@ -386,34 +392,32 @@ pub fn judge<'a>(
         }
     }
     // A result no rule speaks about is kept visible rather than silently dropped.
-    for measurement in &sample.measurements {
-        let analyte = measurement.analyte;
-        let same = |other: &Analyte| std::ptr::eq(other, analyte);
-        let judged = analyte.kind == Kind::Energy && sample.energy.is_some()
-            || standards.iter().any(|standard| {
-                standard.limits.iter().any(|l| same(l.analyte))
-                    || standard.micro.iter().any(|p| same(p.organism))
-                    || standard
-                        .ratios
-                        .iter()
-                        .any(|r| same(r.numerator) || same(r.denominator))
-            });
-        if !judged && measurement.sample_unit.is_none_or(|unit| unit == 1) {
-            checks.push(Check {
-                subject: Cow::Borrowed(analyte.id),
-                outcome: Outcome::Note,
-                rule: Cow::Borrowed("no rule"),
-                value: None,
-                message: Cow::Borrowed(
-                    "reported, but no standard applied to this sample sets a rule for it",
-                ),
-                source: Cow::Owned(Source {
-                    standard: "none".into(),
-                    clause: "-".into(),
-                    found_in: "-".into(),
-                    confidence: Confidence::Unknown,
-                }),
-            });
+    let mut covered = standards
+        .iter()
+        .fold(0u128, |set, standard| set | standard.covered);
+    if sample.energy.is_some() {
+        covered |= analyte::find("energy").map_or(0, analyte::bit);
+    }
+    if sample.reported & !covered != 0 {
+        for measurement in &sample.measurements {
+            let uncovered = analyte::bit(measurement.analyte) & !covered != 0;
+            if uncovered && measurement.sample_unit.is_none_or(|unit| unit == 1) {
+                checks.push(Check {
+                    subject: Cow::Borrowed(measurement.analyte.id),
+                    outcome: Outcome::Note,
+                    rule: Cow::Borrowed("no rule"),
+                    value: None,
+                    message: Cow::Borrowed(
+                        "reported, but no standard applied to this sample sets a rule for it",
+                    ),
+                    source: Cow::Owned(Source {
+                        standard: "none".into(),
+                        clause: "-".into(),
+                        found_in: "-".into(),
+                        confidence: Confidence::Unknown,
+                    }),
+                });
+            }
         }
     }
     let composition = standards

@@ -339,6 +339,8 @@ pub struct Standard {
     pub ratios: Vec<RatioRule>,
     /// Microbiological plans.
     pub micro: Vec<MicroPlan>,
+    /// The analytes any of its rows speaks about, as a set of [`analyte::bit`]s.
+    pub covered: u128,
 }
 
 impl Standard {
@@ -558,7 +560,20 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
                 .map_err(|m| fail(&format!("micro {} ({})", index + 1, plan.organism), m))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let covered = limits
+        .iter()
+        .map(|l| analyte::bit(l.analyte))
+        .fold(0, |set, bit| set | bit)
+        | ratios
+            .iter()
+            .map(|r| analyte::bit(r.numerator) | analyte::bit(r.denominator))
+            .fold(0, |set, bit| set | bit)
+        | micro
+            .iter()
+            .map(|p| analyte::bit(p.organism))
+            .fold(0, |set, bit| set | bit);
     Ok(Standard {
+        covered,
         code: header.code.clone(),
         title: header.title.clone(),
         issuer,
