@@ -518,6 +518,7 @@ pub(crate) fn describe_bounds(min: Bound, max: Bound, unit: &str) -> String {
         format!(" {unit}")
     };
     match (min, max) {
+        (Bound::None, Bound::None) => "no limit (not specified)".to_owned(),
         (Bound::None, max) => format!("≤ {}{unit}", side(max)),
         (min, Bound::None) => format!("≥ {}{unit}", side(min)),
         (min, max) => format!("{}–{}{unit}", side(min), side(max)),
@@ -571,6 +572,16 @@ fn check_limit<'a>(sample: &Sample, limit: &'a Limit, checks: &mut Vec<Check<'a>
             source: Cow::Borrowed(&limit.source),
         });
     };
+    if min == Bound::None && max == Bound::None {
+        if sample.find(limit.analyte).is_some() {
+            push(
+                Outcome::Note,
+                None,
+                Cow::Borrowed("the standard sets no limit for it (not specified)"),
+            );
+        }
+        return;
+    }
     if min == Bound::Unknown && max == Bound::Unknown {
         if sample.find(limit.analyte).is_some() {
             push(

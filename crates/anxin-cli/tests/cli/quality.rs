@@ -152,3 +152,48 @@ fn labels_with_findings_exit_1_and_clean_labels_exit_0() {
     let output = anxin(&["check", "label", "/nonexistent/label.txt"]);
     assert_eq!(output.status.code(), Some(3));
 }
+
+#[test]
+fn a_raw_milk_delivery_is_judged_against_the_manufacturers_standard_too() {
+    let file = example("raw-milk-delivery.csv");
+    let manufacturer = example("manufacturer-raw-milk.toml");
+    let output = anxin(&[
+        "quality",
+        "judge",
+        &file,
+        "--product-type",
+        "raw_milk",
+        "--produced",
+        "2026-10-01",
+        "--holstein",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let output = anxin(&[
+        "quality",
+        "judge",
+        &file,
+        "--product-type",
+        "raw_milk",
+        "--produced",
+        "2026-10-01",
+        "--holstein",
+        "--enterprise",
+        &manufacturer,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["verdict"], "non_conformant");
+    let failed: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "fail")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["subject"], "somatic_cell_count");
+    assert_eq!(failed[0]["source"]["standard"], "Q/EXAMPLE 0001S-2026");
+}

@@ -58,6 +58,13 @@ fn deliveries_are_judged_against_the_national_and_the_manufacturers_standard() {
         protein.iter().map(|c| c.outcome).collect::<Vec<_>>(),
         [Outcome::Pass, Outcome::Fail]
     );
+    // GB 19301-2010 sets no somatic-cell limit: a count is a note there, judged only by the manufacturer.
+    let scc = checks(&accepted.judgment, "somatic_cell_count");
+    assert_eq!(
+        scc.iter().map(|c| c.outcome).collect::<Vec<_>>(),
+        [Outcome::Note, Outcome::Pass]
+    );
+    assert_eq!(scc[0].rule, "no limit (not specified)");
     // Without the manufacturer's standard the same milk is accepted nationally.
     assert_eq!(
         accept(&catalogue, None, &delivery("D2", &results))
