@@ -3,6 +3,7 @@
 pub mod analyte;
 pub mod enterprise;
 pub mod haccp;
+pub mod invariants;
 pub mod judge;
 pub mod label;
 pub mod raw_milk;

@@ -3,6 +3,7 @@
 
 mod enterprise;
 mod haccp;
+mod invariants;
 mod judgment;
 mod labels;
 mod raw_milk;
