@@ -144,9 +144,16 @@ pub fn run(command: QualityCommand) -> Result<u8> {
                 return usage(format!("--on {on}: expected YYYY-MM-DD"));
             };
             for standard in catalogue()?.in_force(product, date) {
+                let day = |date: Option<jiff::civil::Date>| {
+                    date.map_or("?".to_owned(), |d| d.to_string())
+                };
                 println!(
-                    "{}\t{}\t{:?}\t{}",
+                    "{}\t{} to {}\t{}\t{:?}\t{}",
                     standard.code,
+                    day(standard.in_force_from),
+                    standard
+                        .in_force_until
+                        .map_or("now".to_owned(), |d| d.to_string()),
                     standard.title,
                     standard.coverage,
                     standard.coverage_note.as_deref().unwrap_or("")

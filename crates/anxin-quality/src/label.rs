@@ -513,7 +513,6 @@ impl LabelRules {
                             &original,
                             rule,
                             registration,
-                            context,
                             &mut |offset, length, message| {
                                 findings.push(make(Some(offset), length, message, false));
                             },
@@ -617,7 +616,6 @@ fn registration_findings(
     original: &[char],
     rule: &RawRule,
     registration: &Registration,
-    context: &LabelContext,
     push: &mut dyn FnMut(usize, usize, String),
 ) {
     // Registration numbers on the label that are not the registered one.
@@ -661,7 +659,6 @@ fn registration_findings(
             }
         }
     }
-    let _ = context;
     // Substances named on the label that the registered formula does not declare.
     let declared: Vec<Vec<char>> = registration.declared.iter().map(|d| simplify(d)).collect();
     for substance in &rule.substances {

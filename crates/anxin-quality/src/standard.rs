@@ -325,6 +325,12 @@ pub struct Standard {
     pub in_force_from: Option<Date>,
     /// Last day in force (None: still in force).
     pub in_force_until: Option<Date>,
+    /// Date of issue, when known.
+    pub issued: Option<Date>,
+    /// What it replaced, in words.
+    pub replaces: Option<String>,
+    /// Where its dates come from.
+    pub dates_source: Option<String>,
     /// The products it covers.
     pub products: Vec<ProductType>,
     /// How much of it is encoded.
@@ -500,7 +506,7 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
             })
             .transpose()
     };
-    let _ = (&header.issued, &header.replaces, &header.dates_source);
+    let issued = date("issued", &header.issued)?;
     let in_force_from = date("in_force_from", &header.in_force_from)?;
     let in_force_until = date("in_force_until", &header.in_force_until)?;
     if let (Some(from), Some(until)) = (in_force_from, in_force_until)
@@ -579,6 +585,9 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         issuer,
         in_force_from,
         in_force_until,
+        issued,
+        replaces: header.replaces.clone(),
+        dates_source: header.dates_source.clone(),
         products,
         coverage,
         coverage_note: header.coverage_note.clone(),

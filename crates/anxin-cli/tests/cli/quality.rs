@@ -197,3 +197,31 @@ fn a_raw_milk_delivery_is_judged_against_the_manufacturers_standard_too() {
     assert_eq!(failed[0]["subject"], "somatic_cell_count");
     assert_eq!(failed[0]["source"]["standard"], "Q/EXAMPLE 0001S-2026");
 }
+
+#[test]
+fn the_versions_in_force_are_listed_for_a_date() {
+    let output = anxin(&[
+        "quality",
+        "standards",
+        "--product-type",
+        "infant",
+        "--on",
+        "2026-09-02",
+    ]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout.contains("GB 2762-2025\t2026-09-02 to now"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("GB 2762-2022"), "{stdout}");
+    let output = anxin(&[
+        "quality",
+        "standards",
+        "--product-type",
+        "infant",
+        "--on",
+        "2026-09-01",
+    ]);
+    assert!(text(&output.stdout).contains("GB 2762-2022\t2023-06-30 to 2026-09-01"));
+}
