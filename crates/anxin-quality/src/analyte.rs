@@ -82,6 +82,7 @@ analytes![
     ("taurine", "牛磺酸", Mass),
     ("dha", "二十二碳六烯酸", Mass),
     ("ara", "二十碳四烯酸", Mass),
+    ("epa", "二十碳五烯酸", Mass),
     ("l_carnitine", "左旋肉碱", Mass),
     ("lactoferrin", "乳铁蛋白", Mass),
     ("lutein", "叶黄素", Mass),

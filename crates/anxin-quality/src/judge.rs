@@ -19,7 +19,7 @@ use crate::analyte::{self, Analyte, Kind};
 use crate::enterprise::EnterpriseStandard;
 use crate::standard::{
     Bound, Catalogue, Confidence, Coverage, Fact, Limit, MicroPlan, PlanKind, ProductType,
-    RatioRule, Scope, Source, Standard,
+    RatioRule, Scope, Source, Standard, WeightedMinimum,
 };
 use crate::unit::{Basis, Energy, Numerator, Unit};
 
@@ -382,6 +382,13 @@ pub fn judge<'a>(
             .filter(|ratio| sample.applies(&ratio.scope))
         {
             check_ratio(sample, ratio, &mut checks);
+        }
+        for rule in standard
+            .weighted_minimums
+            .iter()
+            .filter(|rule| sample.applies(&rule.scope))
+        {
+            check_weighted_minimum(sample, rule, &mut checks);
         }
         for plan in standard
             .micro
@@ -806,6 +813,107 @@ fn check_ratio<'a>(sample: &Sample, ratio: &'a RatioRule, checks: &mut Vec<Check
             Some(value),
             Cow::Borrowed("within the limit"),
         );
+    }
+}
+
+fn check_weighted_minimum<'a>(
+    sample: &Sample,
+    rule: &'a WeightedMinimum,
+    checks: &mut Vec<Check<'a>>,
+) {
+    let mut push = |outcome: Outcome, value: Option<String>, message: Cow<'a, str>| {
+        checks.push(Check {
+            subject: Cow::Borrowed(&rule.subject),
+            outcome,
+            rule: Cow::Borrowed(&rule.rule_text),
+            value,
+            message,
+            source: Cow::Borrowed(&rule.source),
+        });
+    };
+    let Some(measurement) = sample.find(rule.analyte) else {
+        return; // The analyte's own limit reports it missing.
+    };
+    let (Reading::Value(value), Some(unit)) = (measurement.reading, measurement.unit) else {
+        push(
+            Outcome::Undetermined,
+            None,
+            "a result below its detection limit cannot be weighed".into(),
+        );
+        return;
+    };
+    // Everything on the analyte's own basis: the terms in grams on that basis, the analyte in
+    // the rule's mass unit.
+    let target = Unit {
+        numerator: rule.unit.numerator,
+        basis: unit.basis,
+    };
+    let gram = Unit {
+        numerator: Numerator::Mass(1.0),
+        basis: unit.basis,
+    };
+    let Ok(amount) = unit.convert(value, target, sample.energy) else {
+        push(
+            Outcome::Undetermined,
+            None,
+            "the result cannot be put in the rule's unit".into(),
+        );
+        return;
+    };
+    let mut needed = 0.0;
+    let mut absent = Vec::new();
+    for (term, factor) in &rule.terms {
+        match sample.find(term) {
+            None => absent.push(term.id),
+            Some(Measurement {
+                reading: Reading::BelowDetection(_),
+                ..
+            }) => absent.push(term.id),
+            Some(Measurement {
+                reading: Reading::Value(term_value),
+                unit: Some(term_unit),
+                ..
+            }) => match term_unit.convert(*term_value, gram, sample.energy) {
+                Ok(grams) => needed += factor * grams,
+                Err(error) => {
+                    push(
+                        Outcome::Undetermined,
+                        None,
+                        format!(
+                            "{} cannot be put on the basis of {}: {error}",
+                            term.id, rule.analyte.id
+                        )
+                        .into(),
+                    );
+                    return;
+                }
+            },
+            Some(_) => absent.push(term.id),
+        }
+    }
+    let shown = Some(format!(
+        "{} needs ≥ {} ({}{})",
+        format_number(amount),
+        format_number(needed),
+        target,
+        if absent.is_empty() {
+            String::new()
+        } else {
+            format!("; counted as none: {}", absent.join(", "))
+        }
+    ));
+    if amount < needed * (1.0 - COMPARE_TOLERANCE) {
+        push(
+            failing_outcome(rule.source.confidence, false),
+            shown,
+            format!(
+                "{} is below what the fatty acids present require",
+                rule.analyte.id
+            )
+            .into(),
+        );
+    } else {
+        push(Outcome::Pass, shown, Cow::Borrowed("within the limit"));
     }
 }
 

@@ -245,6 +245,30 @@ pub struct RatioRule {
     pub note: Option<String>,
 }
 
+/// A minimum that grows with other analytes: `analyte ≥ Σ factor × term`, all on one basis
+/// (vitamin E against the polyunsaturated fatty acids it protects).
+#[derive(Clone, Debug)]
+pub struct WeightedMinimum {
+    /// The rule's name.
+    pub id: String,
+    /// The subject judgments name it by (`minimum vitamin_e_pufa`).
+    pub subject: String,
+    /// The rule as a reader would state it.
+    pub rule_text: String,
+    /// The analyte whose minimum it is.
+    pub analyte: &'static Analyte,
+    /// The mass unit of `analyte` that one gram of each term asks for (mg per g).
+    pub unit: Unit,
+    /// The terms: analyte and the amount of `analyte` (in `unit`) each gram of it needs.
+    pub terms: Vec<(&'static Analyte, f64)>,
+    /// Where it applies.
+    pub scope: Scope,
+    /// Where it comes from.
+    pub source: Source,
+    /// Anything a reader should know.
+    pub note: Option<String>,
+}
+
 /// How a microbiological plan reads a sample unit.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanKind {
@@ -343,6 +367,8 @@ pub struct Standard {
     pub limits: Vec<Limit>,
     /// Ratio rules.
     pub ratios: Vec<RatioRule>,
+    /// Minimums that grow with other analytes.
+    pub weighted_minimums: Vec<WeightedMinimum>,
     /// Microbiological plans.
     pub micro: Vec<MicroPlan>,
     /// The analytes any of its rows speaks about, as a set of [`analyte::bit`]s.
@@ -387,6 +413,8 @@ struct RawFile {
     limit: Vec<RawLimit>,
     #[serde(default)]
     ratio: Vec<RawRatio>,
+    #[serde(default)]
+    weighted_minimum: Vec<RawWeightedMinimum>,
     #[serde(default)]
     micro: Vec<RawMicro>,
 }
@@ -454,6 +482,29 @@ struct RawRatio {
     source: Option<String>,
     confidence: Option<String>,
     note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeightedMinimum {
+    id: String,
+    analyte: String,
+    unit: String,
+    terms: Vec<RawTerm>,
+    products: Option<Vec<String>>,
+    #[serde(default)]
+    when: Vec<String>,
+    clause: String,
+    source: Option<String>,
+    confidence: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    analyte: String,
+    factor: f64,
 }
 
 #[derive(Deserialize)]
@@ -557,6 +608,15 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
                 .map_err(|m| fail(&format!("ratio {} ({})", index + 1, ratio.id), m))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let weighted_minimums = raw
+        .weighted_minimum
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            parse_weighted_minimum(&context, rule)
+                .map_err(|m| fail(&format!("weighted_minimum {} ({})", index + 1, rule.id), m))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let micro = raw
         .micro
         .iter()
@@ -573,6 +633,11 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         | ratios
             .iter()
             .map(|r| analyte::bit(r.numerator) | analyte::bit(r.denominator))
+            .fold(0, |set, bit| set | bit)
+        | weighted_minimums
+            .iter()
+            .flat_map(|w| std::iter::once(w.analyte).chain(w.terms.iter().map(|(a, _)| *a)))
+            .map(analyte::bit)
             .fold(0, |set, bit| set | bit)
         | micro
             .iter()
@@ -594,6 +659,7 @@ pub fn parse_standard(file: &str, text: &str) -> Result<Standard, StandardError>
         sources: raw.sources.clone(),
         limits,
         ratios,
+        weighted_minimums,
         micro,
     })
 }
@@ -777,6 +843,55 @@ fn parse_ratio(context: &Context, raw: &RawRatio) -> Result<RatioRule, String> {
         min,
         max,
         required: raw.required,
+        scope: context.scope(&raw.products, &raw.when)?,
+        source: context.source(&raw.clause, &raw.source, &raw.confidence)?,
+        note: raw.note.clone(),
+    })
+}
+
+fn parse_weighted_minimum(
+    context: &Context,
+    raw: &RawWeightedMinimum,
+) -> Result<WeightedMinimum, String> {
+    let analyte = find_analyte(&raw.analyte)?;
+    let unit = Unit::parse(&raw.unit).ok_or_else(|| format!("unit {:?} is not known", raw.unit))?;
+    if analyte.kind != Kind::Mass
+        || !matches!(unit.numerator, crate::unit::Numerator::Mass(_))
+        || unit.basis != crate::unit::Basis::PerG
+    {
+        return Err(format!(
+            "{} needs a mass per gram of each term (e.g. \"mg/g\"), not {:?}",
+            analyte.id, raw.unit
+        ));
+    }
+    if raw.terms.is_empty() {
+        return Err("a weighted minimum needs at least one term".into());
+    }
+    let terms = raw
+        .terms
+        .iter()
+        .map(|term| {
+            let term_analyte = find_analyte(&term.analyte)?;
+            if term_analyte.kind != Kind::Mass || !(term.factor.is_finite() && term.factor > 0.0) {
+                return Err(format!(
+                    "term {}: a mass with a positive factor is needed",
+                    term.analyte
+                ));
+            }
+            Ok((term_analyte, term.factor))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let sum: Vec<String> = terms
+        .iter()
+        .map(|(a, f)| format!("{} × {}", format_number(*f), a.id))
+        .collect();
+    Ok(WeightedMinimum {
+        id: raw.id.clone(),
+        subject: format!("minimum {}", raw.id),
+        rule_text: format!("{} ≥ {} ({} per g)", analyte.id, sum.join(" + "), raw.unit),
+        analyte,
+        unit,
+        terms,
         scope: context.scope(&raw.products, &raw.when)?,
         source: context.source(&raw.clause, &raw.source, &raw.confidence)?,
         note: raw.note.clone(),

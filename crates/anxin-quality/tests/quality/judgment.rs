@@ -526,3 +526,48 @@ fn results_without_a_rule_and_standards_that_do_not_apply_are_noted_not_dropped(
     let note = checks(&judgment, "enterprise standard")[0];
     assert!(note.message.contains("does not apply"), "{}", note.message);
 }
+
+#[test]
+fn vitamin_e_must_cover_the_polyunsaturated_fatty_acids() {
+    // GB 10765-2021 vitamin E footnote (S3, A): 0.5 mg/g LA + 0.75 mg/g ALA + 1.0 mg/g ARA + 1.5 mg/g DHA.
+    // The conformant powder: LA 0.2 g and ALA 20 mg per 100 kJ need 0.1 + 0.015 = 0.115 mg; it has 0.6.
+    let mut results = conformant_infant_powder();
+    let judgment = infant(&results);
+    let check = checks(&judgment, "minimum vitamin_e_pufa")[0];
+    assert_eq!(check.outcome, Outcome::Pass);
+    assert!(
+        check
+            .value
+            .as_deref()
+            .unwrap()
+            .contains("counted as none: ara, epa, dha"),
+        "{:?}",
+        check.value
+    );
+    // LA 0.3 g/100 kJ and ALA 20 mg need 0.165 mg: 0.13 mg/100 kJ meets the table (≥ 0.12) but not this.
+    results
+        .set("linoleic_acid", 0.3 * 21.0, "g/100g")
+        .set("vitamin_e", 0.13 * 21.0, "mg/100g");
+    let judgment = infant(&results);
+    assert_eq!(outcome(&judgment, "vitamin_e"), Outcome::Pass);
+    assert_eq!(outcome(&judgment, "minimum vitamin_e_pufa"), Outcome::Fail);
+    assert_eq!(judgment.verdict, Verdict::NonConformant);
+    // Exactly what is needed passes; DHA and ARA added raise the need (6 mg each: + 0.006 + 0.009).
+    results.set("vitamin_e", 0.165 * 21.0, "mg/100g");
+    assert_eq!(
+        outcome(&infant(&results), "minimum vitamin_e_pufa"),
+        Outcome::Pass
+    );
+    results
+        .set("dha", 6.0 * 21.0, "mg/100g")
+        .set("ara", 6.0 * 21.0, "mg/100g");
+    assert_eq!(
+        outcome(&infant(&results), "minimum vitamin_e_pufa"),
+        Outcome::Fail
+    );
+    results.set("vitamin_e", 0.18 * 21.0, "mg/100g");
+    assert_eq!(
+        outcome(&infant(&results), "minimum vitamin_e_pufa"),
+        Outcome::Pass
+    );
+}
