@@ -9,6 +9,7 @@ mod capture;
 mod db;
 mod epcis;
 mod gs1;
+mod quality;
 mod serve;
 
 use std::process::ExitCode;
@@ -59,6 +60,12 @@ enum Command {
     Account(account::AccountCommand),
     /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Judge lab results against the standards, review enterprise standards.
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
+    /// Check labels and advertisements.
+    #[command(subcommand)]
+    Check(quality::CheckCommand),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +79,8 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Quality(command) => quality::run(command),
+        Command::Check(command) => quality::run_check(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
