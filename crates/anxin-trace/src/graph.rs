@@ -319,7 +319,6 @@ pub(crate) struct Canonical {
     pub(crate) text: String,
     pub(crate) gtin: Option<String>,
     pub(crate) is_class: bool,
-    pub(crate) key: Option<Gs1Key>,
 }
 
 /// The canonical form of an identifier: the GS1 Digital Link on `https://id.gs1.org` when it
@@ -337,14 +336,12 @@ pub(crate) fn canonical(text: &str) -> Canonical {
                 text: key.to_digital_link(),
                 gtin,
                 is_class,
-                key: Some(key),
             }
         }
         Err(_) => Canonical {
             text: text.trim().to_owned(),
             gtin: None,
             is_class: false,
-            key: None,
         },
     }
 }
@@ -618,10 +615,23 @@ impl TraceGraph {
                         self.join_lot(node, &canonical, event_index, applied)?;
                     }
                 }
+                // What a commissioning creates in bulk (a raw-milk collection of so many kg)
+                // is kept as the event's outputs, for mass balance; no Output incidence is
+                // linked, so it is not a transformation.
+                let start = self.io.len() as u32;
                 for quantity in event.quantity_list.iter().chain(&event.child_quantity_list) {
                     let node = self.node(&quantity.epc_class, true)?;
                     self.link(node, Role::Class, event_index)?;
+                    if commissions {
+                        let uom = self.opt_term(quantity.uom.as_deref())?;
+                        self.io.push(IoItem {
+                            node,
+                            quantity: quantity.quantity.unwrap_or(f64::NAN),
+                            uom,
+                        });
+                    }
                 }
+                self.events[event_index as usize].io = (start, 0, self.io.len() as u32 - start);
                 Ok(())
             }
         }
@@ -661,7 +671,6 @@ impl TraceGraph {
             text: lot_key.to_digital_link(),
             gtin: Some(gtin.clone()),
             is_class: true,
-            key: Some(lot_key),
         };
         let lot = self.node_from(&lot_canonical, true)?;
         self.link(lot, Role::Member, node)?;

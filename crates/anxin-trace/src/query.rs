@@ -166,7 +166,6 @@ pub(crate) struct RawState {
 
 /// What a forward walk reached.
 pub(crate) struct Reach {
-    pub(crate) roots: Vec<NodeId>,
     /// Reached downstream, in the order found (roots first).
     pub(crate) reached: Vec<NodeId>,
     /// Containers above what was reached (not expanded downwards).
@@ -367,7 +366,6 @@ impl TraceGraph {
             }
         }
         Reach {
-            roots: roots.to_vec(),
             reached,
             containers,
         }
