@@ -869,10 +869,8 @@ impl TraceGraph {
             if at == target {
                 return true;
             }
-            let next = self.incidences(at).find_map(|(role, agg)| {
-                let agg = &self.aggs[agg as usize];
-                (role == Role::ChildAgg && agg.ev_end == NONE && self.counts(agg.ev_start))
-                    .then_some(agg.parent)
+            let next = self.aggs_of(at, Role::ChildAgg).find_map(|agg| {
+                (agg.ev_end == NONE).then_some(agg.parent)
             });
             match next {
                 Some(parent) => at = parent,

@@ -278,8 +278,11 @@ impl TraceGraph {
         role: Role,
     ) -> impl Iterator<Item = &crate::graph::AggRec> + '_ {
         self.incidences(node).filter_map(move |(r, agg)| {
+            if r != role {
+                return None;
+            }
             let agg = &self.aggs[agg as usize];
-            (r == role && self.counts(agg.ev_start)).then_some(agg)
+            self.counts(agg.ev_start).then_some(agg)
         })
     }
 
