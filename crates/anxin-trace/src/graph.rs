@@ -348,6 +348,13 @@ pub(crate) fn canonical(text: &str) -> Canonical {
 
 /// The GLN inside a party or location identifier (SGLN, PGLN, GLN), else the canonical text.
 pub(crate) fn party_key(text: &str) -> String {
+    let trimmed = text.trim();
+    // A bare 13-digit number here is a GLN, not the GTIN-13 a scanner would mean by it.
+    if trimmed.len() == 13 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(gln) = anxin_gs1::Gln::parse(trimmed) {
+            return gln.as_str().to_owned();
+        }
+    }
     match Gs1Key::parse(text) {
         Ok(Gs1Key::Sgln(sgln)) => sgln.gln().as_str().to_owned(),
         Ok(Gs1Key::Pgln(pgln)) => pgln.gln().as_str().to_owned(),

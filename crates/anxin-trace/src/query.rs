@@ -488,6 +488,14 @@ impl TraceGraph {
         }
     }
 
+    /// What kind of thing an identifier names (lot, pallet, case or can).
+    ///
+    /// # Errors
+    /// As [`TraceGraph::resolve`].
+    pub fn kind(&self, id: &str) -> Result<ItemKind, TraceError> {
+        Ok(self.kind_of(self.resolve(id)?))
+    }
+
     /// The state of one item at `now_ms` (Unix milliseconds).
     ///
     /// # Errors

@@ -23,6 +23,9 @@ pub fn canon(id: &str) -> String {
 }
 
 fn party_of(id: &str) -> String {
+    if id.len() == 13 && id.chars().all(|c| c.is_ascii_digit()) {
+        return id.to_owned();
+    }
     match Gs1Key::parse(id) {
         Ok(Gs1Key::Sgln(s)) => s.gln().as_str().to_owned(),
         Ok(Gs1Key::Pgln(p)) => p.gln().as_str().to_owned(),
