@@ -350,10 +350,11 @@ pub(crate) fn canonical(text: &str) -> Canonical {
 pub(crate) fn party_key(text: &str) -> String {
     let trimmed = text.trim();
     // A bare 13-digit number here is a GLN, not the GTIN-13 a scanner would mean by it.
-    if trimmed.len() == 13 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(gln) = anxin_gs1::Gln::parse(trimmed) {
-            return gln.as_str().to_owned();
-        }
+    if trimmed.len() == 13
+        && trimmed.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(gln) = anxin_gs1::Gln::parse(trimmed)
+    {
+        return gln.as_str().to_owned();
     }
     match Gs1Key::parse(text) {
         Ok(Gs1Key::Sgln(sgln)) => sgln.gln().as_str().to_owned(),
@@ -428,9 +429,7 @@ impl TraceGraph {
                 None => NONE,
             };
             let nodes = &mut self.nodes;
-            nodes
-                .kind
-                .push(u8::from(canonical.is_class || as_class));
+            nodes.kind.push(u8::from(canonical.is_class || as_class));
             nodes.head.push(NONE);
             nodes.lot.push(NONE);
             nodes.lot_event.push(NONE);
@@ -612,8 +611,8 @@ impl TraceGraph {
             EventType::TransformationEvent => self.link_transformation(event, event_index, applied),
             EventType::AggregationEvent => self.link_aggregation(event, event_index, applied),
             _ => {
-                let commissions = event.event_type == EventType::ObjectEvent
-                    && event.action == Some(Action::Add);
+                let commissions =
+                    event.event_type == EventType::ObjectEvent && event.action == Some(Action::Add);
                 for epc in event.epc_list.iter().chain(&event.child_epcs) {
                     let canonical = canonical(epc);
                     let node = self.node_from(&canonical, false)?;
@@ -660,8 +659,8 @@ impl TraceGraph {
             return Ok(());
         }
         let lot_number = self.terms.text(lot_term);
-        let lot_key = anxin_gs1::Gtin::parse(gtin)
-            .and_then(|gtin| anxin_gs1::Lgtin::new(gtin, &lot_number));
+        let lot_key =
+            anxin_gs1::Gtin::parse(gtin).and_then(|gtin| anxin_gs1::Lgtin::new(gtin, &lot_number));
         let lot_key = match lot_key {
             Ok(lot_key) => Gs1Key::Lgtin(lot_key),
             Err(err) => {
@@ -697,7 +696,11 @@ impl TraceGraph {
         let start = self.io.len() as u32;
         let mut inputs = Vec::new();
         for (epcs, quantities, role) in [
-            (&event.input_epc_list, &event.input_quantity_list, Role::Input),
+            (
+                &event.input_epc_list,
+                &event.input_quantity_list,
+                Role::Input,
+            ),
             (
                 &event.output_epc_list,
                 &event.output_quantity_list,
@@ -740,9 +743,15 @@ impl TraceGraph {
 
     /// Reports a transformation whose output already leads (downstream) to one of its inputs.
     /// Outputs are usually new nodes with nothing downstream, so this costs nothing then.
-    fn check_transformation_cycle(&mut self, event_index: u32, inputs: &[NodeId], applied: &mut Applied) {
+    fn check_transformation_cycle(
+        &mut self,
+        event_index: u32,
+        inputs: &[NodeId],
+        applied: &mut Applied,
+    ) {
         let (start, n_in, n_out) = self.events[event_index as usize].io;
-        let outputs: Vec<NodeId> = self.io[(start + n_in) as usize..(start + n_in + n_out) as usize]
+        let outputs: Vec<NodeId> = self.io
+            [(start + n_in) as usize..(start + n_in + n_out) as usize]
             .iter()
             .map(|item| item.node)
             .collect();
@@ -771,8 +780,12 @@ impl TraceGraph {
         applied: &mut Applied,
     ) -> Result<(), TraceError> {
         let record = &self.events[event_index as usize];
-        let (parent, retracted, time_ms, action) =
-            (record.parent, record.retracted, record.time_ms, record.flags.action());
+        let (parent, retracted, time_ms, action) = (
+            record.parent,
+            record.retracted,
+            record.time_ms,
+            record.flags.action(),
+        );
         let mut children = Vec::with_capacity(event.child_epcs.len());
         for epc in &event.child_epcs {
             let node = self.node(epc, false)?;
@@ -876,9 +889,9 @@ impl TraceGraph {
             if at == target {
                 return true;
             }
-            let next = self.aggs_of(at, Role::ChildAgg).find_map(|agg| {
-                (agg.ev_end == NONE).then_some(agg.parent)
-            });
+            let next = self
+                .aggs_of(at, Role::ChildAgg)
+                .find_map(|agg| (agg.ev_end == NONE).then_some(agg.parent));
             match next {
                 Some(parent) => at = parent,
                 None => return false,
@@ -912,7 +925,8 @@ impl TraceGraph {
                     }
                     let child = self.aggs[agg as usize].child;
                     for (role, other) in self.incidences(child) {
-                        if role == Role::ChildAgg && self.aggs[other as usize].ev_end == event_index {
+                        if role == Role::ChildAgg && self.aggs[other as usize].ev_end == event_index
+                        {
                             closed.push(other);
                         }
                     }

@@ -76,8 +76,7 @@ impl Interner {
             return Ok((id, false));
         }
         let (stemmed, rest) = split(text);
-        if self.arena.len() + rest.len() > ARENA_BYTES_MAX || self.ends.len() >= u32::MAX as usize
-        {
+        if self.arena.len() + rest.len() > ARENA_BYTES_MAX || self.ends.len() >= u32::MAX as usize {
             return Err(ArenaFull);
         }
         let hash = self.hash_of(stemmed, rest);

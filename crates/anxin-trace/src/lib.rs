@@ -50,7 +50,9 @@ pub enum TraceError {
         canonical: String,
     },
     /// Events must be applied in capture order.
-    #[error("event {event_seq} arrived after event {last_seq}: events are applied in capture order")]
+    #[error(
+        "event {event_seq} arrived after event {last_seq}: events are applied in capture order"
+    )]
     OutOfOrder {
         /// The event offered.
         event_seq: u64,

@@ -10,8 +10,8 @@ use anxin_gs1::Gs1Key;
 use hashbrown::{HashMap, HashSet};
 use serde::Serialize;
 
-use crate::graph::{CONTAINER_DEPTH_MAX, NONE, NodeId, PlaceKind, Role, TraceGraph};
 use crate::TraceError;
+use crate::graph::{CONTAINER_DEPTH_MAX, NONE, NodeId, PlaceKind, Role, TraceGraph};
 
 /// The longest identifier a query accepts; longer text is refused before any parsing. An
 /// assumption: GS1 Digital Links are far shorter, and EPCIS sets no length.
@@ -153,6 +153,9 @@ pub struct ForwardTrace {
     /// Cans reached, each with its state.
     pub cans: Vec<ItemState>,
 }
+
+/// One direct upstream of a node: (upstream, relation, event, quantity, unit term).
+type Upstream = (NodeId, Relation, u32, f64, u32);
 
 /// A compact state, in graph terms.
 #[derive(Clone, Default, Debug)]
@@ -343,10 +346,12 @@ impl TraceGraph {
                             }
                         }
                     }
-                    Role::Member if is_class => {
-                        if self.nodes.lot[target as usize] == node && seen.insert(target) {
-                            reached.push(target);
-                        }
+                    Role::Member
+                        if is_class
+                            && self.nodes.lot[target as usize] == node
+                            && seen.insert(target) =>
+                    {
+                        reached.push(target);
                     }
                     Role::ParentAgg => {
                         let agg = &self.aggs[target as usize];
@@ -555,7 +560,7 @@ impl TraceGraph {
         let mut links = Vec::new();
         let mut cycles = Vec::new();
         let mut has_upstream: HashSet<NodeId> = HashSet::new();
-        let mut stack: Vec<(NodeId, Vec<(NodeId, Relation, u32, f64, u32)>, usize)> = Vec::new();
+        let mut stack: Vec<(NodeId, Vec<Upstream>, usize)> = Vec::new();
         state.insert(root, 1);
         stack.push((root, self.upstream_of(root), 0));
         while let Some((node, ups, at)) = stack.last_mut() {
@@ -610,7 +615,7 @@ impl TraceGraph {
     }
 
     /// The direct upstream of a node: (upstream, relation, event, quantity, unit).
-    fn upstream_of(&self, node: NodeId) -> Vec<(NodeId, Relation, u32, f64, u32)> {
+    fn upstream_of(&self, node: NodeId) -> Vec<Upstream> {
         let mut ups = Vec::new();
         let lot = self.nodes.lot[node as usize];
         if lot != NONE {

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use anxin_epcis::{
-    Action, Event, EventType, EpcisTime, PersistentDisposition, QuantityElement, Term,
+    Action, EpcisTime, Event, EventType, PersistentDisposition, QuantityElement, Term,
     TimeZoneOffset,
 };
 use hashbrown::HashMap;
@@ -220,7 +220,10 @@ impl Recall<'_> {
 
     /// True when the recall reached nothing.
     pub fn is_empty(&self) -> bool {
-        self.lots.is_empty() && self.pallets.is_empty() && self.cases.is_empty() && self.cans.is_empty()
+        self.lots.is_empty()
+            && self.pallets.is_empty()
+            && self.cases.is_empty()
+            && self.cans.is_empty()
     }
 }
 
@@ -305,7 +308,10 @@ pub struct RecallReport {
 }
 
 fn counts_vec(counts: &[usize; 7]) -> Vec<(Channel, usize)> {
-    Channel::ALL.iter().map(|c| (*c, counts[c.index()])).collect()
+    Channel::ALL
+        .iter()
+        .map(|c| (*c, counts[c.index()]))
+        .collect()
 }
 
 impl TraceGraph {
@@ -313,7 +319,11 @@ impl TraceGraph {
     pub(crate) fn channel(&self, state: &RawState, parties: &dyn PartyDirectory) -> Channel {
         let words = |term: u32| (term != NONE).then(|| self.terms.text(term));
         let disposition = words(state.disposition);
-        let persistent: Vec<String> = state.persistent.iter().map(|&t| self.terms.text(t)).collect();
+        let persistent: Vec<String> = state
+            .persistent
+            .iter()
+            .map(|&t| self.terms.text(t))
+            .collect();
         let last_step = (state.last != NONE)
             .then(|| words(self.events[state.last as usize].biz_step))
             .flatten();
@@ -370,7 +380,8 @@ impl TraceGraph {
             let from_farm = self.places[start as usize..start as usize + n as usize]
                 .iter()
                 .any(|place| !place.destination && place.term == farm_term);
-            matching[index] = from_farm || at_farm(record.biz_location) || at_farm(record.read_point);
+            matching[index] =
+                from_farm || at_farm(record.biz_location) || at_farm(record.read_point);
         }
         (0..self.nodes.head.len() as NodeId)
             .filter(|&node| {
@@ -539,8 +550,16 @@ impl Recall<'_> {
             not_found: self.not_found.clone(),
             explanation,
             lots: self.lots.iter().map(|&n| graph.id_text(n)).collect(),
-            pallets: self.pallets.iter().map(|p| container(p, ItemKind::Pallet)).collect(),
-            cases: self.cases.iter().map(|c| container(c, ItemKind::Case)).collect(),
+            pallets: self
+                .pallets
+                .iter()
+                .map(|p| container(p, ItemKind::Pallet))
+                .collect(),
+            cases: self
+                .cases
+                .iter()
+                .map(|c| container(c, ItemKind::Case))
+                .collect(),
             cans_per_channel: counts_vec(&self.channel_counts()),
             cans,
             holders,
@@ -567,10 +586,11 @@ impl Recall<'_> {
                 let mut cans_commissioned = 0;
                 for (role, target) in graph.incidences(lot) {
                     match role {
-                        Role::Member => {
-                            if graph.nodes.lot[target as usize] == lot && members.insert(target) {
-                                cans_commissioned += 1;
-                            }
+                        Role::Member
+                            if graph.nodes.lot[target as usize] == lot
+                                && members.insert(target) =>
+                        {
+                            cans_commissioned += 1;
                         }
                         Role::Input | Role::Output | Role::Class if graph.counts(target) => {
                             let (inputs, outputs) = graph.io_of(target);
@@ -823,7 +843,11 @@ impl RecallRecord {
         let end_of_day = last_day
             .tomorrow()
             .ok()
-            .and_then(|d| china_offset().to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok())
+            .and_then(|d| {
+                china_offset()
+                    .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                    .ok()
+            })
             .ok_or_else(|| bad_time("the deadline falls outside the calendar"))?;
         Ok(RecallRecord {
             recall_id: recall_id.to_owned(),

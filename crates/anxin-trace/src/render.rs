@@ -148,7 +148,9 @@ impl Recall<'_> {
                         format!(
                             "{} {}",
                             item.quantity,
-                            graph.term_opt(item.uom).unwrap_or_else(|| "units".to_owned())
+                            graph
+                                .term_opt(item.uom)
+                                .unwrap_or_else(|| "units".to_owned())
                         )
                     })
                     .collect();
@@ -173,8 +175,8 @@ impl Recall<'_> {
                         )
                     })
                     .collect();
-                let assigns_lot = transformation
-                    || matches!(biz_step.as_str(), "commissioning" | "collecting");
+                let assigns_lot =
+                    transformation || matches!(biz_step.as_str(), "commissioning" | "collecting");
                 TrackingEventRow {
                     event_seq: record.seq,
                     event_id: graph.terms.text(record.hash),
@@ -294,7 +296,12 @@ pub fn items_csv(report: &RecallReport) -> Result<String, csv::Error> {
     for lot in &report.lots {
         writer.write_record(["lot", lot, lot, "", "", "", "", "", "", "", "", "", "", ""])?;
     }
-    for item in report.pallets.iter().chain(&report.cases).chain(&report.cans) {
+    for item in report
+        .pallets
+        .iter()
+        .chain(&report.cases)
+        .chain(&report.cans)
+    {
         let state = &item.state;
         let party = state.holder.as_deref().and_then(|g| holders.get(g));
         let kind = serde_plain_kind(state.kind);

@@ -171,16 +171,17 @@ impl<'a> Brute<'a> {
                 _ => false,
             };
             let lot_number = e.ilmd.as_ref().and_then(|ilmd| {
-                ilmd.iter().find_map(|x| match (&x.value, x.name.local.as_str()) {
-                    (ExtValue::Text(t), "lotNumber") => Some(t.clone()),
-                    _ => None,
-                })
+                ilmd.iter()
+                    .find_map(|x| match (&x.value, x.name.local.as_str()) {
+                        (ExtValue::Text(t), "lotNumber") => Some(t.clone()),
+                        _ => None,
+                    })
             });
             if let (true, Some(lot_number)) = (names, lot_number) {
                 let Ok(Gs1Key::Sgtin(sgtin)) = Gs1Key::parse(instance) else {
                     continue;
                 };
-                if let Ok(lgtin) = anxin_gs1::Lgtin::new(sgtin.gtin().clone(), &lot_number) {
+                if let Ok(lgtin) = anxin_gs1::Lgtin::new(*sgtin.gtin(), &lot_number) {
                     found = Some((Gs1Key::Lgtin(lgtin).to_digital_link(), s.seq));
                 }
             }
@@ -320,7 +321,8 @@ impl<'a> Brute<'a> {
     fn names(event: &Event, id: &str) -> bool {
         event.all_epcs().any(|x| canon(x) == id)
             || (event.event_type == EventType::TransformationEvent
-                && (inputs(event).iter().any(|x| x == id) || outputs(event).iter().any(|x| x == id)))
+                && (inputs(event).iter().any(|x| x == id)
+                    || outputs(event).iter().any(|x| x == id)))
     }
 
     /// The events about an item within [from, to), as (time, log index).

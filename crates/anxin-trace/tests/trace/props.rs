@@ -15,20 +15,62 @@ use super::support::*;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Collect { farm: u8, kg: u16 },
-    Receive { supplier: u8, kg: u16 },
-    Transform { inputs: Vec<u8>, kg_in: u16, kg_out: u16 },
-    Finish { inputs: Vec<u8>, kg: u16 },
-    Commission { lot: u8, n: u8 },
-    PackCans { case: u8, cans: Vec<u8> },
-    PackCases { pallet: u8, cases: Vec<u8> },
-    Unpack { container: u8, children: Vec<u8>, all: bool },
-    Ship { what: u8, to: u8 },
-    Receive2 { what: u8, at: u8 },
-    Sell { can: u8, shop: u8 },
-    Destroy { can: u8 },
-    Persist { what: u8, set: bool },
-    Declare { event: u8 },
+    Collect {
+        farm: u8,
+        kg: u16,
+    },
+    Receive {
+        supplier: u8,
+        kg: u16,
+    },
+    Transform {
+        inputs: Vec<u8>,
+        kg_in: u16,
+        kg_out: u16,
+    },
+    Finish {
+        inputs: Vec<u8>,
+        kg: u16,
+    },
+    Commission {
+        lot: u8,
+        n: u8,
+    },
+    PackCans {
+        case: u8,
+        cans: Vec<u8>,
+    },
+    PackCases {
+        pallet: u8,
+        cases: Vec<u8>,
+    },
+    Unpack {
+        container: u8,
+        children: Vec<u8>,
+        all: bool,
+    },
+    Ship {
+        what: u8,
+        to: u8,
+    },
+    Receive2 {
+        what: u8,
+        at: u8,
+    },
+    Sell {
+        can: u8,
+        shop: u8,
+    },
+    Destroy {
+        can: u8,
+    },
+    Persist {
+        what: u8,
+        set: bool,
+    },
+    Declare {
+        event: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -36,14 +78,20 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (any::<u8>(), 1u16..5000).prop_map(|(farm, kg)| Op::Collect { farm, kg }),
         (any::<u8>(), 1u16..500).prop_map(|(supplier, kg)| Op::Receive { supplier, kg }),
-        (small(), 1u16..3000, 1u16..3000)
-            .prop_map(|(inputs, kg_in, kg_out)| Op::Transform { inputs, kg_in, kg_out }),
+        (small(), 1u16..3000, 1u16..3000).prop_map(|(inputs, kg_in, kg_out)| Op::Transform {
+            inputs,
+            kg_in,
+            kg_out
+        }),
         (small(), 1u16..3000).prop_map(|(inputs, kg)| Op::Finish { inputs, kg }),
         (any::<u8>(), 1u8..5).prop_map(|(lot, n)| Op::Commission { lot, n }),
         (any::<u8>(), small()).prop_map(|(case, cans)| Op::PackCans { case, cans }),
         (any::<u8>(), small()).prop_map(|(pallet, cases)| Op::PackCases { pallet, cases }),
-        (any::<u8>(), small(), any::<bool>())
-            .prop_map(|(container, children, all)| Op::Unpack { container, children, all }),
+        (any::<u8>(), small(), any::<bool>()).prop_map(|(container, children, all)| Op::Unpack {
+            container,
+            children,
+            all
+        }),
         (any::<u8>(), any::<u8>()).prop_map(|(what, to)| Op::Ship { what, to }),
         (any::<u8>(), any::<u8>()).prop_map(|(what, at)| Op::Receive2 { what, at }),
         (any::<u8>(), any::<u8>()).prop_map(|(can, shop)| Op::Sell { can, shop }),
@@ -94,7 +142,11 @@ fn build(ops: &[(Op, i8)]) -> Log {
                 );
                 lots.push(class);
             }
-            Op::Transform { inputs, kg_in, kg_out } => {
+            Op::Transform {
+                inputs,
+                kg_in,
+                kg_out,
+            } => {
                 let picked: BTreeSet<String> =
                     inputs.iter().filter_map(|i| pick(&lots, *i)).collect();
                 if picked.is_empty() {
@@ -107,7 +159,12 @@ fn build(ops: &[(Op, i8)]) -> Log {
                     .map(|c| qty(c, f64::from(*kg_in), Some("KGM")))
                     .collect();
                 log.push(
-                    transform(t, inputs, vec![qty(&out, f64::from(*kg_out), Some("KGM"))], 10),
+                    transform(
+                        t,
+                        inputs,
+                        vec![qty(&out, f64::from(*kg_out), Some("KGM"))],
+                        10,
+                    ),
                     Some(10),
                 );
                 lots.push(out);
@@ -151,14 +208,21 @@ fn build(ops: &[(Op, i8)]) -> Log {
                 let children: Vec<String> = children.into_iter().collect();
                 log.push(aggregate(t, Action::Add, parent, &children, 10), Some(10));
             }
-            Op::PackCases { pallet, cases: which } => {
+            Op::PackCases {
+                pallet,
+                cases: which,
+            } => {
                 let children: BTreeSet<String> =
                     which.iter().filter_map(|i| pick(&cases, *i)).collect();
                 let parent = &pallets[*pallet as usize % pallets.len()];
                 let children: Vec<String> = children.into_iter().collect();
                 log.push(aggregate(t, Action::Add, parent, &children, 10), Some(10));
             }
-            Op::Unpack { container, children, all } => {
+            Op::Unpack {
+                container,
+                children,
+                all,
+            } => {
                 let index = *container as usize % (cases.len() + pallets.len());
                 let (parent, pool) = if index < cases.len() {
                     (&cases[index], &cans)
@@ -172,7 +236,10 @@ fn build(ops: &[(Op, i8)]) -> Log {
                 };
                 let named: Vec<String> = named.into_iter().collect();
                 let holder = HOLDERS[*container as usize % HOLDERS.len()];
-                log.push(aggregate(t, Action::Delete, parent, &named, holder), Some(holder));
+                log.push(
+                    aggregate(t, Action::Delete, parent, &named, holder),
+                    Some(holder),
+                );
             }
             Op::Ship { what, to } => {
                 let all: Vec<String> = pallets.iter().chain(&cases).chain(&cans).cloned().collect();
@@ -275,7 +342,9 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
     let middle = (T0 + last_time) / 2;
     for id in ids.keys() {
         // Backward: the same links with the same proving events.
-        let trace = graph.backward(id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let trace = graph
+            .backward(id)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let got: BTreeSet<(String, String, &str, u64)> = trace
             .links
             .iter()
@@ -301,12 +370,28 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
             for lot in &forward.lots {
                 got_items.insert((lot.clone(), "lot"));
             }
-            for item in forward.pallets.iter().chain(&forward.cases).chain(&forward.cans) {
+            for item in forward
+                .pallets
+                .iter()
+                .chain(&forward.cases)
+                .chain(&forward.cans)
+            {
                 got_items.insert((item.id.clone(), kind_name(item.kind)));
                 let want = brute.state(&item.id, now);
-                prop_assert_eq!(&item.holder, &want.holder, "holder of {} at {}", item.id, now);
+                prop_assert_eq!(
+                    &item.holder,
+                    &want.holder,
+                    "holder of {} at {}",
+                    item.id,
+                    now
+                );
                 prop_assert_eq!(&item.location, &want.location, "location of {}", item.id);
-                prop_assert_eq!(&item.disposition, &want.disposition, "disposition of {}", item.id);
+                prop_assert_eq!(
+                    &item.disposition,
+                    &want.disposition,
+                    "disposition of {}",
+                    item.id
+                );
                 let persistent: BTreeSet<String> =
                     item.persistent_dispositions.iter().cloned().collect();
                 prop_assert_eq!(&persistent, &want.persistent, "persistent of {}", item.id);
@@ -328,7 +413,11 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
 
     // Recall from a random lot: every reached can in exactly one holder group, with the
     // brute force's holder.
-    if let Some(start) = ids.iter().find(|(_, class)| **class).map(|(id, _)| id.clone()) {
+    if let Some(start) = ids
+        .iter()
+        .find(|(_, class)| **class)
+        .map(|(id, _)| id.clone())
+    {
         let parties = directory();
         let scope = RecallScope::Identifiers {
             ids: vec![start.clone()],
@@ -363,7 +452,12 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
             } else if want.disposition.as_deref() == Some("retail_sold") {
                 Channel::SoldToConsumer
             } else {
-                match want.holder.as_deref().and_then(|g| parties.get(g)).map(|p| p.kind) {
+                match want
+                    .holder
+                    .as_deref()
+                    .and_then(|g| parties.get(g))
+                    .map(|p| p.kind)
+                {
                     None => Channel::Unknown,
                     Some(PartyKind::Manufacturer) => Channel::AtManufacturer,
                     Some(PartyKind::Distributor | PartyKind::Logistics) => Channel::InDistribution,

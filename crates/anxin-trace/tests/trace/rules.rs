@@ -20,7 +20,10 @@ pub fn chain() -> Chain {
     let cans: Vec<String> = (1..=6).map(|s| can(1, s)).collect();
     log.push(collect(t(0), &lot(900, "RM1"), 10_000.0, 1), Some(1));
     log.push(collect(t(0), &lot(900, "RM2"), 8_000.0, 2), Some(2));
-    log.push(receive_class(t(1), &lot(901, "ING1"), 500.0, 10, 4), Some(10));
+    log.push(
+        receive_class(t(1), &lot(901, "ING1"), 500.0, 10, 4),
+        Some(10),
+    );
     log.push(
         transform(
             t(2),
@@ -46,15 +49,24 @@ pub fn chain() -> Chain {
         Some(10),
     );
     log.push(commission(t(4), &cans, "L1", 10), Some(10));
-    log.push(aggregate(t(5), Action::Add, &sscc(1), &cans[0..3], 10), Some(10));
-    log.push(aggregate(t(5), Action::Add, &sscc(2), &cans[3..6], 10), Some(10));
+    log.push(
+        aggregate(t(5), Action::Add, &sscc(1), &cans[0..3], 10),
+        Some(10),
+    );
+    log.push(
+        aggregate(t(5), Action::Add, &sscc(2), &cans[3..6], 10),
+        Some(10),
+    );
     log.push(
         aggregate(t(6), Action::Add, &sscc(100), &[sscc(1), sscc(2)], 10),
         Some(10),
     );
     log.push(ship(t(7), &[sscc(100)], 10, 20), Some(10));
     log.push(receive(t(8), &[sscc(100)], 20), Some(20));
-    log.push(aggregate(t(9), Action::Delete, &sscc(100), &[], 20), Some(20));
+    log.push(
+        aggregate(t(9), Action::Delete, &sscc(100), &[], 20),
+        Some(20),
+    );
     log.push(ship(t(10), &[sscc(2)], 20, 30), Some(20));
     log.push(receive(t(11), &[sscc(2)], 30), Some(30));
     log.push(sell(t(12), &cans[3..4], 30), Some(30));
@@ -79,10 +91,26 @@ fn a_can_traces_back_to_every_farm_and_ingredient_lot_with_proving_events() {
             .any(|l| l.upstream == up && l.downstream == down && l.relation == relation)
     };
     assert!(has(&lot(1, "L1"), &chain.cans[3], Relation::LotMembership));
-    assert!(has(&lot(902, "BP1"), &lot(1, "L1"), Relation::Transformation));
-    assert!(has(&lot(901, "ING1"), &lot(1, "L1"), Relation::Transformation));
-    assert!(has(&lot(900, "RM1"), &lot(902, "BP1"), Relation::Transformation));
-    assert!(has(&lot(900, "RM2"), &lot(902, "BP1"), Relation::Transformation));
+    assert!(has(
+        &lot(902, "BP1"),
+        &lot(1, "L1"),
+        Relation::Transformation
+    ));
+    assert!(has(
+        &lot(901, "ING1"),
+        &lot(1, "L1"),
+        Relation::Transformation
+    ));
+    assert!(has(
+        &lot(900, "RM1"),
+        &lot(902, "BP1"),
+        Relation::Transformation
+    ));
+    assert!(has(
+        &lot(900, "RM2"),
+        &lot(902, "BP1"),
+        Relation::Transformation
+    ));
     let rm1 = trace
         .links
         .iter()
@@ -102,7 +130,10 @@ fn a_can_traces_back_to_every_farm_and_ingredient_lot_with_proving_events() {
         .iter()
         .find(|s| s.id == lot(900, "RM2"))
         .unwrap();
-    assert_eq!(farm.origin_events[0].biz_location.as_deref(), Some(site(2).as_str()));
+    assert_eq!(
+        farm.origin_events[0].biz_location.as_deref(),
+        Some(site(2).as_str())
+    );
     let supplier = trace
         .sources
         .iter()
@@ -156,7 +187,10 @@ fn a_can_takes_its_holder_and_place_from_its_containers_while_inside() {
     assert_eq!(in_transit.holder, Some(gln(20)));
     assert_eq!(in_transit.location, None);
     assert_eq!(in_transit.disposition.as_deref(), Some("in_transit"));
-    assert_eq!(in_transit.last_event.unwrap().event_seq, chain.log.events[9].seq);
+    assert_eq!(
+        in_transit.last_event.unwrap().event_seq,
+        chain.log.events[9].seq
+    );
 }
 
 #[test]
@@ -165,7 +199,10 @@ fn an_unpacked_container_no_longer_moves_its_former_contents() {
     let graph = chain.log.graph();
     // Case 1 left the pallet at step 9; the pallet moving later does not move case 1.
     let mut log = chain.log.clone();
-    log.push(ship(chain.times[12] + MINUTE, &[sscc(100)], 20, 40), Some(20));
+    log.push(
+        ship(chain.times[12] + MINUTE, &[sscc(100)], 20, 40),
+        Some(20),
+    );
     let graph_after = log.graph();
     let can = graph_after.state(&chain.cans[0], LATER).unwrap();
     assert_eq!(can.holder, Some(gln(20)));
@@ -178,24 +215,61 @@ fn a_can_packed_between_two_times_was_in_the_case_only_then() {
     let mut log = Log::default();
     let c = can(1, 1);
     log.push(commission(T0, std::slice::from_ref(&c), "L1", 10), Some(10));
-    log.push(aggregate(T0 + MINUTE, Action::Add, &sscc(1), std::slice::from_ref(&c), 10), Some(10));
+    log.push(
+        aggregate(
+            T0 + MINUTE,
+            Action::Add,
+            &sscc(1),
+            std::slice::from_ref(&c),
+            10,
+        ),
+        Some(10),
+    );
     log.push(ship(T0 + 2 * MINUTE, &[sscc(1)], 10, 20), Some(10));
-    log.push(aggregate(T0 + 3 * MINUTE, Action::Delete, &sscc(1), std::slice::from_ref(&c), 20), Some(20));
+    log.push(
+        aggregate(
+            T0 + 3 * MINUTE,
+            Action::Delete,
+            &sscc(1),
+            std::slice::from_ref(&c),
+            20,
+        ),
+        Some(20),
+    );
     log.push(ship(T0 + 4 * MINUTE, &[sscc(1)], 20, 30), Some(20));
     let graph = log.graph();
     let state = graph.state(&c, LATER).unwrap();
-    assert_eq!(state.holder, Some(gln(20)), "unpacked before the second shipment");
+    assert_eq!(
+        state.holder,
+        Some(gln(20)),
+        "unpacked before the second shipment"
+    );
     assert_eq!(state.last_event.unwrap().event_seq, log.events[3].seq);
     let at_first_shipment = graph.state(&c, T0 + 2 * MINUTE).unwrap();
-    assert_eq!(at_first_shipment.last_event.unwrap().event_seq, log.events[2].seq);
+    assert_eq!(
+        at_first_shipment.last_event.unwrap().event_seq,
+        log.events[2].seq
+    );
 }
 
 #[test]
 fn repacking_into_another_case_ends_the_first_interval() {
     let mut log = Log::default();
     let c = can(1, 1);
-    log.push(aggregate(T0, Action::Add, &sscc(1), std::slice::from_ref(&c), 10), Some(10));
-    log.push(aggregate(T0 + MINUTE, Action::Add, &sscc(2), std::slice::from_ref(&c), 10), Some(10));
+    log.push(
+        aggregate(T0, Action::Add, &sscc(1), std::slice::from_ref(&c), 10),
+        Some(10),
+    );
+    log.push(
+        aggregate(
+            T0 + MINUTE,
+            Action::Add,
+            &sscc(2),
+            std::slice::from_ref(&c),
+            10,
+        ),
+        Some(10),
+    );
     log.push(ship(T0 + 2 * MINUTE, &[sscc(1)], 10, 20), Some(10));
     let graph = log.graph();
     assert_eq!(graph.state(&c, LATER).unwrap().holder, Some(gln(10)));
@@ -224,9 +298,18 @@ fn a_persistent_disposition_stays_until_unset() {
     let graph = log.graph();
     let state = graph.state(&chain.cans[4], LATER).unwrap();
     assert_eq!(state.persistent_dispositions, vec!["recalled".to_owned()]);
-    log.push(persistent(at + 2 * MINUTE, &chain.cans[4..5], "recalled", false), Some(30));
+    log.push(
+        persistent(at + 2 * MINUTE, &chain.cans[4..5], "recalled", false),
+        Some(30),
+    );
     let graph = log.graph();
-    assert!(graph.state(&chain.cans[4], LATER).unwrap().persistent_dispositions.is_empty());
+    assert!(
+        graph
+            .state(&chain.cans[4], LATER)
+            .unwrap()
+            .persistent_dispositions
+            .is_empty()
+    );
 }
 
 #[test]
@@ -239,7 +322,12 @@ fn a_declared_erroneous_packing_leaves_the_trace_and_is_shown_corrected() {
     let state = graph.state(&chain.cans[5], LATER).unwrap();
     assert_eq!(state.holder, Some(gln(10)), "never left the factory");
     let trace = graph.backward(&sscc(2)).unwrap();
-    assert!(trace.links.iter().all(|l| l.relation != Relation::Containment));
+    assert!(
+        trace
+            .links
+            .iter()
+            .all(|l| l.relation != Relation::Containment)
+    );
     // The recall's tracking sheet lists it, marked corrected.
     let parties = std::collections::HashMap::new();
     let recall = graph
@@ -253,7 +341,10 @@ fn a_declared_erroneous_packing_leaves_the_trace_and_is_shown_corrected() {
         )
         .unwrap();
     let rows = recall.tracking_events();
-    let row = rows.iter().find(|r| r.event_seq == log.events[7].seq).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.event_seq == log.events[7].seq)
+        .unwrap();
     assert!(row.corrected);
 }
 
@@ -261,17 +352,39 @@ fn a_declared_erroneous_packing_leaves_the_trace_and_is_shown_corrected() {
 fn a_declared_erroneous_unpack_reopens_the_interval_until_the_next_unpack() {
     let mut log = Log::default();
     let c = can(1, 1);
-    log.push(aggregate(T0, Action::Add, &sscc(1), std::slice::from_ref(&c), 10), Some(10));
-    let wrong = log.push(aggregate(T0 + MINUTE, Action::Delete, &sscc(1), &[], 10), Some(10));
+    log.push(
+        aggregate(T0, Action::Add, &sscc(1), std::slice::from_ref(&c), 10),
+        Some(10),
+    );
+    let wrong = log.push(
+        aggregate(T0 + MINUTE, Action::Delete, &sscc(1), &[], 10),
+        Some(10),
+    );
     log.push(ship(T0 + 2 * MINUTE, &[sscc(1)], 10, 20), Some(10));
-    log.push(aggregate(T0 + 3 * MINUTE, Action::Delete, &sscc(1), std::slice::from_ref(&c), 20), Some(20));
+    log.push(
+        aggregate(
+            T0 + 3 * MINUTE,
+            Action::Delete,
+            &sscc(1),
+            std::slice::from_ref(&c),
+            20,
+        ),
+        Some(20),
+    );
     log.push(ship(T0 + 4 * MINUTE, &[sscc(1)], 20, 30), Some(20));
     let between = T0 + 2 * MINUTE + 30_000;
-    assert_eq!(log.graph().state(&c, between).unwrap().holder, Some(gln(10)));
+    assert_eq!(
+        log.graph().state(&c, between).unwrap().holder,
+        Some(gln(10))
+    );
     log.declare_error(wrong, T0 + 5 * MINUTE);
     let graph = log.graph();
     assert_eq!(graph.state(&c, between).unwrap().holder, Some(gln(20)));
-    assert_eq!(graph.state(&c, LATER).unwrap().holder, Some(gln(20)), "unpacked at 20");
+    assert_eq!(
+        graph.state(&c, LATER).unwrap().holder,
+        Some(gln(20)),
+        "unpacked at 20"
+    );
 }
 
 #[test]
@@ -287,7 +400,10 @@ fn a_declaration_that_arrives_first_applies_when_its_event_arrives() {
     log.events[1].seq = 2;
     let mut graph = TraceGraph::new();
     let first = graph.apply(&facts(&log.events[0])).unwrap();
-    assert!(matches!(first.findings[0], Finding::DeclarationBeforeEvent { .. }));
+    assert!(matches!(
+        first.findings[0],
+        Finding::DeclarationBeforeEvent { .. }
+    ));
     graph.apply(&facts(&log.events[1])).unwrap();
     assert_eq!(graph.kind(&sscc(1)).unwrap(), ItemKind::Can);
     assert_eq!(graph.state(&c, LATER).unwrap().holder, None);
@@ -298,8 +414,14 @@ fn a_declared_erroneous_commissioning_takes_the_can_out_of_its_lot() {
     let mut log = Log::default();
     let c = can(1, 1);
     log.push(commission(T0, std::slice::from_ref(&c), "L1", 10), Some(10));
-    let wrong = log.push(commission(T0 + MINUTE, std::slice::from_ref(&c), "L2", 10), Some(10));
-    assert_eq!(log.graph().state(&c, LATER).unwrap().lot, Some(lot(1, "L2")));
+    let wrong = log.push(
+        commission(T0 + MINUTE, std::slice::from_ref(&c), "L2", 10),
+        Some(10),
+    );
+    assert_eq!(
+        log.graph().state(&c, LATER).unwrap().lot,
+        Some(lot(1, "L2"))
+    );
     log.declare_error(wrong, T0 + 2 * MINUTE);
     let graph = log.graph();
     assert_eq!(graph.state(&c, LATER).unwrap().lot, Some(lot(1, "L1")));
@@ -312,7 +434,10 @@ fn a_transformation_by_serial_links_input_cans_to_output_cans() {
     let mut log = Log::default();
     let old = can(1, 1);
     let new = can(2, 1);
-    log.push(commission(T0, std::slice::from_ref(&old), "L1", 10), Some(10));
+    log.push(
+        commission(T0, std::slice::from_ref(&old), "L1", 10),
+        Some(10),
+    );
     let mut event = transform(T0 + MINUTE, Vec::new(), Vec::new(), 10);
     event.input_epc_list = vec![old.clone()];
     event.output_epc_list = vec![new.clone()];
@@ -320,7 +445,11 @@ fn a_transformation_by_serial_links_input_cans_to_output_cans() {
     log.push(event, Some(10));
     let graph = log.graph();
     let back = graph.backward(&new).unwrap();
-    assert!(back.links.iter().any(|l| l.upstream == old && l.downstream == new));
+    assert!(
+        back.links
+            .iter()
+            .any(|l| l.upstream == old && l.downstream == new)
+    );
     assert!(back.links.iter().any(|l| l.upstream == lot(1, "L1")));
     assert_eq!(graph.state(&new, LATER).unwrap().lot, Some(lot(2, "R1")));
     let forward = graph.forward(&[&lot(1, "L1")], LATER).unwrap();
@@ -331,7 +460,12 @@ fn a_transformation_by_serial_links_input_cans_to_output_cans() {
 fn urns_and_digital_links_name_the_same_node() {
     let mut log = Log::default();
     log.push(
-        commission(T0, &["urn:epc:id:sgtin:6901230.000001.7".to_owned()], "L1", 10),
+        commission(
+            T0,
+            &["urn:epc:id:sgtin:6901230.000001.7".to_owned()],
+            "L1",
+            10,
+        ),
         Some(10),
     );
     let graph = log.graph();

@@ -2,7 +2,7 @@
 //! kind, and an event log that plays the store's part (sequence numbers, hash IDs, parties).
 
 use anxin_epcis::{
-    Action, ErrorDeclaration, EpcisTime, Event, EventType, ExtValue, Extension, Location,
+    Action, EpcisTime, ErrorDeclaration, Event, EventType, ExtValue, Extension, Location,
     PersistentDisposition, QName, QuantityElement, SourceDest, Term, TimeZoneOffset,
 };
 use anxin_trace::{StoredFacts, TraceGraph};
@@ -32,7 +32,10 @@ pub fn lot(product: u32, lot: &str) -> String {
 
 /// Logistic unit `n` (a case or a pallet), as a Digital Link.
 pub fn sscc(n: u32) -> String {
-    format!("https://id.gs1.org/00/{}", with_check(&format!("0690123{:010}", n)))
+    format!(
+        "https://id.gs1.org/00/{}",
+        with_check(&format!("0690123{:010}", n))
+    )
 }
 
 /// The GLN of party `n`.
@@ -141,7 +144,13 @@ pub fn commission(time_ms: i64, cans: &[String], lot_number: &str, at: u32) -> E
 }
 
 /// Packing (ADD) or unpacking (DELETE) children into or out of a parent.
-pub fn aggregate(time_ms: i64, action: Action, parent: &str, children: &[String], at: u32) -> Event {
+pub fn aggregate(
+    time_ms: i64,
+    action: Action,
+    parent: &str,
+    children: &[String],
+    at: u32,
+) -> Event {
     let mut e = event(EventType::AggregationEvent, time_ms);
     e.action = Some(action);
     e.biz_step = Some(Term::Standard(if action == Action::Delete {
