@@ -613,12 +613,13 @@ impl TraceGraph {
             _ => {
                 let commissions =
                     event.event_type == EventType::ObjectEvent && event.action == Some(Action::Add);
+                let mut lot_cache = None;
                 for epc in event.epc_list.iter().chain(&event.child_epcs) {
                     let canonical = canonical(epc);
                     let node = self.node_from(&canonical, false)?;
                     self.link(node, Role::Named, event_index)?;
                     if commissions {
-                        self.join_lot(node, &canonical, event_index, applied)?;
+                        self.join_lot(node, &canonical, event_index, applied, &mut lot_cache)?;
                     }
                 }
                 // What a commissioning creates in bulk (a raw-milk collection of so many kg)
@@ -650,6 +651,7 @@ impl TraceGraph {
         canonical: &Canonical,
         event_index: u32,
         applied: &mut Applied,
+        cache: &mut Option<(String, NodeId)>,
     ) -> Result<(), TraceError> {
         let lot_term = self.events[event_index as usize].lot;
         let Some(gtin) = &canonical.gtin else {
@@ -658,6 +660,35 @@ impl TraceGraph {
         if lot_term == NONE || canonical.is_class {
             return Ok(());
         }
+        // One event usually commissions many cans of one GTIN into one lot.
+        let lot = match cache {
+            Some((cached, lot)) if cached == gtin => *lot,
+            _ => match self.lot_node(gtin, lot_term, canonical, event_index, applied)? {
+                Some(lot) => {
+                    *cache = Some((gtin.clone(), lot));
+                    lot
+                }
+                None => return Ok(()),
+            },
+        };
+        self.link(lot, Role::Member, node)?;
+        if !self.events[event_index as usize].retracted {
+            self.nodes.lot[node as usize] = lot;
+            self.nodes.lot_event[node as usize] = event_index;
+        }
+        Ok(())
+    }
+
+    /// The node of the lot (GTIN + lot number), created when new; `None` (and a finding) when
+    /// the lot number cannot be part of a GS1 key.
+    fn lot_node(
+        &mut self,
+        gtin: &str,
+        lot_term: u32,
+        canonical: &Canonical,
+        event_index: u32,
+        applied: &mut Applied,
+    ) -> Result<Option<NodeId>, TraceError> {
         let lot_number = self.terms.text(lot_term);
         let lot_key =
             anxin_gs1::Gtin::parse(gtin).and_then(|gtin| anxin_gs1::Lgtin::new(gtin, &lot_number));
@@ -670,21 +701,15 @@ impl TraceGraph {
                     reason: err.to_string(),
                     event_seq: self.events[event_index as usize].seq,
                 });
-                return Ok(());
+                return Ok(None);
             }
         };
         let lot_canonical = Canonical {
             text: lot_key.to_digital_link(),
-            gtin: Some(gtin.clone()),
+            gtin: Some(gtin.to_owned()),
             is_class: true,
         };
-        let lot = self.node_from(&lot_canonical, true)?;
-        self.link(lot, Role::Member, node)?;
-        if !self.events[event_index as usize].retracted {
-            self.nodes.lot[node as usize] = lot;
-            self.nodes.lot_event[node as usize] = event_index;
-        }
-        Ok(())
+        Ok(Some(self.node_from(&lot_canonical, true)?))
     }
 
     fn link_transformation(
@@ -695,6 +720,7 @@ impl TraceGraph {
     ) -> Result<(), TraceError> {
         let start = self.io.len() as u32;
         let mut inputs = Vec::new();
+        let mut lot_cache = None;
         for (epcs, quantities, role) in [
             (
                 &event.input_epc_list,
@@ -717,7 +743,7 @@ impl TraceGraph {
                     uom: NONE,
                 });
                 if role == Role::Output {
-                    self.join_lot(node, &canonical, event_index, applied)?;
+                    self.join_lot(node, &canonical, event_index, applied, &mut lot_cache)?;
                 }
             }
             for quantity in quantities {
@@ -1038,6 +1064,58 @@ impl TraceGraph {
         } else {
             self.events[best as usize].time_ms
         };
+    }
+
+    /// Lays every node's incidence list out contiguously, in node order, and gives back the
+    /// spare capacity of every table. Meant for after a rebuild from the store: `apply` links
+    /// incidences in capture order, so one can's entries end up far apart, and a recall that
+    /// visits half a million cans then waits on memory for each. Lists stay valid linked
+    /// lists, so events applied afterwards are linked as usual (and are the only scattered
+    /// entries until the next compaction). Needs a second copy of the incidence table while
+    /// it runs.
+    pub fn compact(&mut self) {
+        let mut laid_out = Vec::with_capacity(self.incidences.len());
+        for head in self.nodes.head.iter_mut() {
+            let mut at = *head;
+            if at == NONE {
+                continue;
+            }
+            *head = laid_out.len() as u32;
+            while at != NONE {
+                let incidence = self.incidences[at as usize];
+                at = incidence.next;
+                let next = if at == NONE {
+                    NONE
+                } else {
+                    laid_out.len() as u32 + 1
+                };
+                laid_out.push(Incidence {
+                    next,
+                    packed: incidence.packed,
+                });
+            }
+        }
+        self.incidences = laid_out;
+        self.shrink_to_fit();
+    }
+
+    /// Gives back the spare capacity of every table; applying more events grows them again.
+    pub fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.terms.shrink_to_fit();
+        let nodes = &mut self.nodes;
+        nodes.kind.shrink_to_fit();
+        nodes.head.shrink_to_fit();
+        nodes.lot.shrink_to_fit();
+        nodes.lot_event.shrink_to_fit();
+        nodes.gtin.shrink_to_fit();
+        self.incidences.shrink_to_fit();
+        self.events.shrink_to_fit();
+        self.aggs.shrink_to_fit();
+        self.io.shrink_to_fit();
+        self.places.shrink_to_fit();
+        self.persistent.shrink_to_fit();
+        self.transactions.shrink_to_fit();
     }
 
     /// Bytes the graph holds on the heap (capacities, so what the allocator was asked for).

@@ -114,6 +114,12 @@ impl Interner {
         }
     }
 
+    /// Gives back spare capacity (the hash table keeps its own).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// Bytes held on the heap.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.arena.capacity()

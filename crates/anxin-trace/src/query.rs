@@ -394,6 +394,22 @@ impl TraceGraph {
         depth: usize,
     ) -> Vec<(i64, u32)> {
         let mut out = Vec::new();
+        self.events_about_into(node, now_ms, memo, depth, &mut out);
+        out
+    }
+
+    /// [`TraceGraph::events_about`] into a buffer the caller reuses.
+    pub(crate) fn events_about_into(
+        &self,
+        node: NodeId,
+        now_ms: i64,
+        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        depth: usize,
+        out: &mut Vec<(i64, u32)>,
+    ) -> bool {
+        out.clear();
+        let mut is_container = false;
+        let mut in_container = false;
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Named | Role::Parent | Role::Input | Role::Output => {
@@ -402,32 +418,45 @@ impl TraceGraph {
                         out.push((record.time_ms, target));
                     }
                 }
-                Role::ChildAgg => {
-                    let agg = self.aggs[target as usize];
-                    if !self.counts(agg.ev_start) || depth >= CONTAINER_DEPTH_MAX {
-                        continue;
-                    }
-                    if !memo.contains_key(&agg.parent) {
-                        // Marked first, so a cycle of containers meets an empty list.
-                        memo.insert(agg.parent, Vec::new());
-                        let parent_events = self.events_about(agg.parent, now_ms, memo, depth + 1);
-                        memo.insert(agg.parent, parent_events);
-                    }
-                    let parent_events = &memo[&agg.parent];
-                    let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
-                    out.extend(
-                        parent_events[from..]
-                            .iter()
-                            .take_while(|&&(t, _)| t < agg.end_ms)
-                            .copied(),
-                    );
+                Role::ParentAgg => {
+                    is_container = is_container || self.counts(self.aggs[target as usize].ev_start);
                 }
+                Role::ChildAgg => in_container = true,
                 _ => {}
             }
         }
-        out.sort_unstable();
+        // Lists are newest first, so the node's own events come out mostly descending.
+        out.reverse();
+        if in_container && depth < CONTAINER_DEPTH_MAX {
+            for (role, target) in self.incidences(node) {
+                if role != Role::ChildAgg {
+                    continue;
+                }
+                let agg = self.aggs[target as usize];
+                if !self.counts(agg.ev_start) {
+                    continue;
+                }
+                if !memo.contains_key(&agg.parent) {
+                    // Marked first, so a cycle of containers meets an empty list.
+                    memo.insert(agg.parent, Vec::new());
+                    let parent_events = self.events_about(agg.parent, now_ms, memo, depth + 1);
+                    memo.insert(agg.parent, parent_events);
+                }
+                let parent_events = &memo[&agg.parent];
+                let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
+                out.extend(
+                    parent_events[from..]
+                        .iter()
+                        .take_while(|&&(t, _)| t < agg.end_ms)
+                        .copied(),
+                );
+            }
+        }
+        if !out.is_sorted() {
+            out.sort_unstable();
+        }
         out.dedup();
-        out
+        is_container
     }
 
     /// Folds the events about a node into its state.

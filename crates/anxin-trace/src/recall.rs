@@ -185,6 +185,34 @@ pub(crate) struct Holder {
     pub(crate) per_channel: [usize; 7],
 }
 
+/// The words a channel depends on, as term numbers, and each holder's kind once looked up.
+pub(crate) struct ChannelRules<'p> {
+    destroyed: Option<u32>,
+    disposed: Option<u32>,
+    destroying: Option<u32>,
+    retail_sold: Option<u32>,
+    retail_selling: Option<u32>,
+    in_transit: Option<u32>,
+    parties: &'p dyn PartyDirectory,
+    kinds: HashMap<u32, Option<PartyKind>>,
+}
+
+impl<'p> ChannelRules<'p> {
+    pub(crate) fn new(graph: &TraceGraph, parties: &'p dyn PartyDirectory) -> ChannelRules<'p> {
+        let word = |text: &str| graph.terms.get(text);
+        ChannelRules {
+            destroyed: word("destroyed"),
+            disposed: word("disposed"),
+            destroying: word("destroying"),
+            retail_sold: word("retail_sold"),
+            retail_selling: word("retail_selling"),
+            in_transit: word("in_transit"),
+            parties,
+            kinds: HashMap::new(),
+        }
+    }
+}
+
 /// A recall's answer, compact: node numbers and states, tied to the graph it came from.
 pub struct Recall<'g> {
     pub(crate) graph: &'g TraceGraph,
@@ -316,33 +344,35 @@ fn counts_vec(counts: &[usize; 7]) -> Vec<(Channel, usize)> {
 
 impl TraceGraph {
     /// The channel an item is in, from its state and its holder's kind.
-    pub(crate) fn channel(&self, state: &RawState, parties: &dyn PartyDirectory) -> Channel {
-        let words = |term: u32| (term != NONE).then(|| self.terms.text(term));
-        let disposition = words(state.disposition);
-        let persistent: Vec<String> = state
-            .persistent
-            .iter()
-            .map(|&t| self.terms.text(t))
-            .collect();
-        let last_step = (state.last != NONE)
-            .then(|| words(self.events[state.last as usize].biz_step))
-            .flatten();
-        let is = |word: &str| {
-            disposition.as_deref() == Some(word) || persistent.iter().any(|p| p == word)
+    pub(crate) fn channel(&self, state: &RawState, rules: &mut ChannelRules<'_>) -> Channel {
+        let is = |word: Option<u32>| {
+            word.is_some_and(|w| state.disposition == w || state.persistent.contains(&w))
         };
-        if is("destroyed") || is("disposed") || last_step.as_deref() == Some("destroying") {
+        let last_step = if state.last == NONE {
+            NONE
+        } else {
+            self.events[state.last as usize].biz_step
+        };
+        let step_is = |word: Option<u32>| word.is_some_and(|w| last_step == w);
+        if is(rules.destroyed) || is(rules.disposed) || step_is(rules.destroying) {
             return Channel::Destroyed;
         }
-        if is("retail_sold") || last_step.as_deref() == Some("retail_selling") {
+        if is(rules.retail_sold) || step_is(rules.retail_selling) {
             return Channel::SoldToConsumer;
         }
         if state.holder == NONE {
             return Channel::Unknown;
         }
-        let Some(party) = parties.party(&self.terms.text(state.holder)) else {
+        let parties = rules.parties;
+        let kind = *rules.kinds.entry(state.holder).or_insert_with(|| {
+            parties
+                .party(&self.terms.text(state.holder))
+                .map(|p| p.kind)
+        });
+        let Some(kind) = kind else {
             return Channel::Unknown;
         };
-        let channel = match party.kind {
+        let channel = match kind {
             PartyKind::Farm | PartyKind::IngredientSupplier | PartyKind::Manufacturer => {
                 Channel::AtManufacturer
             }
@@ -356,7 +386,9 @@ impl TraceGraph {
             }
         };
         // Goods in transit towards a shop are still in distribution.
-        if disposition.as_deref() == Some("in_transit") && channel == Channel::OnShopShelf {
+        if channel == Channel::OnShopShelf
+            && rules.in_transit.is_some_and(|w| state.disposition == w)
+        {
             return Channel::InDistribution;
         }
         channel
@@ -466,20 +498,26 @@ impl TraceGraph {
             options,
         };
         let mut memo = HashMap::new();
+        let mut rules = ChannelRules::new(self, parties);
+        let mut events = Vec::new();
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
         for &node in reach.reached.iter().chain(&reach.containers) {
-            let kind = self.kind_of(node);
-            if kind == ItemKind::Lot {
+            if self.is_class(node) {
                 recall.lots.push(node);
                 continue;
             }
-            let events = self.events_about(node, now_ms, &mut memo, 0);
+            let is_container = self.events_about_into(node, now_ms, &mut memo, 0, &mut events);
+            let kind = if is_container {
+                self.kind_of(node)
+            } else {
+                ItemKind::Can
+            };
             let state = self.raw_state(&events);
             match kind {
                 ItemKind::Pallet => recall.pallets.push((node, state)),
                 ItemKind::Case => recall.cases.push((node, state)),
                 _ => {
-                    let channel = self.channel(&state, parties);
+                    let channel = self.channel(&state, &mut rules);
                     let index = *holder_index.entry(state.holder).or_insert_with(|| {
                         recall.holders.push(Holder {
                             term: state.holder,
@@ -510,8 +548,9 @@ impl Recall<'_> {
     /// Writes the recall out with names, holders' details and mass balance.
     pub fn report(&self, parties: &dyn PartyDirectory) -> RecallReport {
         let graph = self.graph;
+        let rules = std::cell::RefCell::new(ChannelRules::new(graph, parties));
         let container = |(node, state): &(NodeId, RawState), kind| {
-            let channel = graph.channel(state, parties);
+            let channel = graph.channel(state, &mut rules.borrow_mut());
             self.item(*node, state, channel, kind)
         };
         let cans: Vec<RecallItem> = self

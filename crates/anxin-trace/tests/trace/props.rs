@@ -329,7 +329,7 @@ fn directory() -> HashMap<String, PartyInfo> {
 }
 
 fn check_everything(log: &Log) -> Result<(), TestCaseError> {
-    let graph: TraceGraph = log.graph();
+    let graph: TraceGraph = log.graph_compacted_midway();
     let brute = Brute::new(&log.events);
     let intervals = brute.intervals();
     let ids = brute.all_ids();
