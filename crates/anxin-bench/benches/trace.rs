@@ -495,10 +495,10 @@ fn main() {
     );
     report.observation(
         &format!("backward trace of one can ({links} links)"),
-        back_time.as_secs_f64() * 1e3,
+        back_time.as_secs_f64() * 1e6,
         "the same in a world 100× smaller",
-        small_time.as_secs_f64() * 1e3,
-        "ms",
+        small_time.as_secs_f64() * 1e6,
+        "µs",
     );
     report.notes.push(format!(
         "goals, absolute: recall {:.1} ms (≤ 100 ms: {}), backward {:.3} ms (≤ 5 ms: {})",
