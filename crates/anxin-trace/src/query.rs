@@ -173,6 +173,8 @@ pub(crate) struct Reach {
     pub(crate) reached: Vec<NodeId>,
     /// Containers above what was reached (not expanded downwards).
     pub(crate) containers: Vec<NodeId>,
+    /// Everything in `reached` and `containers`.
+    pub(crate) seen: NodeSet,
 }
 
 /// A set of nodes as a bit set sized to the graph.
@@ -325,6 +327,21 @@ impl TraceGraph {
     /// Everything downstream of `roots`: transformation outputs, a lot's instances, a
     /// container's contents, repeatedly; then every container above what was reached.
     pub(crate) fn forward_reach(&self, roots: &[NodeId]) -> Reach {
+        let mut reach = self.reach_down(roots);
+        let mut queue: Vec<NodeId> = reach.reached.clone();
+        while let Some(node) = queue.pop() {
+            for agg in self.aggs_of(node, Role::ChildAgg) {
+                if reach.seen.insert(agg.parent) {
+                    reach.containers.push(agg.parent);
+                    queue.push(agg.parent);
+                }
+            }
+        }
+        reach
+    }
+
+    /// The downward part of [`TraceGraph::forward_reach`]: no containers yet.
+    pub(crate) fn reach_down(&self, roots: &[NodeId]) -> Reach {
         let mut seen = NodeSet::new(self.nodes.head.len());
         let mut reached = Vec::new();
         for &root in roots {
@@ -363,19 +380,10 @@ impl TraceGraph {
                 }
             }
         }
-        let mut containers = Vec::new();
-        let mut queue: Vec<NodeId> = reached.clone();
-        while let Some(node) = queue.pop() {
-            for agg in self.aggs_of(node, Role::ChildAgg) {
-                if seen.insert(agg.parent) {
-                    containers.push(agg.parent);
-                    queue.push(agg.parent);
-                }
-            }
-        }
         Reach {
             reached,
-            containers,
+            containers: Vec::new(),
+            seen,
         }
     }
 
@@ -394,7 +402,7 @@ impl TraceGraph {
         depth: usize,
     ) -> Vec<(i64, u32)> {
         let mut out = Vec::new();
-        self.events_about_into(node, now_ms, memo, depth, &mut out);
+        self.events_about_into(node, now_ms, memo, depth, &mut out, None);
         out
     }
 
@@ -406,6 +414,7 @@ impl TraceGraph {
         memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
         depth: usize,
         out: &mut Vec<(i64, u32)>,
+        mut parents: Option<&mut Vec<NodeId>>,
     ) -> bool {
         out.clear();
         let mut is_container = false;
@@ -435,6 +444,9 @@ impl TraceGraph {
                 let agg = self.aggs[target as usize];
                 if !self.counts(agg.ev_start) {
                     continue;
+                }
+                if let Some(parents) = parents.as_deref_mut() {
+                    parents.push(agg.parent);
                 }
                 if !memo.contains_key(&agg.parent) {
                     // Marked first, so a cycle of containers meets an empty list.

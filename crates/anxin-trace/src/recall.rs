@@ -483,7 +483,9 @@ impl TraceGraph {
                 lots
             }
         };
-        let reach = self.forward_reach(&starts);
+        // Containers above what is reached are found while the states are taken, from the
+        // containment records each item's state reads anyway.
+        let mut reach = self.reach_down(&starts);
         let mut recall = Recall {
             graph: self,
             scope: scope.clone(),
@@ -501,12 +503,32 @@ impl TraceGraph {
         let mut rules = ChannelRules::new(self, parties);
         let mut events = Vec::new();
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
-        for &node in reach.reached.iter().chain(&reach.containers) {
+        let mut parents = Vec::new();
+        let mut at = 0;
+        let n_reached = reach.reached.len();
+        loop {
+            // The reached items, then the containers found above them (each once, each
+            // followed upwards in turn).
+            let node = if at < n_reached {
+                reach.reached[at]
+            } else {
+                match reach.containers.get(at - n_reached) {
+                    Some(&node) => node,
+                    None => break,
+                }
+            };
+            at += 1;
             if self.is_class(node) {
                 recall.lots.push(node);
                 continue;
             }
-            let is_container = self.events_about_into(node, now_ms, &mut memo, 0, &mut events);
+            let is_container =
+                self.events_about_into(node, now_ms, &mut memo, 0, &mut events, Some(&mut parents));
+            for parent in parents.drain(..) {
+                if reach.seen.insert(parent) {
+                    reach.containers.push(parent);
+                }
+            }
             let kind = if is_container {
                 self.kind_of(node)
             } else {
