@@ -167,6 +167,26 @@ pub(crate) struct RawState {
     pub(crate) persistent: Vec<u32>,
 }
 
+/// A container's events within one interval, folded: the state they leave when started from
+/// nothing, and the persistent dispositions they set and unset, in order.
+#[derive(Clone, Debug)]
+pub(crate) struct Delta {
+    /// The interval's first event, if it has any.
+    first: Option<(i64, u32)>,
+    state: RawState,
+    ops: Vec<(bool, u32)>,
+}
+
+fn apply_persistent(held: &mut Vec<u32>, set: bool, word: u32) {
+    if set {
+        if !held.contains(&word) {
+            held.push(word);
+        }
+    } else {
+        held.retain(|w| *w != word);
+    }
+}
+
 /// What a forward walk reached.
 pub(crate) struct Reach {
     /// Reached downstream, in the order found (roots first).
@@ -481,40 +501,156 @@ impl TraceGraph {
             persistent: Vec::new(),
         };
         for &(_, event) in events {
-            let record = &self.events[event as usize];
-            state.last = event;
-            if record.disposition != NONE {
-                state.disposition = record.disposition;
-            }
-            let (start, n_set, n_unset) = record.persistent;
-            let start = start as usize;
-            for &word in &self.persistent[start..start + n_set as usize] {
-                if !state.persistent.contains(&word) {
-                    state.persistent.push(word);
-                }
-            }
-            for word in &self.persistent[start + n_set as usize..start + (n_set + n_unset) as usize]
-            {
-                state.persistent.retain(|held| held != word);
-            }
-            let (start, n) = record.places;
-            let places = &self.places[start as usize..start as usize + n as usize];
-            let holder = [PlaceKind::PossessingParty, PlaceKind::OwningParty]
-                .iter()
-                .find_map(|kind| {
-                    places
-                        .iter()
-                        .find(|place| place.destination && place.kind == *kind)
-                        .map(|place| place.term)
-                });
-            match holder {
-                Some(holder) => state.holder = holder,
-                None if record.party != NONE => state.holder = record.party,
-                None => {}
-            }
-            state.location = record.biz_location;
+            self.fold_event(&mut state, event, &mut |set, word, held: &mut Vec<u32>| {
+                apply_persistent(held, set, word);
+            });
         }
         state
+    }
+
+    /// Folds one event into a state; persistent dispositions go through `persistent`, so a
+    /// [`Delta`] can record them as operations instead.
+    fn fold_event(
+        &self,
+        state: &mut RawState,
+        event: u32,
+        persistent: &mut impl FnMut(bool, u32, &mut Vec<u32>),
+    ) {
+        let record = &self.events[event as usize];
+        state.last = event;
+        if record.disposition != NONE {
+            state.disposition = record.disposition;
+        }
+        let (start, n_set, n_unset) = record.persistent;
+        let start = start as usize;
+        for &word in &self.persistent[start..start + n_set as usize] {
+            persistent(true, word, &mut state.persistent);
+        }
+        for &word in &self.persistent[start + n_set as usize..start + (n_set + n_unset) as usize] {
+            persistent(false, word, &mut state.persistent);
+        }
+        let (start, n) = record.places;
+        let places = &self.places[start as usize..start as usize + n as usize];
+        let holder = [PlaceKind::PossessingParty, PlaceKind::OwningParty]
+            .iter()
+            .find_map(|kind| {
+                places
+                    .iter()
+                    .find(|place| place.destination && place.kind == *kind)
+                    .map(|place| place.term)
+            });
+        match holder {
+            Some(holder) => state.holder = holder,
+            None if record.party != NONE => state.holder = record.party,
+            None => {}
+        }
+        state.location = record.biz_location;
+    }
+
+    /// What a container's events within one interval do to anything inside it, folded once.
+    fn delta(&self, window: &[(i64, u32)]) -> Delta {
+        let mut state = RawState {
+            last: NONE,
+            holder: NONE,
+            location: NONE,
+            disposition: NONE,
+            persistent: Vec::new(),
+        };
+        let mut ops = Vec::new();
+        for &(_, event) in window {
+            self.fold_event(&mut state, event, &mut |set, word, _| ops.push((set, word)));
+        }
+        Delta {
+            first: window.first().copied(),
+            state,
+            ops,
+        }
+    }
+
+    /// The state of an item that is not a container and sits in exactly one container
+    /// interval, when all its own events come before the container's events in that interval
+    /// (a can commissioned and packed, then moved only as part of its case): its own events
+    /// folded, then the interval's [`Delta`], computed once per interval and shared by every
+    /// item packed by the same event. `None` when the shortcut does not apply; the caller then
+    /// folds the merged events. The property test checks both paths against the brute force.
+    pub(crate) fn state_via_container(
+        &self,
+        node: NodeId,
+        now_ms: i64,
+        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        deltas: &mut HashMap<(u32, u32), Delta>,
+        own: &mut Vec<(i64, u32)>,
+        parents: &mut Vec<NodeId>,
+    ) -> Option<RawState> {
+        own.clear();
+        let mut record = None;
+        for (role, target) in self.incidences(node) {
+            match role {
+                Role::Named | Role::Parent | Role::Input | Role::Output => {
+                    let event = &self.events[target as usize];
+                    if !event.retracted && event.time_ms <= now_ms {
+                        own.push((event.time_ms, target));
+                    }
+                }
+                Role::ParentAgg if self.counts(self.aggs[target as usize].ev_start) => {
+                    return None;
+                }
+                Role::ChildAgg => {
+                    let agg = self.aggs[target as usize];
+                    if self.counts(agg.ev_start) {
+                        if record.is_some() {
+                            return None;
+                        }
+                        record = Some(agg);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let agg = record?;
+        own.reverse();
+        if !own.is_sorted() {
+            own.sort_unstable();
+        }
+        let key = (agg.ev_start, agg.ev_end);
+        if !deltas.contains_key(&key) {
+            if !memo.contains_key(&agg.parent) {
+                memo.insert(agg.parent, Vec::new());
+                let parent_events = self.events_about(agg.parent, now_ms, memo, 1);
+                memo.insert(agg.parent, parent_events);
+            }
+            let parent_events = &memo[&agg.parent];
+            let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
+            let to = from
+                + parent_events[from..]
+                    .iter()
+                    .take_while(|&&(t, _)| t < agg.end_ms)
+                    .count();
+            let delta = self.delta(&parent_events[from..to]);
+            deltas.insert(key, delta);
+        }
+        let delta = &deltas[&key];
+        if let (Some(first), Some(last)) = (delta.first, own.last())
+            && *last > first
+        {
+            return None;
+        }
+        parents.push(agg.parent);
+        let mut state = self.raw_state(own);
+        if delta.first.is_some() {
+            state.last = delta.state.last;
+            state.location = delta.state.location;
+            if delta.state.disposition != NONE {
+                state.disposition = delta.state.disposition;
+            }
+            if delta.state.holder != NONE {
+                state.holder = delta.state.holder;
+            }
+            for &(set, word) in &delta.ops {
+                apply_persistent(&mut state.persistent, set, word);
+            }
+        }
+        Some(state)
     }
 
     pub(crate) fn item_state(&self, node: NodeId, kind: ItemKind, raw: &RawState) -> ItemState {

@@ -504,6 +504,7 @@ impl TraceGraph {
         let mut events = Vec::new();
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
         let mut parents = Vec::new();
+        let mut deltas = HashMap::new();
         let mut at = 0;
         let n_reached = reach.reached.len();
         loop {
@@ -522,19 +523,37 @@ impl TraceGraph {
                 recall.lots.push(node);
                 continue;
             }
-            let is_container =
-                self.events_about_into(node, now_ms, &mut memo, 0, &mut events, Some(&mut parents));
+            let (kind, state) = match self.state_via_container(
+                node,
+                now_ms,
+                &mut memo,
+                &mut deltas,
+                &mut events,
+                &mut parents,
+            ) {
+                Some(state) => (ItemKind::Can, state),
+                None => {
+                    let is_container = self.events_about_into(
+                        node,
+                        now_ms,
+                        &mut memo,
+                        0,
+                        &mut events,
+                        Some(&mut parents),
+                    );
+                    let kind = if is_container {
+                        self.kind_of(node)
+                    } else {
+                        ItemKind::Can
+                    };
+                    (kind, self.raw_state(&events))
+                }
+            };
             for parent in parents.drain(..) {
                 if reach.seen.insert(parent) {
                     reach.containers.push(parent);
                 }
             }
-            let kind = if is_container {
-                self.kind_of(node)
-            } else {
-                ItemKind::Can
-            };
-            let state = self.raw_state(&events);
             match kind {
                 ItemKind::Pallet => recall.pallets.push((node, state)),
                 ItemKind::Case => recall.cases.push((node, state)),

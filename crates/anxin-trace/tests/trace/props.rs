@@ -411,11 +411,11 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
         }
     }
 
-    // Recall from a random lot: every reached can in exactly one holder group, with the
-    // brute force's holder.
-    if let Some(start) = ids
+    // Recall from every lot: every reached can in exactly one holder group, with the brute
+    // force's holder, channel and state.
+    for start in ids
         .iter()
-        .find(|(_, class)| **class)
+        .filter(|(_, class)| **class)
         .map(|(id, _)| id.clone())
     {
         let parties = directory();
@@ -447,6 +447,32 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
         prop_assert_eq!(total, want_cans.len());
         for item in &report.cans {
             let want = brute.state(&item.state.id, last_time + 1);
+            prop_assert_eq!(
+                &item.state.location,
+                &want.location,
+                "recall location of {}",
+                item.state.id
+            );
+            prop_assert_eq!(
+                &item.state.disposition,
+                &want.disposition,
+                "recall disposition of {}",
+                item.state.id
+            );
+            let persistent: BTreeSet<String> =
+                item.state.persistent_dispositions.iter().cloned().collect();
+            prop_assert_eq!(
+                &persistent,
+                &want.persistent,
+                "recall persistent of {}",
+                item.state.id
+            );
+            prop_assert_eq!(
+                item.state.last_event.as_ref().map(|e| e.event_seq),
+                want.last_seq,
+                "recall last event of {}",
+                item.state.id
+            );
             let expected = if want.disposition.as_deref() == Some("destroyed") {
                 Channel::Destroyed
             } else if want.disposition.as_deref() == Some("retail_sold") {
