@@ -173,6 +173,8 @@ pub(crate) struct RawState {
 pub(crate) struct Delta {
     /// The interval's first event, if it has any.
     first: Option<(i64, u32)>,
+    /// Its last event.
+    last: Option<(i64, u32)>,
     state: RawState,
     ops: Vec<(bool, u32)>,
 }
@@ -562,16 +564,18 @@ impl TraceGraph {
         }
         Delta {
             first: window.first().copied(),
+            last: window.last().copied(),
             state,
             ops,
         }
     }
 
     /// The state of an item that is not a container and sits in exactly one container
-    /// interval, when all its own events come before the container's events in that interval
-    /// (a can commissioned and packed, then moved only as part of its case): its own events
-    /// folded, then the interval's [`Delta`], computed once per interval and shared by every
-    /// item packed by the same event. `None` when the shortcut does not apply; the caller then
+    /// interval, when none of its own events falls inside the container's events in that
+    /// interval (a can commissioned and packed, moved only as part of its case, perhaps sold
+    /// after the case arrived): its earlier own events folded, then the interval's [`Delta`],
+    /// computed once per interval and shared by every item packed by the same event, then its
+    /// later own events. `None` when the shortcut does not apply; the caller then
     /// folds the merged events. The property test checks both paths against the brute force.
     pub(crate) fn state_via_container(
         &self,
@@ -630,25 +634,35 @@ impl TraceGraph {
             deltas.insert(key, delta);
         }
         let delta = &deltas[&key];
-        if let (Some(first), Some(last)) = (delta.first, own.last())
-            && *last > first
-        {
+        parents.push(agg.parent);
+        let (Some(first), Some(last)) = (delta.first, delta.last) else {
+            return Some(self.raw_state(own));
+        };
+        // Own events up to the interval's first event, then the interval, then own events
+        // from its last event on (a sale after the case was received); anything interleaved
+        // takes the general path.
+        let split = own.partition_point(|event| *event <= first);
+        let after = &own[split..];
+        if after.first().is_some_and(|event| *event < last) {
+            parents.pop();
             return None;
         }
-        parents.push(agg.parent);
-        let mut state = self.raw_state(own);
-        if delta.first.is_some() {
-            state.last = delta.state.last;
-            state.location = delta.state.location;
-            if delta.state.disposition != NONE {
-                state.disposition = delta.state.disposition;
-            }
-            if delta.state.holder != NONE {
-                state.holder = delta.state.holder;
-            }
-            for &(set, word) in &delta.ops {
-                apply_persistent(&mut state.persistent, set, word);
-            }
+        let mut state = self.raw_state(&own[..split]);
+        state.last = delta.state.last;
+        state.location = delta.state.location;
+        if delta.state.disposition != NONE {
+            state.disposition = delta.state.disposition;
+        }
+        if delta.state.holder != NONE {
+            state.holder = delta.state.holder;
+        }
+        for &(set, word) in &delta.ops {
+            apply_persistent(&mut state.persistent, set, word);
+        }
+        for &(_, event) in after {
+            self.fold_event(&mut state, event, &mut |set, word, held: &mut Vec<u32>| {
+                apply_persistent(held, set, word);
+            });
         }
         Some(state)
     }

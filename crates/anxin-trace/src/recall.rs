@@ -505,6 +505,8 @@ impl TraceGraph {
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
         let mut parents = Vec::new();
         let mut deltas = HashMap::new();
+        let mut last_holder: Option<(u32, usize)> = None;
+        recall.cans.reserve(reach.reached.len());
         let mut at = 0;
         let n_reached = reach.reached.len();
         loop {
@@ -559,14 +561,19 @@ impl TraceGraph {
                 ItemKind::Case => recall.cases.push((node, state)),
                 _ => {
                     let channel = self.channel(&state, &mut rules);
-                    let index = *holder_index.entry(state.holder).or_insert_with(|| {
-                        recall.holders.push(Holder {
-                            term: state.holder,
-                            cans: Vec::new(),
-                            per_channel: [0; 7],
-                        });
-                        recall.holders.len() - 1
-                    });
+                    // Neighbouring cans mostly share a holder.
+                    let index = match last_holder {
+                        Some((holder, index)) if holder == state.holder => index,
+                        _ => *holder_index.entry(state.holder).or_insert_with(|| {
+                            recall.holders.push(Holder {
+                                term: state.holder,
+                                cans: Vec::new(),
+                                per_channel: [0; 7],
+                            });
+                            recall.holders.len() - 1
+                        }),
+                    };
+                    last_holder = Some((state.holder, index));
                     let holder = &mut recall.holders[index];
                     holder.cans.push(recall.cans.len() as u32);
                     holder.per_channel[channel.index()] += 1;

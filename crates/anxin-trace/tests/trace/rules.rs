@@ -492,3 +492,43 @@ fn the_graph_reports_its_heap_usage() {
     assert!(graph.heap_bytes() > 0);
     assert!(graph.node_count() >= 6 + 3 + 5);
 }
+
+#[test]
+fn a_cans_own_event_between_its_cases_events_is_folded_in_time_order() {
+    let mut log = Log::default();
+    let c = can(1, 1);
+    log.push(commission(T0, std::slice::from_ref(&c), "L1", 10), Some(10));
+    log.push(
+        aggregate(
+            T0 + MINUTE,
+            Action::Add,
+            &sscc(1),
+            std::slice::from_ref(&c),
+            10,
+        ),
+        Some(10),
+    );
+    log.push(ship(T0 + 2 * MINUTE, &[sscc(1)], 10, 20), Some(10));
+    log.push(
+        receive(T0 + 3 * MINUTE, std::slice::from_ref(&c), 30),
+        Some(30),
+    );
+    log.push(receive(T0 + 4 * MINUTE, &[sscc(1)], 20), Some(20));
+    let graph = log.graph();
+    let parties = std::collections::HashMap::new();
+    let scope = anxin_trace::recall::RecallScope::Identifiers {
+        ids: vec![lot(1, "L1")],
+    };
+    let recall = graph
+        .recall(&scope, LATER, &parties, Default::default())
+        .unwrap();
+    let report = recall.report(&parties);
+    let state = &report.cans[0].state;
+    assert_eq!(state.holder, Some(gln(20)));
+    assert_eq!(state.location, Some(site(20)));
+    assert_eq!(
+        state.last_event.as_ref().unwrap().event_seq,
+        log.events[4].seq
+    );
+    assert_eq!(graph.state(&c, LATER).unwrap(), *state);
+}
