@@ -5,9 +5,8 @@
 //! documents). JSON is the report's serde form.
 //!
 //! The column names are our own: FDA's template is illustrative, and its exact header strings
-//! were not available (❓ in peers.md), so no golden test pins them. No XLSX yet: CSV opens in
-//! every spreadsheet program and sorts there; a native workbook needs a writer crate that the
-//! project has not yet measured.
+//! were not available (❓ in peers.md), so no golden test pins them. The same tables are
+//! written as CSV and as an XLSX workbook (`rust_xlsxwriter`, in memory: no file is touched).
 
 use std::fmt::Write as _;
 
@@ -213,88 +212,90 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The tracking-event sheet as CSV, one row per event (lists joined with `; `).
-///
-/// # Errors
-/// Only if the CSV writer fails, which writing to memory does not.
-pub fn tracking_sheet_csv(rows: &[TrackingEventRow]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "event_seq",
-        "event_id",
-        "corrected",
-        "tracking_event",
-        "biz_step",
-        "event_time",
-        "record_time",
-        "traceability_lot_codes",
-        "products_gtin",
-        "instances",
-        "quantities",
-        "location",
-        "read_point",
-        "ship_from",
-        "ship_to",
-        "tlc_source",
-        "reference_documents",
-        "captured_by",
-    ])?;
-    for row in rows {
-        writer.write_record([
-            row.event_seq.to_string(),
-            row.event_id.clone(),
-            row.corrected.to_string(),
-            row.tracking_event.clone(),
-            row.biz_step.clone(),
-            row.event_time.clone(),
-            row.record_time.clone(),
-            row.lot_codes.join("; "),
-            row.products.join("; "),
-            row.instances.to_string(),
-            row.quantities.join("; "),
-            row.location.clone(),
-            row.read_point.clone(),
-            row.ship_from.join("; "),
-            row.ship_to.join("; "),
-            row.tlc_source.clone(),
-            row.reference_documents.join("; "),
-            row.captured_by.clone(),
-        ])?;
-    }
-    finish(writer)
+/// A table: its column names and its rows of text.
+type Table = (&'static [&'static str], Vec<Vec<String>>);
+
+const TRACKING_COLUMNS: &[&str] = &[
+    "event_seq",
+    "event_id",
+    "corrected",
+    "tracking_event",
+    "biz_step",
+    "event_time",
+    "record_time",
+    "traceability_lot_codes",
+    "products_gtin",
+    "instances",
+    "quantities",
+    "location",
+    "read_point",
+    "ship_from",
+    "ship_to",
+    "tlc_source",
+    "reference_documents",
+    "captured_by",
+];
+
+fn tracking_table(rows: &[TrackingEventRow]) -> Table {
+    let body = rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.event_seq.to_string(),
+                row.event_id.clone(),
+                row.corrected.to_string(),
+                row.tracking_event.clone(),
+                row.biz_step.clone(),
+                row.event_time.clone(),
+                row.record_time.clone(),
+                row.lot_codes.join("; "),
+                row.products.join("; "),
+                row.instances.to_string(),
+                row.quantities.join("; "),
+                row.location.clone(),
+                row.read_point.clone(),
+                row.ship_from.join("; "),
+                row.ship_to.join("; "),
+                row.tlc_source.clone(),
+                row.reference_documents.join("; "),
+                row.captured_by.clone(),
+            ]
+        })
+        .collect();
+    (TRACKING_COLUMNS, body)
 }
 
-/// Every affected item as CSV, one row each: kind, identifier, lot, channel, holder and its
-/// details, location, dispositions, last event.
-///
-/// # Errors
-/// Only if the CSV writer fails, which writing to memory does not.
-pub fn items_csv(report: &RecallReport) -> Result<String, csv::Error> {
+const ITEM_COLUMNS: &[&str] = &[
+    "kind",
+    "id",
+    "lot",
+    "channel",
+    "holder_gln",
+    "holder_name",
+    "holder_region",
+    "holder_contact",
+    "location",
+    "disposition",
+    "persistent_dispositions",
+    "last_event_seq",
+    "last_event_time",
+    "last_biz_step",
+];
+
+fn items_table(report: &RecallReport) -> Table {
     let mut holders = HashMap::new();
     for group in &report.holders {
         if let (Some(gln), Some(party)) = (&group.gln, &group.party) {
             holders.insert(gln.as_str(), party);
         }
     }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "kind",
-        "id",
-        "lot",
-        "channel",
-        "holder_gln",
-        "holder_name",
-        "holder_region",
-        "holder_contact",
-        "location",
-        "disposition",
-        "persistent_dispositions",
-        "last_event_seq",
-        "last_event_time",
-        "last_biz_step",
-    ])?;
+    let mut body = Vec::new();
     for lot in &report.lots {
-        writer.write_record(["lot", lot, lot, "", "", "", "", "", "", "", "", "", "", ""])?;
+        let mut row = vec![String::new(); ITEM_COLUMNS.len()];
+        row[0] = "lot".to_owned();
+        row[1] = lot.clone();
+        row[2] = lot.clone();
+        body.push(row);
     }
     for item in report
         .pallets
@@ -304,9 +305,8 @@ pub fn items_csv(report: &RecallReport) -> Result<String, csv::Error> {
     {
         let state = &item.state;
         let party = state.holder.as_deref().and_then(|g| holders.get(g));
-        let kind = serde_plain_kind(state.kind);
-        writer.write_record([
-            kind.to_owned(),
+        body.push(vec![
+            serde_plain_kind(state.kind).to_owned(),
             state.id.clone(),
             state.lot.clone().unwrap_or_default(),
             channel_key(item.channel).to_owned(),
@@ -328,9 +328,109 @@ pub fn items_csv(report: &RecallReport) -> Result<String, csv::Error> {
                 .map(|e| rfc3339(e.event_time_ms))
                 .unwrap_or_default(),
             state.last_biz_step.clone().unwrap_or_default(),
-        ])?;
+        ]);
+    }
+    (ITEM_COLUMNS, body)
+}
+
+fn table_csv((columns, body): Table) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(columns)?;
+    for row in body {
+        writer.write_record(row)?;
     }
     finish(writer)
+}
+
+/// The tracking-event sheet as CSV, one row per event (lists joined with `; `).
+///
+/// # Errors
+/// Only if the CSV writer fails, which writing to memory does not.
+pub fn tracking_sheet_csv(rows: &[TrackingEventRow]) -> Result<String, csv::Error> {
+    table_csv(tracking_table(rows))
+}
+
+/// Every affected item as CSV, one row each: kind, identifier, lot, channel, holder and its
+/// details, location, dispositions, last event. Lots come first, with only kind and id.
+///
+/// # Errors
+/// Only if the CSV writer fails, which writing to memory does not.
+pub fn items_csv(report: &RecallReport) -> Result<String, csv::Error> {
+    table_csv(items_table(report))
+}
+
+/// The rows one worksheet holds (Excel's limit of 1,048,576, the header included).
+pub const WORKBOOK_ROWS_MAX: usize = 1_048_576;
+
+/// Why a workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    /// A sheet would pass the spreadsheet row limit.
+    #[error(
+        "the {sheet} sheet would have {rows} rows, over the {WORKBOOK_ROWS_MAX} a worksheet holds; use the CSV form"
+    )]
+    TooManyRows {
+        /// Which sheet.
+        sheet: &'static str,
+        /// How many rows it would have, header included.
+        rows: usize,
+    },
+    /// The workbook writer failed.
+    #[error("the workbook could not be written: {0}")]
+    Writer(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// The columns written as numbers, so that a spreadsheet sorts them as numbers.
+const NUMERIC_COLUMNS: &[&str] = &["event_seq", "instances", "last_event_seq"];
+
+fn add_sheet(
+    workbook: &mut rust_xlsxwriter::Workbook,
+    name: &'static str,
+    (columns, body): Table,
+) -> Result<(), WorkbookError> {
+    if body.len() + 1 > WORKBOOK_ROWS_MAX {
+        return Err(WorkbookError::TooManyRows {
+            sheet: name,
+            rows: body.len() + 1,
+        });
+    }
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    for (col, title) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (index, row) in body.iter().enumerate() {
+        let row_number = index as u32 + 1;
+        for (col, value) in row.iter().enumerate() {
+            let numeric = NUMERIC_COLUMNS.contains(&columns[col]);
+            match value.parse::<f64>() {
+                Ok(number) if numeric => sheet.write_number(row_number, col as u16, number)?,
+                _ => sheet.write_string(row_number, col as u16, value)?,
+            };
+        }
+    }
+    let last_col = columns.len().saturating_sub(1) as u16;
+    sheet.autofilter(0, 0, body.len() as u32, last_col)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The recall as a sortable spreadsheet (XLSX, in memory): a `tracking events` sheet with one
+/// row per event and its key data elements, and an `affected items` sheet; each with a bold
+/// header row, frozen, and an autofilter so every column sorts and filters.
+///
+/// # Errors
+/// [`WorkbookError::TooManyRows`] when a sheet would pass the row limit (the CSV forms have
+/// none), or the writer's own error.
+pub fn recall_workbook(
+    report: &RecallReport,
+    rows: &[TrackingEventRow],
+) -> Result<Vec<u8>, WorkbookError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    add_sheet(&mut workbook, "tracking events", tracking_table(rows))?;
+    add_sheet(&mut workbook, "affected items", items_table(report))?;
+    Ok(workbook.save_to_buffer()?)
 }
 
 fn serde_plain_kind(kind: crate::ItemKind) -> &'static str {
@@ -421,4 +521,24 @@ pub fn report_table(report: &RecallReport) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_over_the_row_limit_is_refused_with_the_count() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let body = vec![vec![String::new()]; WORKBOOK_ROWS_MAX];
+        let err = add_sheet(&mut workbook, "affected items", (&["id"], body)).unwrap_err();
+        assert!(matches!(
+            err,
+            WorkbookError::TooManyRows {
+                rows: 1_048_577,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("use the CSV form"), "{err}");
+    }
 }

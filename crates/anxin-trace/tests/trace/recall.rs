@@ -330,3 +330,44 @@ fn the_tracking_sheet_has_one_row_per_event_with_its_key_data() {
     assert_eq!(csv.lines().count(), 12);
     assert!(csv.starts_with("event_seq,event_id,corrected,tracking_event"));
 }
+
+fn zipped_file(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn the_recall_workbook_has_sortable_sheets_of_events_and_items() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    let parties = parties();
+    let scope = RecallScope::Identifiers {
+        ids: vec![lot(1, "L1")],
+    };
+    let recall = graph
+        .recall(&scope, NOW, &parties, RecallOptions::default())
+        .unwrap();
+    let rows = recall.tracking_events();
+    let report = recall.report(&parties);
+    let bytes = render::recall_workbook(&report, &rows).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+    let workbook = zipped_file(&bytes, "xl/workbook.xml");
+    assert!(workbook.contains("tracking events") && workbook.contains("affected items"));
+    let events = zipped_file(&bytes, "xl/worksheets/sheet1.xml");
+    assert_eq!(events.matches("<row ").count(), rows.len() + 1);
+    assert!(events.contains("<autoFilter"), "{events}");
+    let items = zipped_file(&bytes, "xl/worksheets/sheet2.xml");
+    let n_items = report.lots.len() + report.pallets.len() + report.cases.len() + report.cans.len();
+    assert_eq!(items.matches("<row ").count(), n_items + 1);
+    let strings = zipped_file(&bytes, "xl/sharedStrings.xml");
+    assert!(strings.contains("traceability_lot_codes"));
+    assert!(strings.contains("母婴店"));
+    assert!(strings.contains(&gln(20)));
+}
