@@ -204,6 +204,8 @@ pub(crate) struct EventRec {
     pub(crate) io: (u32, u32, u32),
     pub(crate) persistent: (u32, u16, u16),
     pub(crate) transactions: (u32, u16),
+    /// The `transformationID` of a TransformationEvent, or [`NONE`].
+    pub(crate) transformation_id: u32,
 }
 
 /// One containment interval: `child` was in `parent` from `start_ms` until `end_ms`.
@@ -309,6 +311,8 @@ pub struct TraceGraph {
     pub(crate) transactions: Vec<(u32, u32)>,
     /// Hash ID term → the first event with that hash (declarations excluded).
     by_hash: hashbrown::HashMap<u32, u32>,
+    /// `transformationID` term → the TransformationEvents that carry it, in capture order.
+    pub(crate) transformations: hashbrown::HashMap<u32, Vec<u32>>,
     /// Hash IDs declared erroneous, and the declaration's event index.
     pub(crate) declared: hashbrown::HashMap<u32, u32>,
     pub(crate) findings: Vec<Finding>,
@@ -560,6 +564,10 @@ impl TraceGraph {
             self.transactions.push((kind, id));
         }
         let n_transactions = (self.transactions.len() as u32 - transactions_start) as u16;
+        let transformation_id = match (&event.transformation_id, event.event_type) {
+            (Some(id), EventType::TransformationEvent) => self.term(id.trim())?,
+            _ => NONE,
+        };
         Ok(EventRec {
             seq: facts.event_seq,
             time_ms: event.event_time.unix_millis(),
@@ -578,6 +586,7 @@ impl TraceGraph {
             io: (self.io.len() as u32, 0, 0),
             persistent: (persistent_start, n_set, n_unset),
             transactions: (transactions_start, n_transactions),
+            transformation_id,
         })
     }
 
@@ -712,12 +721,37 @@ impl TraceGraph {
         Ok(Some(self.node_from(&lot_canonical, true)?))
     }
 
+    /// The TransformationEvents that make one transformation with `event`: those that share
+    /// its `transformationID` (EPCIS 2.0 §7.4.6: every input of any of them may contribute to
+    /// every output of any of them), or the event alone. Declared-erroneous ones included;
+    /// callers skip them.
+    pub(crate) fn transformation_group(&self, event: u32) -> impl Iterator<Item = u32> + '_ {
+        let id = self.events[event as usize].transformation_id;
+        let shared = if id == NONE {
+            None
+        } else {
+            self.transformations.get(&id)
+        };
+        let (events, alone) = match shared {
+            Some(events) => (events.as_slice(), None),
+            None => (&[][..], Some(event)),
+        };
+        events.iter().copied().chain(alone)
+    }
+
     fn link_transformation(
         &mut self,
         event: &Event,
         event_index: u32,
         applied: &mut Applied,
     ) -> Result<(), TraceError> {
+        let id = self.events[event_index as usize].transformation_id;
+        if id != NONE {
+            self.transformations
+                .entry(id)
+                .or_default()
+                .push(event_index);
+        }
         let start = self.io.len() as u32;
         let mut inputs = Vec::new();
         let mut lot_cache = None;
@@ -1139,6 +1173,12 @@ impl TraceGraph {
             + self.transactions.capacity() * 8
             + self.by_hash.capacity() * 9
             + self.declared.capacity() * 9
+            + self.transformations.capacity() * (4 + size_of::<Vec<u32>>() + 1)
+            + self
+                .transformations
+                .values()
+                .map(|events| events.capacity() * 4)
+                .sum::<usize>()
     }
 }
 

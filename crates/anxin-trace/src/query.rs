@@ -379,9 +379,14 @@ impl TraceGraph {
             for (role, target) in self.incidences(node) {
                 match role {
                     Role::Input if self.counts(target) => {
-                        for item in self.io_of(target).1 {
-                            if seen.insert(item.node) {
-                                reached.push(item.node);
+                        for event in self.transformation_group(target) {
+                            if !self.counts(event) {
+                                continue;
+                            }
+                            for item in self.io_of(event).1 {
+                                if seen.insert(item.node) {
+                                    reached.push(item.node);
+                                }
                             }
                         }
                     }
@@ -821,14 +826,20 @@ impl TraceGraph {
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Output if self.counts(target) => {
-                    for item in self.io_of(target).0 {
-                        ups.push((
-                            item.node,
-                            Relation::Transformation,
-                            target,
-                            item.quantity,
-                            item.uom,
-                        ));
+                    // Each input is cited with the event that names it.
+                    for event in self.transformation_group(target) {
+                        if !self.counts(event) {
+                            continue;
+                        }
+                        for item in self.io_of(event).0 {
+                            ups.push((
+                                item.node,
+                                Relation::Transformation,
+                                event,
+                                item.quantity,
+                                item.uom,
+                            ));
+                        }
                     }
                 }
                 Role::ParentAgg => {

@@ -93,6 +93,26 @@ fn outputs(event: &Event) -> Vec<String> {
 }
 
 impl<'a> Brute<'a> {
+    /// The counting TransformationEvents that make one transformation with `event`: those
+    /// sharing its transformationID, or the event alone.
+    fn group(&self, event: &Event) -> Vec<&Stored> {
+        match &event.transformation_id {
+            Some(id) => self
+                .counting_events()
+                .map(|(_, s)| s)
+                .filter(|s| {
+                    s.event.event_type == EventType::TransformationEvent
+                        && s.event.transformation_id.as_deref().map(str::trim) == Some(id.trim())
+                })
+                .collect(),
+            None => self
+                .counting_events()
+                .map(|(_, s)| s)
+                .filter(|s| std::ptr::eq(&s.event, event))
+                .collect(),
+        }
+    }
+
     pub fn new(log: &'a [Stored]) -> Brute<'a> {
         let counting = log
             .iter()
@@ -244,7 +264,9 @@ impl<'a> Brute<'a> {
                     if s.event.event_type == EventType::TransformationEvent
                         && inputs(&s.event).contains(x)
                     {
-                        next.extend(outputs(&s.event));
+                        for member in self.group(&s.event) {
+                            next.extend(outputs(&member.event));
+                        }
                     }
                 }
                 for id in ids.keys() {
@@ -295,9 +317,11 @@ impl<'a> Brute<'a> {
                 if s.event.event_type == EventType::TransformationEvent
                     && outputs(&s.event).contains(&x)
                 {
-                    for input in inputs(&s.event) {
-                        links.insert((input.clone(), x.clone(), "transformation", s.seq));
-                        todo.push(input);
+                    for member in self.group(&s.event) {
+                        for input in inputs(&member.event) {
+                            links.insert((input.clone(), x.clone(), "transformation", member.seq));
+                            todo.push(input);
+                        }
                     }
                 }
             }
