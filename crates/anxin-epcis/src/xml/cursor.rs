@@ -16,11 +16,12 @@
 //! name with no default namespace in force) needs no lookup at all. The result is the same:
 //! names are matched on namespace and local name, never on the prefix.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::ops::Range;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::errors::IllFormedError;
+use quick_xml::events::{BytesEnd, BytesStart, Event};
 use quick_xml::name::PrefixDeclaration;
 use quick_xml::reader::Reader;
 
@@ -159,6 +160,10 @@ struct Element {
     /// How many of `bindings` are default-namespace bindings: while there are none, an
     /// unprefixed element name is in no namespace without looking.
     n_default_bindings: usize,
+    /// The names of the open elements as written (prefix included), one after the other,
+    /// and where each starts: end tags are checked against them.
+    open_names: String,
+    open_starts: Vec<usize>,
 }
 
 impl Element {
@@ -257,12 +262,18 @@ impl TextRun {
 
 /// What reading one quick-xml event amounted to, before the cursor's own bookkeeping.
 enum Step {
-    Start { empty: bool },
+    Start {
+        empty: bool,
+    },
     End,
-    Text { blank: bool },
+    Text {
+        blank: bool,
+    },
     Skip,
     Eof,
     Malformed(quick_xml::Error),
+    /// An end tag that does not close the open element (checked here, not by quick-xml).
+    EndMismatch(quick_xml::Error),
     Invalid(String),
 }
 
@@ -291,6 +302,10 @@ pub(super) struct Cursor<R> {
     pending_end: bool,
     pending_pop: bool,
     clear_text: bool,
+    /// Whether the next token must be read by quick-xml (see [`Cursor::fast`]).
+    slow_next: bool,
+    /// Bytes consumed by the fast path, which quick-xml's own offsets do not count.
+    fast_consumed: u64,
 }
 
 impl<R: Read> Cursor<R> {
@@ -301,8 +316,10 @@ impl<R: Read> Cursor<R> {
             limits.max_document_bytes,
             max_token_bytes,
         ));
-        // End tags must match their start tags: a document that does not is not XML.
-        xml.config_mut().check_end_names = true;
+        // End tags must match their start tags: a document that does not is not XML. The
+        // cursor checks that itself (see `close`), because most tags never reach quick-xml.
+        xml.config_mut().check_end_names = false;
+        xml.config_mut().allow_unmatched_ends = true;
         Cursor {
             xml,
             buf: Vec::with_capacity(1024),
@@ -320,6 +337,9 @@ impl<R: Read> Cursor<R> {
             pending_end: false,
             pending_pop: false,
             clear_text: false,
+            // quick-xml reads the first token, so that a byte order mark is handled by it.
+            slow_next: true,
+            fast_consumed: 0,
         }
     }
 
@@ -345,54 +365,34 @@ impl<R: Read> Cursor<R> {
             self.run.clear();
         }
         loop {
-            self.buf.clear();
             self.offset = self.xml.get_mut().mark();
-            let step = match self.xml.read_event_into(&mut self.buf) {
-                Err(err) => Step::Malformed(err),
-                Ok(Event::Start(start)) => {
-                    let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, false, self.depth, &mut self.element, name)
-                }
-                Ok(Event::Empty(start)) => {
-                    let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, true, self.depth, &mut self.element, name)
-                }
-                Ok(Event::End(_)) => Step::End,
-                Ok(Event::Text(text)) => {
-                    let carriage_returns = self.xml.get_ref().carriage_returns();
-                    self.run.take(&text, carriage_returns)
-                }
-                Ok(Event::CData(data)) => {
-                    let carriage_returns = self.xml.get_ref().carriage_returns();
-                    self.run.take(&data, carriage_returns)
-                }
-                Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
-                    Ok(Some(ch)) => {
-                        self.run.push(ch);
-                        Step::Text { blank: false }
-                    }
-                    Ok(None) => match predefined_entity(&reference) {
-                        Some(ch) => {
-                            self.run.push(ch);
-                            Step::Text { blank: false }
-                        }
-                        None => Step::Invalid(format!(
-                            "the entity `&{};` is not defined; only the five predefined \
-                             entities and character references are allowed",
-                            &*reference
-                        )),
-                    },
-                    Err(err) => Step::Malformed(err),
-                },
-                Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => {
-                    Step::Skip
-                }
-                Ok(Event::Eof) => Step::Eof,
+            let step = match self.fast() {
+                Some(step) => step,
+                None => self.slow(),
             };
             match step {
                 Step::Skip => continue,
                 Step::Eof => return Ok(Tok::Eof),
-                Step::Malformed(err) => return Err(self.malformed(err)),
+                Step::Malformed(err) => {
+                    // quick-xml places its errors in its own offsets, which leave out the
+                    // bytes the fast path read; an error it did not place (it stays 0) is
+                    // reported at offset 0, as it always was.
+                    let error_position = match self.xml.error_position() {
+                        0 => 0,
+                        position => position + self.fast_consumed,
+                    };
+                    return Err(self.malformed(err, error_position));
+                }
+                Step::EndMismatch(err) => {
+                    // At the `<` of the end tag, in the offsets quick-xml used to report
+                    // it in (which do not count a byte order mark).
+                    let source = self.xml.get_ref();
+                    let bom = source
+                        .consumed()
+                        .saturating_sub(self.fast_consumed + self.xml.buffer_position());
+                    let error_position = self.offset.saturating_sub(bom);
+                    return Err(self.malformed(err, error_position));
+                }
                 Step::Invalid(message) => {
                     let pos = self.token_pos();
                     return Err(self.syntax(pos, message));
@@ -421,6 +421,112 @@ impl<R: Read> Cursor<R> {
                     }
                 }
             }
+        }
+    }
+
+    /// Reads one token straight from the buffered bytes, when it is a start tag, an end tag
+    /// or text that lies whole in the buffer; `None` leaves it to [`Cursor::slow`].
+    ///
+    /// quick-xml's own reading copies every token into a buffer and is most of the cost of
+    /// reading; here a token is found where it lies, with the same rules quick-xml uses
+    /// (a tag ends at the first `>` outside quotes, text at the first `<` or `&`, names end
+    /// at white space, both must be UTF-8), and lent without a copy. Anything else, or
+    /// anything in doubt (a token cut by the end of the buffer, bytes that are not UTF-8,
+    /// `<!`, `<?`, `&`), goes to quick-xml, which then reports exactly what it always did.
+    /// quick-xml is left in its between-tokens state by every fast token, so it can take
+    /// over at any `<` or `&`; after it reads a text itself (and so stops just before a
+    /// `<` or `&` it expects to read next) it reads the next token too.
+    #[inline]
+    fn fast(&mut self) -> Option<Step> {
+        if self.slow_next {
+            self.slow_next = false;
+            return None;
+        }
+        let source = self.xml.get_mut();
+        let carriage_returns = source.carriage_returns();
+        let available = source.buffered_text();
+        let bytes = available.as_bytes();
+        let (step, used) = match *bytes.first()? {
+            b'<' => {
+                let kind = *bytes.get(1)?;
+                if kind == b'!' || kind == b'?' {
+                    return None;
+                }
+                let close_at = tag_end(bytes.get(1..)?)? + 1;
+                let step = if kind == b'/' {
+                    let name = trim_end_whitespace(available.get(2..close_at)?);
+                    close_name(&mut self.element, name)
+                } else {
+                    let content = available.get(1..close_at)?;
+                    let (content, empty) = match content.strip_suffix('/') {
+                        Some(content) => (content, true),
+                        None => (content, false),
+                    };
+                    let start = BytesStart::from_content(content, name_len(content.as_bytes()));
+                    let name = name_slot(&mut self.names, self.depth);
+                    take_start(&start, empty, self.depth, &mut self.element, name)
+                };
+                (step, close_at + 1)
+            }
+            b'&' => return None,
+            _ => {
+                let text_end = memchr::memchr2(b'<', b'&', bytes)?;
+                let text = available.get(..text_end)?;
+                (self.run.take(text, carriage_returns), text_end)
+            }
+        };
+        source.consume(used);
+        self.fast_consumed += used as u64;
+        Some(step)
+    }
+
+    /// Reads one token with quick-xml: whatever the fast path leaves (declarations,
+    /// comments, CDATA, references, a token across the end of the buffer, anything odd).
+    #[inline(never)]
+    fn slow(&mut self) -> Step {
+        self.buf.clear();
+        match self.xml.read_event_into(&mut self.buf) {
+            Err(err) => Step::Malformed(err),
+            Ok(Event::Start(start)) => {
+                let name = name_slot(&mut self.names, self.depth);
+                take_start(&start, false, self.depth, &mut self.element, name)
+            }
+            Ok(Event::Empty(start)) => {
+                let name = name_slot(&mut self.names, self.depth);
+                take_start(&start, true, self.depth, &mut self.element, name)
+            }
+            Ok(Event::End(end)) => close(&mut self.element, &end),
+            Ok(Event::Text(text)) => {
+                // quick-xml stopped at the `<` or `&` after the text and expects to read
+                // that next itself.
+                self.slow_next = true;
+                let carriage_returns = self.xml.get_ref().carriage_returns();
+                self.run.take(&text, carriage_returns)
+            }
+            Ok(Event::CData(data)) => {
+                let carriage_returns = self.xml.get_ref().carriage_returns();
+                self.run.take(&data, carriage_returns)
+            }
+            Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
+                Ok(Some(ch)) => {
+                    self.run.push(ch);
+                    Step::Text { blank: false }
+                }
+                Ok(None) => match predefined_entity(&reference) {
+                    Some(ch) => {
+                        self.run.push(ch);
+                        Step::Text { blank: false }
+                    }
+                    None => Step::Invalid(format!(
+                        "the entity `&{};` is not defined; only the five predefined \
+                         entities and character references are allowed",
+                        &*reference
+                    )),
+                },
+                Err(err) => Step::Malformed(err),
+            },
+            Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => Step::Skip,
+            Ok(Event::Eof) => Step::Eof,
         }
     }
 
@@ -598,8 +704,7 @@ impl<R> Cursor<R> {
     }
 
     /// Turns a quick-xml error into a read error, placed where quick-xml says it is.
-    fn malformed(&mut self, err: quick_xml::Error) -> ReadError {
-        let error_position = self.xml.error_position();
+    fn malformed(&mut self, err: quick_xml::Error, error_position: u64) -> ReadError {
         let token_pos = self.token_pos();
         let source = self.xml.get_mut();
         let pos = source.position_of(error_position);
@@ -676,11 +781,73 @@ fn take_start(
     element.prefix.push_str(prefix);
     local.push_str(local_name);
     element.space = Space::classify(&element.iri);
-    duplicate_attribute(element).map_or(Step::Start { empty }, |attribute| {
-        Step::Invalid(format!(
+    if let Some(attribute) = duplicate_attribute(element) {
+        return Step::Invalid(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
-        ))
-    })
+        ));
+    }
+    if !empty {
+        element.open_starts.push(element.open_names.len());
+        element.open_names.push_str(name);
+    }
+    Step::Start { empty }
+}
+
+/// Checks an end tag (as quick-xml returned it) against the open element.
+fn close(element: &mut Element, end: &BytesEnd<'_>) -> Step {
+    let name: &str = end;
+    close_name(element, name)
+}
+
+/// Checks that `name` (trimmed of trailing white space) closes the innermost open element,
+/// as quick-xml's `check_end_names` does, with its errors.
+fn close_name(element: &mut Element, name: &str) -> Step {
+    let Some(start) = element.open_starts.pop() else {
+        return Step::EndMismatch(quick_xml::Error::IllFormed(
+            IllFormedError::UnmatchedEndTag(name.to_owned()),
+        ));
+    };
+    let expected = element.open_names.get(start..).unwrap_or("");
+    if expected != name {
+        return Step::EndMismatch(quick_xml::Error::IllFormed(
+            IllFormedError::MismatchedEndTag {
+                expected: expected.to_owned(),
+                found: name.to_owned(),
+            },
+        ));
+    }
+    element.open_names.truncate(start);
+    Step::End
+}
+
+/// Where the `>` that ends a tag is in `bytes` (which start just after its `<`): the first
+/// one outside single or double quotes, as quick-xml's element parser finds it.
+#[inline]
+fn tag_end(bytes: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for at in memchr::memchr3_iter(b'>', b'\'', b'"', bytes) {
+        let byte = bytes[at];
+        match quote {
+            None if byte == b'>' => return Some(at),
+            None => quote = Some(byte),
+            Some(open) if open == byte => quote = None,
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// The length of the name at the start of a tag's content: up to the first white space.
+fn name_len(content: &[u8]) -> usize {
+    content
+        .iter()
+        .position(|byte| is_xml_space(*byte))
+        .unwrap_or(content.len())
+}
+
+/// `text` without the white space at its end, as quick-xml trims end-tag names.
+fn trim_end_whitespace(text: &str) -> &str {
+    text.trim_end_matches([' ', '\t', '\r', '\n'])
 }
 
 /// The name of an attribute that appears twice on the element, if one does.
