@@ -226,10 +226,14 @@ impl TextRun {
     fn take(&mut self, text: &str, carriage_returns: bool) -> Step {
         // Anything above a space is not white space, and control characters below it are
         // not allowed in XML; a maximum over the bytes is a test the compiler vectorises.
-        let blank = text.bytes().max().unwrap_or(b' ') <= b' ';
+        // Values nearly always start with a character that settles it at once.
+        let blank = match text.as_bytes().first() {
+            Some(&first) if first > b' ' => false,
+            _ => text.bytes().max().unwrap_or(b' ') <= b' ',
+        };
         if blank && self.text.is_empty() {
             self.pending_space.push_str(text);
-            return Step::Text { blank };
+            return Step::Blank;
         }
         self.flush_space();
         if carriage_returns {
@@ -237,7 +241,7 @@ impl TextRun {
         } else {
             self.text.push_str(text);
         }
-        Step::Text { blank }
+        if blank { Step::Blank } else { Step::Text }
     }
 
     /// Appends a character from a reference.
@@ -262,19 +266,23 @@ impl TextRun {
 
 /// What reading one quick-xml event amounted to, before the cursor's own bookkeeping.
 enum Step {
-    Start {
-        empty: bool,
-    },
+    /// A start tag (`Empty` for a self-closing one).
+    Start,
+    Empty,
     End,
-    Text {
-        blank: bool,
-    },
+    /// Character data with something other than white space in it (`Blank` without).
+    /// The variants carry no fields, so that a step is one byte to read back: a flag
+    /// beside the tag cost a stalled load on every token.
+    Text,
+    Blank,
     Skip,
     Eof,
-    Malformed(quick_xml::Error),
+    // The payloads are boxed to keep `Step` two words long: it is returned for every
+    // token, and a large one goes through memory (and stalls) each time.
+    Malformed(Box<quick_xml::Error>),
     /// An end tag that does not close the open element (checked here, not by quick-xml).
-    EndMismatch(quick_xml::Error),
-    Invalid(String),
+    EndMismatch(Box<quick_xml::Error>),
+    Invalid(Box<String>),
 }
 
 pub(super) struct Cursor<R> {
@@ -381,7 +389,7 @@ impl<R: Read> Cursor<R> {
                         0 => 0,
                         position => position + self.fast_consumed,
                     };
-                    return Err(self.malformed(err, error_position));
+                    return Err(self.malformed(*err, error_position));
                 }
                 Step::EndMismatch(err) => {
                     // At the `<` of the end tag, in the offsets quick-xml used to report
@@ -391,11 +399,11 @@ impl<R: Read> Cursor<R> {
                         .consumed()
                         .saturating_sub(self.fast_consumed + self.xml.buffer_position());
                     let error_position = self.offset.saturating_sub(bom);
-                    return Err(self.malformed(err, error_position));
+                    return Err(self.malformed(*err, error_position));
                 }
                 Step::Invalid(message) => {
                     let pos = self.token_pos();
-                    return Err(self.syntax(pos, message));
+                    return Err(self.syntax(pos, *message));
                 }
                 Step::End => {
                     self.depth = self.depth.saturating_sub(1);
@@ -404,8 +412,10 @@ impl<R: Read> Cursor<R> {
                     self.clear_text = true;
                     return Ok(Tok::End);
                 }
-                Step::Start { empty } => return self.started(empty),
-                Step::Text { blank } => {
+                Step::Start => return self.started(false),
+                Step::Empty => return self.started(true),
+                step @ (Step::Text | Step::Blank) => {
+                    let blank = matches!(step, Step::Blank);
                     if self.run.len() > self.max_string_bytes {
                         let pos = self.token_pos();
                         return Err(self.limit(
@@ -486,7 +496,7 @@ impl<R: Read> Cursor<R> {
     fn slow(&mut self) -> Step {
         self.buf.clear();
         match self.xml.read_event_into(&mut self.buf) {
-            Err(err) => Step::Malformed(err),
+            Err(err) => Step::Malformed(Box::new(err)),
             Ok(Event::Start(start)) => {
                 let name = name_slot(&mut self.names, self.depth);
                 take_start(&start, false, self.depth, &mut self.element, name)
@@ -510,20 +520,20 @@ impl<R: Read> Cursor<R> {
             Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
                 Ok(Some(ch)) => {
                     self.run.push(ch);
-                    Step::Text { blank: false }
+                    Step::Text
                 }
                 Ok(None) => match predefined_entity(&reference) {
                     Some(ch) => {
                         self.run.push(ch);
-                        Step::Text { blank: false }
+                        Step::Text
                     }
-                    None => Step::Invalid(format!(
+                    None => Step::Invalid(Box::new(format!(
                         "the entity `&{};` is not defined; only the five predefined \
                          entities and character references are allowed",
                         &*reference
-                    )),
+                    ))),
                 },
-                Err(err) => Step::Malformed(err),
+                Err(err) => Step::Malformed(Box::new(err)),
             },
             Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => Step::Skip,
             Ok(Event::Eof) => Step::Eof,
@@ -773,24 +783,24 @@ fn take_start(
     let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
     element.iri = iri;
     if resolved.is_none() {
-        return Step::Invalid(format!(
+        return Step::Invalid(Box::new(format!(
             "the namespace prefix `{prefix}` of `{name}` is not declared"
-        ));
+        )));
     }
     element.prefix.clear();
     element.prefix.push_str(prefix);
     local.push_str(local_name);
     element.space = Space::classify(&element.iri);
     if let Some(attribute) = duplicate_attribute(element) {
-        return Step::Invalid(format!(
+        return Step::Invalid(Box::new(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
-        ));
+        )));
     }
     if !empty {
         element.open_starts.push(element.open_names.len());
         element.open_names.push_str(name);
     }
-    Step::Start { empty }
+    if empty { Step::Empty } else { Step::Start }
 }
 
 /// Checks an end tag (as quick-xml returned it) against the open element.
@@ -803,18 +813,18 @@ fn close(element: &mut Element, end: &BytesEnd<'_>) -> Step {
 /// as quick-xml's `check_end_names` does, with its errors.
 fn close_name(element: &mut Element, name: &str) -> Step {
     let Some(start) = element.open_starts.pop() else {
-        return Step::EndMismatch(quick_xml::Error::IllFormed(
+        return Step::EndMismatch(Box::new(quick_xml::Error::IllFormed(
             IllFormedError::UnmatchedEndTag(name.to_owned()),
-        ));
+        )));
     };
     let expected = element.open_names.get(start..).unwrap_or("");
     if expected != name {
-        return Step::EndMismatch(quick_xml::Error::IllFormed(
+        return Step::EndMismatch(Box::new(quick_xml::Error::IllFormed(
             IllFormedError::MismatchedEndTag {
                 expected: expected.to_owned(),
                 found: name.to_owned(),
             },
-        ));
+        )));
     }
     element.open_names.truncate(start);
     Step::End
@@ -822,16 +832,25 @@ fn close_name(element: &mut Element, name: &str) -> Step {
 
 /// Where the `>` that ends a tag is in `bytes` (which start just after its `<`): the first
 /// one outside single or double quotes, as quick-xml's element parser finds it.
+///
+/// Tags are short, so a plain loop beats setting up a vector search; most of their bytes
+/// are letters, which lie above `>` and are passed over with one comparison.
 #[inline]
 fn tag_end(bytes: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for at in memchr::memchr3_iter(b'>', b'\'', b'"', bytes) {
-        let byte = bytes[at];
-        match quote {
-            None if byte == b'>' => return Some(at),
-            None => quote = Some(byte),
-            Some(open) if open == byte => quote = None,
-            Some(_) => {}
+    let mut quote = 0u8;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte > b'>' {
+            continue;
+        }
+        if quote == 0 {
+            if byte == b'>' {
+                return Some(at);
+            }
+            if byte == b'"' || byte == b'\'' {
+                quote = byte;
+            }
+        } else if byte == quote {
+            quote = 0;
         }
     }
     None
@@ -879,7 +898,7 @@ fn take_attributes(
     // quick-xml's duplicate check allocates for every tag with attributes; the check on
     // the collected names in `take_start` does the same job without.
     for attribute in start.attributes().with_checks(false) {
-        let attribute = attribute.map_err(|err| Step::Malformed(err.into()))?;
+        let attribute = attribute.map_err(|err| Step::Malformed(Box::new(err.into())))?;
         if let Some(declaration) = attribute.key.as_namespace_binding() {
             let prefix = match declaration {
                 PrefixDeclaration::Default => "",
@@ -895,11 +914,12 @@ fn take_attributes(
             {
                 attribute
                     .normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(Step::Malformed)?
+                    .map_err(|err| Step::Malformed(Box::new(err)))?
             } else {
                 attribute.value.clone()
             };
-            declare(element, prefix, &iri, depth).map_err(Step::Invalid)?;
+            declare(element, prefix, &iri, depth)
+                .map_err(|message| Step::Invalid(Box::new(message)))?;
             continue;
         }
         // Most values need no normalisation (no reference, no tab or line end), and saying
@@ -911,7 +931,7 @@ fn take_attributes(
         let value = if special {
             attribute
                 .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(Step::Malformed)?
+                .map_err(|err| Step::Malformed(Box::new(err)))?
         } else {
             attribute.value.clone()
         };
@@ -950,9 +970,9 @@ fn take_attributes(
             match element.resolve(prefix) {
                 Some(bound) => iri.push_str(bound),
                 None => {
-                    return Err(Step::Invalid(format!(
+                    return Err(Step::Invalid(Box::new(format!(
                         "the namespace prefix `{prefix}` of an attribute is not declared"
-                    )));
+                    ))));
                 }
             }
         }

@@ -165,6 +165,13 @@ impl<R> Source<R> {
     }
 }
 
+/// Replaces `out` with the offsets of the newlines in `chunk`.
+fn index_newlines(chunk: &[u8], out: &mut Vec<u32>) {
+    out.clear();
+    // A buffer is far smaller than 4 GiB, so every offset fits.
+    out.extend(memchr::memchr_iter(b'\n', chunk).map(|at| at as u32));
+}
+
 fn limit_error() -> io::Error {
     // ErrorKind::Other, not InvalidData: quick-xml inspects InvalidData errors for encoding
     // problems, and this is not one.
@@ -227,10 +234,7 @@ impl<R: Read> Source<R> {
         if !self.carriage_returns {
             self.carriage_returns = memchr::memchr(b'\r', chunk).is_some();
         }
-        self.newline_at.clear();
-        // A buffer is far smaller than 4 GiB, so every offset fits.
-        self.newline_at
-            .extend(memchr::memchr_iter(b'\n', chunk).map(|at| at as u32));
+        index_newlines(chunk, &mut self.newline_at);
         self.next_newline = 0;
         self.text.clear();
         match std::str::from_utf8(chunk) {
@@ -316,6 +320,27 @@ mod tests {
                 column: (upto - line_start) as u64 + 1,
             };
             assert_eq!(source.here(), expected, "{upto}");
+        }
+    }
+
+    #[test]
+    fn every_newline_is_indexed_wherever_it_falls_in_a_block() {
+        for length in [0usize, 1, 63, 64, 65, 127, 128, 200, 1000] {
+            let chunk: Vec<u8> = (0..length)
+                .map(|i| {
+                    if i % 7 == 3 || i % 64 == 63 {
+                        b'\n'
+                    } else {
+                        b'\x8a'
+                    }
+                })
+                .collect();
+            let expected: Vec<u32> = (0..length as u32)
+                .filter(|&i| chunk[i as usize] == b'\n')
+                .collect();
+            let mut out = vec![99];
+            index_newlines(&chunk, &mut out);
+            assert_eq!(out, expected, "{length}");
         }
     }
 
