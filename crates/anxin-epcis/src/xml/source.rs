@@ -5,7 +5,10 @@
 //! afterwards, [`Source`] counts newlines in the consumed bytes on demand, from where it last
 //! counted up to the offset asked about, and always before a refill discards them. The
 //! reader asks for the position of every start tag as it reads it, so counting advances in
-//! steps of a few tokens and each byte is counted once. It also refuses to read past
+//! steps of a few tokens; the newlines of each buffer are found once, when it is filled, and
+//! counting walks that index. Each refill also copies the longest UTF-8 prefix of the
+//! buffer into a `String`, from which the cursor's fast path lends text without checking
+//! every token again. It also refuses to read past
 //! `max_document_bytes`, and refuses to let a single token (a text run, a tag, a comment)
 //! grow much past a bound, so that a hostile document cannot make the reader buffer
 //! gigabytes. It does not know anything about XML itself.
