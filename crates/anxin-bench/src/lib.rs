@@ -183,14 +183,21 @@ impl Report {
     }
 }
 
-/// `target/bench-report`, found from the bench binary's own path (…/target/release/deps/…).
+/// `target/bench-report` (or `ANXIN_BENCH_REPORT_DIR`), found from `CARGO_TARGET_DIR` or the
+/// bench binary's own path (…/target/release/deps/…).
 pub fn report_folder() -> PathBuf {
     if let Ok(folder) = std::env::var("ANXIN_BENCH_REPORT_DIR") {
         return PathBuf::from(folder);
     }
+    if let Ok(target) = std::env::var("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("bench-report");
+    }
     let exe = std::env::current_exe().unwrap_or_default();
+    // A bench binary lives at {target}/{profile}/deps/{name}: three folders up is the target
+    // folder, whatever it is called.
     exe.ancestors()
         .find(|path| path.file_name().is_some_and(|name| name == "target"))
+        .or_else(|| exe.ancestors().nth(3))
         .map(|target| target.join("bench-report"))
         .unwrap_or_else(|| PathBuf::from("bench-report"))
 }
