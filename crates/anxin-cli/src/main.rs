@@ -9,6 +9,7 @@ mod capture;
 mod db;
 mod epcis;
 mod gs1;
+mod ledger;
 mod serve;
 
 use std::process::ExitCode;
@@ -59,6 +60,9 @@ enum Command {
     Account(account::AccountCommand),
     /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// The tamper-evident ledger: verify it, print an event's proof or the signed tree head.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Ledger(command) => ledger::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

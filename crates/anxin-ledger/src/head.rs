@@ -19,7 +19,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -130,6 +130,13 @@ impl PublicKey {
         VerifyingKey::from_bytes(bytes)
             .map(PublicKey)
             .map_err(|_| KeyError("is not a valid Ed25519 public key".to_owned()))
+    }
+
+    /// Reads a SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub fn from_pem(pem: &str) -> Result<PublicKey, KeyError> {
+        VerifyingKey::from_public_key_pem(pem)
+            .map(PublicKey)
+            .map_err(|err| KeyError(format!("is not an Ed25519 public key PEM: {err}")))
     }
 
     /// The 32 raw bytes.
