@@ -44,16 +44,6 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         let ledger = anxin_server::ledger::Ledger::open(store.clone(), key)
             .await
             .context("failed to read the ledger")?;
-        eprintln!(
-            "anxin: ledger of {} leaves, signing key {} ({}{})",
-            ledger
-                .catch_up()
-                .await
-                .context("failed to read the ledger")?,
-            ledger.public_key().key_id(),
-            folder.join(anxin_server::ledger::KEY_FILE).display(),
-            if made { ", made now" } else { "" }
-        );
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("failed to listen on {}", args.addr))?;
@@ -64,6 +54,17 @@ pub fn run(args: ServeArgs) -> Result<u8> {
             "anxin: serving EPCIS 2.0 on http://{address}/epcis ({} store {})",
             store.backend(),
             url.redacted()
+        );
+        // After the line above, which scripts read for the address.
+        eprintln!(
+            "anxin: ledger of {} leaves, signing key {} ({}{})",
+            ledger
+                .catch_up()
+                .await
+                .context("failed to read the ledger")?,
+            ledger.public_key().key_id(),
+            folder.join(anxin_server::ledger::KEY_FILE).display(),
+            if made { ", made now" } else { "" }
         );
         let state =
             AppState::new(store, ServerConfig::default()).with_ledger(std::sync::Arc::new(ledger));
