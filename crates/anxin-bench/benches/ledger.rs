@@ -79,25 +79,46 @@ fn capture_rounds(
     n_events: u32,
     rounds: u32,
 ) -> (Duration, Duration) {
-    let (viewer_with, viewer_without) = runtime.block_on(async { (admin(with).await, admin(without).await) });
+    let (viewer_with, viewer_without) =
+        runtime.block_on(async { (admin(with).await, admin(without).await) });
     let (mut best_with, mut best_without) = (Duration::MAX, Duration::MAX);
     for round in 0..rounds {
         let base = 1_000_000 + round * n_events * EPCS_PER_EVENT;
         // Alternate which goes first, so neither always meets a warmer cache.
         if round % 2 == 0 {
-            best_with = best_with.min(runtime.block_on(capture(with, &viewer_with, events(base, n_events))));
-            best_without = best_without
-                .min(runtime.block_on(capture(without, &viewer_without, events(base, n_events))));
+            best_with = best_with.min(runtime.block_on(capture(
+                with,
+                &viewer_with,
+                events(base, n_events),
+            )));
+            best_without = best_without.min(runtime.block_on(capture(
+                without,
+                &viewer_without,
+                events(base, n_events),
+            )));
         } else {
-            best_without = best_without
-                .min(runtime.block_on(capture(without, &viewer_without, events(base, n_events))));
-            best_with = best_with.min(runtime.block_on(capture(with, &viewer_with, events(base, n_events))));
+            best_without = best_without.min(runtime.block_on(capture(
+                without,
+                &viewer_without,
+                events(base, n_events),
+            )));
+            best_with = best_with.min(runtime.block_on(capture(
+                with,
+                &viewer_with,
+                events(base, n_events),
+            )));
         }
     }
     (best_with, best_without)
 }
 
-fn add_capture_figure(report: &mut Report, backend: &str, n_events: u32, with: Duration, without: Duration) {
+fn add_capture_figure(
+    report: &mut Report,
+    backend: &str,
+    n_events: u32,
+    with: Duration,
+    without: Duration,
+) {
     let rate = |took: Duration| f64::from(n_events) / took.as_secs_f64();
     report.figure(
         &format!("{backend}: capture with the ledger"),
@@ -143,14 +164,19 @@ fn bench_capture_postgres(
 ) {
     let id = std::process::id();
     let (with, without) = runtime.block_on(async {
-        let with = anxin_store_postgres::PgStore::open(url, Some(&format!("anxin_bench_ledger_with_{id}")))
-            .await
-            .expect("open");
-        let without =
-            anxin_store_postgres::PgStore::open(url, Some(&format!("anxin_bench_ledger_without_{id}")))
-                .await
-                .expect("open")
-                .without_ledger_benchmark_baseline();
+        let with = anxin_store_postgres::PgStore::open(
+            url,
+            Some(&format!("anxin_bench_ledger_with_{id}")),
+        )
+        .await
+        .expect("open");
+        let without = anxin_store_postgres::PgStore::open(
+            url,
+            Some(&format!("anxin_bench_ledger_without_{id}")),
+        )
+        .await
+        .expect("open")
+        .without_ledger_benchmark_baseline();
         (with, without)
     });
     let (best_with, best_without) = capture_rounds(runtime, &with, &without, n_events, rounds);
@@ -186,7 +212,13 @@ fn bench_proofs(report: &mut Report, n_leaves: u64) {
     let indexes: Vec<u64> = (0..20_000).map(|_| picks.next(size)).collect();
     let proofs: Vec<(u64, Hash, Vec<Hash>)> = indexes
         .iter()
-        .map(|&i| (i, tree.leaf(i).expect("leaf"), tree.inclusion_proof(i, size).expect("proof")))
+        .map(|&i| {
+            (
+                i,
+                tree.leaf(i).expect("leaf"),
+                tree.inclusion_proof(i, size).expect("proof"),
+            )
+        })
         .collect();
     let (mut best_prove, mut best_check) = (Duration::MAX, Duration::MAX);
     for _ in 0..5 {
@@ -225,13 +257,21 @@ fn bench_proofs(report: &mut Report, n_leaves: u64) {
     ));
 }
 
-fn bench_endpoint(runtime: &tokio::runtime::Runtime, report: &mut Report, store: anxin_store_sqlite::SqliteStore) {
+fn bench_endpoint(
+    runtime: &tokio::runtime::Runtime,
+    report: &mut Report,
+    store: anxin_store_sqlite::SqliteStore,
+) {
     let store: Arc<dyn Store> = Arc::new(store);
-    runtime.block_on(async {
+    // Everything, the store included, is dropped inside the runtime (its pool needs one).
+    runtime.block_on(async move {
         let viewer = admin(&*store).await;
-        let ledger = anxin_server::ledger::Ledger::open(store.clone(), anxin_ledger::LogKey::from_seed([9; 32]))
-            .await
-            .expect("ledger");
+        let ledger = anxin_server::ledger::Ledger::open(
+            store.clone(),
+            anxin_ledger::LogKey::from_seed([9; 32]),
+        )
+        .await
+        .expect("ledger");
         let size = ledger.catch_up().await.expect("size");
         let ids: Vec<String> = store
             .ledger_audit_rows(0, u32::MAX)
@@ -241,7 +281,9 @@ fn bench_endpoint(runtime: &tokio::runtime::Runtime, report: &mut Report, store:
             .map(|(leaf, _)| leaf.entry.hash_id)
             .collect();
         let mut picks = Indexes(7);
-        let chosen: Vec<&String> = (0..500).map(|_| &ids[picks.next(ids.len() as u64) as usize]).collect();
+        let chosen: Vec<&String> = (0..500)
+            .map(|_| &ids[picks.next(ids.len() as u64) as usize])
+            .collect();
         ledger.tree_head().await.expect("head");
         let (mut best_proof, mut best_get) = (Duration::MAX, Duration::MAX);
         for _ in 0..3 {

@@ -12,7 +12,6 @@ CREATE TABLE ledger_leaf (
     body_sha256 bytea NOT NULL,            -- … SHA-256 of the event body as stored
     leaf_hash bytea NOT NULL               -- SHA-256(0x00 || entry encoding)
 );
-CREATE INDEX ledger_leaf_hash_id ON ledger_leaf (hash_id);
 
 -- Signed tree heads, as issued.
 CREATE TABLE ledger_head (
