@@ -218,10 +218,10 @@ impl Ledger {
     pub async fn tree_head(&self) -> Result<TreeHead, StoreError> {
         let size = self.catch_up().await?;
         let _one_at_a_time = self.sync.lock().await;
-        if let Some(head) = self.store.latest_tree_head().await? {
-            if head.tree_size == size {
-                return Ok(head);
-            }
+        if let Some(head) = self.store.latest_tree_head().await?
+            && head.tree_size == size
+        {
+            return Ok(head);
         }
         let root = self
             .with_tree(|tree| tree.root(size))?
