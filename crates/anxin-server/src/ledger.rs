@@ -196,9 +196,15 @@ impl Ledger {
             if from >= stored {
                 return Ok(from);
             }
-            let hashes = self.store.ledger_leaf_hashes(from, SYNC_BATCH).await?;
-            if hashes.is_empty() {
-                return Ok(from);
+            let wanted = (stored - from).min(u64::from(SYNC_BATCH));
+            let hashes = self.store.ledger_leaf_hashes(from, wanted as u32).await?;
+            if (hashes.len() as u64) < wanted {
+                // Leaf indexes are gap-free by construction; a hole means rows were removed
+                // behind the platform's back. Proofs over it would be wrong, so none are given.
+                return Err(StoreError::internal(format!(
+                    "the ledger is missing leaves between {from} and {}: run `anxin ledger verify`",
+                    from + wanted - 1
+                )));
             }
             let mut tree = self
                 .tree

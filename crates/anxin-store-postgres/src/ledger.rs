@@ -203,7 +203,7 @@ impl LedgerStore for PgStore {
             let client = self.pool.get().await?;
             client
                 .query(
-                    "SELECT leaf_hash FROM ledger_leaf WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2",
+                    "SELECT leaf_hash FROM ledger_leaf WHERE leaf_index >= $1 AND leaf_index < $1 + $2 ORDER BY leaf_index",
                     &[&(from as i64), &i64::from(limit)],
                 )
                 .await?

@@ -150,7 +150,7 @@ impl LedgerStore for SqliteStore {
     fn ledger_leaf_hashes(&self, from: u64, limit: u32) -> StoreFuture<'_, Vec<Hash>> {
         Box::pin(self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT leaf_hash FROM ledger_leaf WHERE leaf_index >= ?1 ORDER BY leaf_index LIMIT ?2",
+                "SELECT leaf_hash FROM ledger_leaf WHERE leaf_index >= ?1 AND leaf_index < ?1 + ?2 ORDER BY leaf_index",
             )?;
             let hashes = statement
                 .query_map(params![from as i64, limit], |row| hash_column(row, 0))?

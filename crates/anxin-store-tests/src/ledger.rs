@@ -87,6 +87,7 @@ async fn leaves_match_events(store: &dyn Store) -> Tree {
         store.ledger_leaf_hashes(1, 2).await.expect("a range"),
         hashes[1..3.min(hashes.len())].to_vec()
     );
+    assert!(store.ledger_leaf_hashes(size, 5).await.unwrap().is_empty());
     tree
 }
 

@@ -36,7 +36,8 @@ pub trait LedgerStore: Send + Sync {
     /// How many leaves the ledger has (committed captures only).
     fn ledger_size(&self) -> StoreFuture<'_, u64>;
 
-    /// The leaf hashes from index `from`, in order, at most `limit` of them.
+    /// The hashes of the leaves with indexes `from .. from + limit` that exist, in order (a
+    /// missing index is skipped, so a caller that expects them all can tell).
     fn ledger_leaf_hashes(&self, from: u64, limit: u32) -> StoreFuture<'_, Vec<Hash>>;
 
     /// The leaves of the events with this `eventID` or hash ID, oldest first (an event and

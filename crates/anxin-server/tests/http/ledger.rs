@@ -192,3 +192,47 @@ async fn a_server_without_a_key_says_so() {
     let reply = public_get(&bare, "/api/v1/ledger/sth").await;
     reply.assert_problem(503, "ImplementationException");
 }
+
+#[tokio::test]
+async fn a_ledger_with_a_hole_gives_no_proofs() {
+    use std::sync::Arc;
+    let folder = std::env::temp_dir().join(format!("anxin-ledger-hole-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let path = folder.join("anxin.db");
+    let store = anxin_store_sqlite::SqliteStore::open(&path).await.unwrap();
+    let store: Arc<dyn anxin_store::Store> = Arc::new(store);
+    let (_, token) = store
+        .create_account(anxin_store::NewAccount {
+            name: "admin".into(),
+            role: anxin_store::Role::Admin,
+            party: None,
+            region: None,
+        })
+        .await
+        .unwrap();
+    let viewer = store.authenticate(&token).await.unwrap();
+    let job = store
+        .start_job(&viewer, anxin_store::ErrorBehaviour::Rollback, "test")
+        .await
+        .unwrap();
+    let input =
+        anxin_store::CaptureInput::new(anxin_store_tests::fixtures::header(), factory_events());
+    store.capture(&viewer, &job.job_id, input).await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM ledger_leaf WHERE leaf_index = 1", [])
+        .unwrap();
+    let refused = anxin_server::ledger::Ledger::open(store.clone(), ledger_key())
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("missing leaves between 0"),
+        "{refused}"
+    );
+    let found = anxin_store::ledger::verify(&*store, None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(found.field, anxin_ledger::Field::LeafIndex);
+    drop(store);
+    let _ = std::fs::remove_dir_all(&folder);
+}
