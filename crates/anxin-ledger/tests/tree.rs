@@ -397,3 +397,27 @@ fn a_large_tree_answers_past_sizes() {
     }
     assert!(tree.hash_bytes() >= 5000 * 32 * 2 - 64);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Random sizes up to 3,000: the cached tree's roots and proofs are the RFC's, and they
+    /// verify.
+    #[test]
+    fn random_trees_agree_with_the_rfc(size in 1u64..3000, pick in 0u64..u64::MAX, old in 0u64..u64::MAX) {
+        let hashes: Vec<Hash> = (0..size).map(|i| leaf_hash(&(i ^ 0x5a5a).to_le_bytes())).collect();
+        let tree = Tree::from_leaf_hashes(hashes.iter().copied());
+        let root = tree.root(size).unwrap();
+        proptest::prop_assert_eq!(root, brute::mth(&hashes));
+        let index = pick % size;
+        let path = tree.inclusion_proof(index, size).unwrap();
+        proptest::prop_assert_eq!(&path, &brute::path(index as usize, &hashes));
+        proptest::prop_assert!(verify_inclusion(&hashes[index as usize], index, size, &path, &root));
+        let from = old % size + 1;
+        let proof = tree.consistency_proof(from, size).unwrap();
+        if from < size {
+            proptest::prop_assert_eq!(&proof, &brute::subproof(from as usize, &hashes, true));
+        }
+        proptest::prop_assert!(verify_consistency(from, size, &tree.root(from).unwrap(), &root, &proof));
+    }
+}
