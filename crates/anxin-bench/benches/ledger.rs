@@ -3,7 +3,8 @@
 //! - Capture with the ledger against capture without it (a store opened with
 //!   `without_ledger_benchmark_baseline`, which exists for this comparison only), same
 //!   documents, rounds interleaved, best of each: goal within 10 % (ratio ≥ 0.9), on SQLite
-//!   and, when `ANXIN_TEST_PG` is set, PostgreSQL.
+//!   and, when `ANXIN_TEST_PG` is set, PostgreSQL; there also with four clients capturing at
+//!   once, where the ledger's table lock makes their commits take turns.
 //! - An inclusion proof from the in-memory tree at `BENCH_LEDGER_LEAVES` leaves (default one
 //!   million; the size is one more than a power of two's multiple so the right edge is
 //!   ragged), beside checking the same proof (`verify_inclusion`, what a client does): goal
