@@ -10,6 +10,7 @@ mod db;
 mod epcis;
 mod gs1;
 mod ledger;
+mod quality;
 mod serve;
 
 use std::process::ExitCode;
@@ -63,6 +64,12 @@ enum Command {
     /// The tamper-evident ledger: verify it, print an event's proof or the signed tree head.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// Judge lab results against the standards, review enterprise standards.
+    #[command(subcommand)]
+    Quality(quality::QualityCommand),
+    /// Check labels and advertisements.
+    #[command(subcommand)]
+    Check(quality::CheckCommand),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +84,8 @@ fn main() -> ExitCode {
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Ledger(command) => ledger::run(command),
+        Command::Quality(command) => quality::run(command),
+        Command::Check(command) => quality::run_check(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
