@@ -1,5 +1,13 @@
-//! The token layer of the XML reader: quick-xml events turned into a few owned, reusable
-//! tokens with their place in the document.
+//! The token layer of the XML reader: the document's bytes turned into a few reusable tokens
+//! with their place in the document.
+//!
+//! Start tags, end tags and text that lie whole in the source's buffer are found by the
+//! cursor itself and taken from the buffer without a copy ([`Cursor::fast`]); everything else
+//! (the declaration, comments, CDATA, DOCTYPE, references, a token cut by the end of the
+//! buffer, and anything malformed) is read by quick-xml, so that what is accepted, what is
+//! refused and where errors are placed stay exactly quick-xml's. quick-xml's own reading
+//! copied every token into a buffer and was two thirds of the reading cost. End tags are
+//! checked against their start tags here, for both paths.
 //!
 //! [`Cursor::next`] hides what the EPCIS reader does not care about (comments, processing
 //! instructions, the XML declaration and any DOCTYPE, which is skipped unread so that no
@@ -16,11 +24,12 @@
 //! name with no default namespace in force) needs no lookup at all. The result is the same:
 //! names are matched on namespace and local name, never on the prefix.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::ops::Range;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::errors::IllFormedError;
+use quick_xml::events::{BytesEnd, BytesStart, Event};
 use quick_xml::name::PrefixDeclaration;
 use quick_xml::reader::Reader;
 
@@ -159,6 +168,10 @@ struct Element {
     /// How many of `bindings` are default-namespace bindings: while there are none, an
     /// unprefixed element name is in no namespace without looking.
     n_default_bindings: usize,
+    /// The names of the open elements as written (prefix included), one after the other,
+    /// and where each starts: end tags are checked against them.
+    open_names: String,
+    open_starts: Vec<usize>,
 }
 
 impl Element {
@@ -221,10 +234,14 @@ impl TextRun {
     fn take(&mut self, text: &str, carriage_returns: bool) -> Step {
         // Anything above a space is not white space, and control characters below it are
         // not allowed in XML; a maximum over the bytes is a test the compiler vectorises.
-        let blank = text.bytes().max().unwrap_or(b' ') <= b' ';
+        // Values nearly always start with a character that settles it at once.
+        let blank = match text.as_bytes().first() {
+            Some(&first) if first > b' ' => false,
+            _ => text.bytes().max().unwrap_or(b' ') <= b' ',
+        };
         if blank && self.text.is_empty() {
             self.pending_space.push_str(text);
-            return Step::Text { blank };
+            return Step::Blank;
         }
         self.flush_space();
         if carriage_returns {
@@ -232,7 +249,7 @@ impl TextRun {
         } else {
             self.text.push_str(text);
         }
-        Step::Text { blank }
+        if blank { Step::Blank } else { Step::Text }
     }
 
     /// Appends a character from a reference.
@@ -257,13 +274,26 @@ impl TextRun {
 
 /// What reading one quick-xml event amounted to, before the cursor's own bookkeeping.
 enum Step {
-    Start { empty: bool },
+    /// A start tag (`Empty` for a self-closing one).
+    Start,
+    Empty,
     End,
-    Text { blank: bool },
+    /// Character data with something other than white space in it (`Blank` without).
+    /// The variants carry no fields, so that a step is one byte to read back: a flag
+    /// beside the tag cost a stalled load on every token.
+    Text,
+    Blank,
     Skip,
     Eof,
-    Malformed(quick_xml::Error),
-    Invalid(String),
+    // The payloads are boxed to keep `Step` two words long: it is returned for every
+    // token, and a large one goes through memory (and stalls) each time.
+    Malformed(Box<quick_xml::Error>),
+    /// An end tag that does not close the open element (checked here, not by quick-xml).
+    EndMismatch(Box<quick_xml::Error>),
+    // A `Box<String>` is one word where a `Box<str>` is two; the message is built once, on
+    // an error, so the extra allocation does not matter.
+    #[allow(clippy::box_collection)]
+    Invalid(Box<String>),
 }
 
 pub(super) struct Cursor<R> {
@@ -291,6 +321,10 @@ pub(super) struct Cursor<R> {
     pending_end: bool,
     pending_pop: bool,
     clear_text: bool,
+    /// Whether the next token must be read by quick-xml (see [`Cursor::fast`]).
+    slow_next: bool,
+    /// Bytes consumed by the fast path, which quick-xml's own offsets do not count.
+    fast_consumed: u64,
 }
 
 impl<R: Read> Cursor<R> {
@@ -301,8 +335,13 @@ impl<R: Read> Cursor<R> {
             limits.max_document_bytes,
             max_token_bytes,
         ));
-        // End tags must match their start tags: a document that does not is not XML.
-        xml.config_mut().check_end_names = true;
+        // End tags must match their start tags: a document that does not is not XML. The
+        // cursor checks that itself (see `close`), because most tags never reach quick-xml.
+        // (quick-xml still stacks the names of the start tags it reads and pops one per end
+        // tag it reads; it reads a start tag only where one is cut by the end of the buffer
+        // or follows a text it read, so that stack grows by at most a name or two a buffer.)
+        xml.config_mut().check_end_names = false;
+        xml.config_mut().allow_unmatched_ends = true;
         Cursor {
             xml,
             buf: Vec::with_capacity(1024),
@@ -320,6 +359,9 @@ impl<R: Read> Cursor<R> {
             pending_end: false,
             pending_pop: false,
             clear_text: false,
+            // quick-xml reads the first token, so that a byte order mark is handled by it.
+            slow_next: true,
+            fast_consumed: 0,
         }
     }
 
@@ -345,57 +387,37 @@ impl<R: Read> Cursor<R> {
             self.run.clear();
         }
         loop {
-            self.buf.clear();
             self.offset = self.xml.get_mut().mark();
-            let step = match self.xml.read_event_into(&mut self.buf) {
-                Err(err) => Step::Malformed(err),
-                Ok(Event::Start(start)) => {
-                    let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, false, self.depth, &mut self.element, name)
-                }
-                Ok(Event::Empty(start)) => {
-                    let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, true, self.depth, &mut self.element, name)
-                }
-                Ok(Event::End(_)) => Step::End,
-                Ok(Event::Text(text)) => {
-                    let carriage_returns = self.xml.get_ref().carriage_returns();
-                    self.run.take(&text, carriage_returns)
-                }
-                Ok(Event::CData(data)) => {
-                    let carriage_returns = self.xml.get_ref().carriage_returns();
-                    self.run.take(&data, carriage_returns)
-                }
-                Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
-                    Ok(Some(ch)) => {
-                        self.run.push(ch);
-                        Step::Text { blank: false }
-                    }
-                    Ok(None) => match predefined_entity(&reference) {
-                        Some(ch) => {
-                            self.run.push(ch);
-                            Step::Text { blank: false }
-                        }
-                        None => Step::Invalid(format!(
-                            "the entity `&{};` is not defined; only the five predefined \
-                             entities and character references are allowed",
-                            &*reference
-                        )),
-                    },
-                    Err(err) => Step::Malformed(err),
-                },
-                Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => {
-                    Step::Skip
-                }
-                Ok(Event::Eof) => Step::Eof,
+            let step = match self.fast() {
+                Some(step) => step,
+                None => self.slow(),
             };
             match step {
                 Step::Skip => continue,
                 Step::Eof => return Ok(Tok::Eof),
-                Step::Malformed(err) => return Err(self.malformed(err)),
+                Step::Malformed(err) => {
+                    // quick-xml places its errors in its own offsets, which leave out the
+                    // bytes the fast path read; an error it did not place (it stays 0) is
+                    // reported at offset 0, as it always was.
+                    let error_position = match self.xml.error_position() {
+                        0 => 0,
+                        position => position + self.fast_consumed,
+                    };
+                    return Err(self.malformed(*err, error_position));
+                }
+                Step::EndMismatch(err) => {
+                    // At the `<` of the end tag, in the offsets quick-xml used to report
+                    // it in (which do not count a byte order mark).
+                    let source = self.xml.get_ref();
+                    let bom = source
+                        .consumed()
+                        .saturating_sub(self.fast_consumed + self.xml.buffer_position());
+                    let error_position = self.offset.saturating_sub(bom);
+                    return Err(self.malformed(*err, error_position));
+                }
                 Step::Invalid(message) => {
                     let pos = self.token_pos();
-                    return Err(self.syntax(pos, message));
+                    return Err(self.syntax(pos, *message));
                 }
                 Step::End => {
                     self.depth = self.depth.saturating_sub(1);
@@ -404,8 +426,10 @@ impl<R: Read> Cursor<R> {
                     self.clear_text = true;
                     return Ok(Tok::End);
                 }
-                Step::Start { empty } => return self.started(empty),
-                Step::Text { blank } => {
+                Step::Start => return self.started(false),
+                Step::Empty => return self.started(true),
+                step @ (Step::Text | Step::Blank) => {
+                    let blank = matches!(step, Step::Blank);
                     if self.run.len() > self.max_string_bytes {
                         let pos = self.token_pos();
                         return Err(self.limit(
@@ -421,6 +445,112 @@ impl<R: Read> Cursor<R> {
                     }
                 }
             }
+        }
+    }
+
+    /// Reads one token straight from the buffered bytes, when it is a start tag, an end tag
+    /// or text that lies whole in the buffer; `None` leaves it to [`Cursor::slow`].
+    ///
+    /// quick-xml's own reading copies every token into a buffer and is most of the cost of
+    /// reading; here a token is found where it lies, with the same rules quick-xml uses
+    /// (a tag ends at the first `>` outside quotes, text at the first `<` or `&`, names end
+    /// at white space, both must be UTF-8), and lent without a copy. Anything else, or
+    /// anything in doubt (a token cut by the end of the buffer, bytes that are not UTF-8,
+    /// `<!`, `<?`, `&`), goes to quick-xml, which then reports exactly what it always did.
+    /// quick-xml is left in its between-tokens state by every fast token, so it can take
+    /// over at any `<` or `&`; after it reads a text itself (and so stops just before a
+    /// `<` or `&` it expects to read next) it reads the next token too.
+    #[inline]
+    fn fast(&mut self) -> Option<Step> {
+        if self.slow_next {
+            self.slow_next = false;
+            return None;
+        }
+        let source = self.xml.get_mut();
+        let carriage_returns = source.carriage_returns();
+        let available = source.buffered_text();
+        let bytes = available.as_bytes();
+        let (step, used) = match *bytes.first()? {
+            b'<' => {
+                let kind = *bytes.get(1)?;
+                if kind == b'!' || kind == b'?' {
+                    return None;
+                }
+                let close_at = tag_end(bytes.get(1..)?)? + 1;
+                let step = if kind == b'/' {
+                    let name = trim_end_whitespace(available.get(2..close_at)?);
+                    close_name(&mut self.element, name)
+                } else {
+                    let content = available.get(1..close_at)?;
+                    let (content, empty) = match content.strip_suffix('/') {
+                        Some(content) => (content, true),
+                        None => (content, false),
+                    };
+                    let start = BytesStart::from_content(content, name_len(content.as_bytes()));
+                    let name = name_slot(&mut self.names, self.depth);
+                    take_start(&start, empty, self.depth, &mut self.element, name)
+                };
+                (step, close_at + 1)
+            }
+            b'&' => return None,
+            _ => {
+                let text_end = memchr::memchr2(b'<', b'&', bytes)?;
+                let text = available.get(..text_end)?;
+                (self.run.take(text, carriage_returns), text_end)
+            }
+        };
+        source.consume(used);
+        self.fast_consumed += used as u64;
+        Some(step)
+    }
+
+    /// Reads one token with quick-xml: whatever the fast path leaves (declarations,
+    /// comments, CDATA, references, a token across the end of the buffer, anything odd).
+    #[inline(never)]
+    fn slow(&mut self) -> Step {
+        self.buf.clear();
+        match self.xml.read_event_into(&mut self.buf) {
+            Err(err) => Step::Malformed(Box::new(err)),
+            Ok(Event::Start(start)) => {
+                let name = name_slot(&mut self.names, self.depth);
+                take_start(&start, false, self.depth, &mut self.element, name)
+            }
+            Ok(Event::Empty(start)) => {
+                let name = name_slot(&mut self.names, self.depth);
+                take_start(&start, true, self.depth, &mut self.element, name)
+            }
+            Ok(Event::End(end)) => close(&mut self.element, &end),
+            Ok(Event::Text(text)) => {
+                // quick-xml stopped at the `<` or `&` after the text and expects to read
+                // that next itself.
+                self.slow_next = true;
+                let carriage_returns = self.xml.get_ref().carriage_returns();
+                self.run.take(&text, carriage_returns)
+            }
+            Ok(Event::CData(data)) => {
+                let carriage_returns = self.xml.get_ref().carriage_returns();
+                self.run.take(&data, carriage_returns)
+            }
+            Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
+                Ok(Some(ch)) => {
+                    self.run.push(ch);
+                    Step::Text
+                }
+                Ok(None) => match predefined_entity(&reference) {
+                    Some(ch) => {
+                        self.run.push(ch);
+                        Step::Text
+                    }
+                    None => Step::Invalid(Box::new(format!(
+                        "the entity `&{};` is not defined; only the five predefined \
+                         entities and character references are allowed",
+                        &*reference
+                    ))),
+                },
+                Err(err) => Step::Malformed(Box::new(err)),
+            },
+            Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => Step::Skip,
+            Ok(Event::Eof) => Step::Eof,
         }
     }
 
@@ -598,8 +728,7 @@ impl<R> Cursor<R> {
     }
 
     /// Turns a quick-xml error into a read error, placed where quick-xml says it is.
-    fn malformed(&mut self, err: quick_xml::Error) -> ReadError {
-        let error_position = self.xml.error_position();
+    fn malformed(&mut self, err: quick_xml::Error, error_position: u64) -> ReadError {
         let token_pos = self.token_pos();
         let source = self.xml.get_mut();
         let pos = source.position_of(error_position);
@@ -668,19 +797,90 @@ fn take_start(
     let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
     element.iri = iri;
     if resolved.is_none() {
-        return Step::Invalid(format!(
+        return Step::Invalid(Box::new(format!(
             "the namespace prefix `{prefix}` of `{name}` is not declared"
-        ));
+        )));
     }
     element.prefix.clear();
     element.prefix.push_str(prefix);
     local.push_str(local_name);
     element.space = Space::classify(&element.iri);
-    duplicate_attribute(element).map_or(Step::Start { empty }, |attribute| {
-        Step::Invalid(format!(
+    if let Some(attribute) = duplicate_attribute(element) {
+        return Step::Invalid(Box::new(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
-        ))
-    })
+        )));
+    }
+    if !empty {
+        element.open_starts.push(element.open_names.len());
+        element.open_names.push_str(name);
+    }
+    if empty { Step::Empty } else { Step::Start }
+}
+
+/// Checks an end tag (as quick-xml returned it) against the open element.
+fn close(element: &mut Element, end: &BytesEnd<'_>) -> Step {
+    let name: &str = end;
+    close_name(element, name)
+}
+
+/// Checks that `name` (trimmed of trailing white space) closes the innermost open element,
+/// as quick-xml's `check_end_names` does, with its errors.
+fn close_name(element: &mut Element, name: &str) -> Step {
+    let Some(start) = element.open_starts.pop() else {
+        return Step::EndMismatch(Box::new(quick_xml::Error::IllFormed(
+            IllFormedError::UnmatchedEndTag(name.to_owned()),
+        )));
+    };
+    let expected = element.open_names.get(start..).unwrap_or("");
+    if expected != name {
+        return Step::EndMismatch(Box::new(quick_xml::Error::IllFormed(
+            IllFormedError::MismatchedEndTag {
+                expected: expected.to_owned(),
+                found: name.to_owned(),
+            },
+        )));
+    }
+    element.open_names.truncate(start);
+    Step::End
+}
+
+/// Where the `>` that ends a tag is in `bytes` (which start just after its `<`): the first
+/// one outside single or double quotes, as quick-xml's element parser finds it.
+///
+/// Tags are short, so a plain loop beats setting up a vector search; most of their bytes
+/// are letters, which lie above `>` and are passed over with one comparison.
+#[inline]
+fn tag_end(bytes: &[u8]) -> Option<usize> {
+    let mut quote = 0u8;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte > b'>' {
+            continue;
+        }
+        if quote == 0 {
+            if byte == b'>' {
+                return Some(at);
+            }
+            if byte == b'"' || byte == b'\'' {
+                quote = byte;
+            }
+        } else if byte == quote {
+            quote = 0;
+        }
+    }
+    None
+}
+
+/// The length of the name at the start of a tag's content: up to the first white space.
+fn name_len(content: &[u8]) -> usize {
+    content
+        .iter()
+        .position(|byte| is_xml_space(*byte))
+        .unwrap_or(content.len())
+}
+
+/// `text` without the white space at its end, as quick-xml trims end-tag names.
+fn trim_end_whitespace(text: &str) -> &str {
+    text.trim_end_matches([' ', '\t', '\r', '\n'])
 }
 
 /// The name of an attribute that appears twice on the element, if one does.
@@ -712,7 +912,7 @@ fn take_attributes(
     // quick-xml's duplicate check allocates for every tag with attributes; the check on
     // the collected names in `take_start` does the same job without.
     for attribute in start.attributes().with_checks(false) {
-        let attribute = attribute.map_err(|err| Step::Malformed(err.into()))?;
+        let attribute = attribute.map_err(|err| Step::Malformed(Box::new(err.into())))?;
         if let Some(declaration) = attribute.key.as_namespace_binding() {
             let prefix = match declaration {
                 PrefixDeclaration::Default => "",
@@ -728,11 +928,12 @@ fn take_attributes(
             {
                 attribute
                     .normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(Step::Malformed)?
+                    .map_err(|err| Step::Malformed(Box::new(err)))?
             } else {
                 attribute.value.clone()
             };
-            declare(element, prefix, &iri, depth).map_err(Step::Invalid)?;
+            declare(element, prefix, &iri, depth)
+                .map_err(|message| Step::Invalid(Box::new(message)))?;
             continue;
         }
         // Most values need no normalisation (no reference, no tab or line end), and saying
@@ -744,7 +945,7 @@ fn take_attributes(
         let value = if special {
             attribute
                 .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(Step::Malformed)?
+                .map_err(|err| Step::Malformed(Box::new(err)))?
         } else {
             attribute.value.clone()
         };
@@ -783,9 +984,9 @@ fn take_attributes(
             match element.resolve(prefix) {
                 Some(bound) => iri.push_str(bound),
                 None => {
-                    return Err(Step::Invalid(format!(
+                    return Err(Step::Invalid(Box::new(format!(
                         "the namespace prefix `{prefix}` of an attribute is not declared"
-                    )));
+                    ))));
                 }
             }
         }

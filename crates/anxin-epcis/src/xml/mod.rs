@@ -1,10 +1,11 @@
 //! The XML codec: EPCIS 2.0 XML documents read into the model event by event, and written
 //! back from it event by event.
 //!
-//! [`read()`] makes one pass over the events of a `quick_xml::Reader` and keeps no tree: each
-//! EPCIS event is built while its elements go by and handed to the [`crate::EventSink`] as
-//! soon as its end tag is read, so memory stays proportional to one event however large the
-//! document is. Elements are matched on their namespace and local name, never on the prefix a
+//! [`read()`] makes one pass over the document's tokens (start tags, end tags and text found
+//! by the reader itself, the rest by a `quick_xml::Reader`; see `cursor.rs`) and keeps no
+//! tree: each EPCIS event is built while its elements go by and handed to the
+//! [`crate::EventSink`] as soon as its end tag is read, so memory stays proportional to one
+//! event however large the document is. Elements are matched on their namespace and local name, never on the prefix a
 //! document happened to choose (namespaces are resolved by the reader's own scoping, which is
 //! cheaper than quick-xml's `NsReader`; see `cursor.rs`). Line and column numbers are counted
 //! from the bytes as they are consumed (`source.rs`). [`Writer`] streams the other way, in the

@@ -5,7 +5,10 @@
 //! afterwards, [`Source`] counts newlines in the consumed bytes on demand, from where it last
 //! counted up to the offset asked about, and always before a refill discards them. The
 //! reader asks for the position of every start tag as it reads it, so counting advances in
-//! steps of a few tokens and each byte is counted once. It also refuses to read past
+//! steps of a few tokens; the newlines of each buffer are found once, when it is filled, and
+//! counting walks that index. Each refill also copies the longest UTF-8 prefix of the
+//! buffer into a `String`, from which the cursor's fast path lends text without checking
+//! every token again. It also refuses to read past
 //! `max_document_bytes`, and refuses to let a single token (a text run, a tag, a comment)
 //! grow much past a bound, so that a hostile document cannot make the reader buffer
 //! gigabytes. It does not know anything about XML itself.
@@ -55,6 +58,13 @@ pub(super) struct Source<R> {
     /// Whether any carriage return has been read: until one is, text needs no line-end
     /// normalisation and nobody has to look for one.
     carriage_returns: bool,
+    /// The offsets in `buf` of its newlines, found once per refill; `next_newline` is the
+    /// first of them not counted yet.
+    newline_at: Vec<u32>,
+    next_newline: usize,
+    /// A copy of the longest prefix of `buf[..end]` that is UTF-8, made once per refill, so
+    /// that the reader's fast path can take text out of it without checking every token.
+    text: String,
 }
 
 impl<R: Read> Source<R> {
@@ -74,6 +84,9 @@ impl<R: Read> Source<R> {
             max_token_bytes,
             tripped: None,
             carriage_returns: false,
+            newline_at: Vec::new(),
+            next_newline: 0,
+            text: String::new(),
         }
     }
 }
@@ -116,16 +129,32 @@ impl<R> Source<R> {
 
     /// Counts the newlines in `buf[counted..upto]`.
     fn count(&mut self, upto: usize) {
-        let Some(chunk) = self.buf.get(self.counted..upto) else {
+        if upto <= self.counted {
             return;
-        };
-        let (n_newlines, last) = count_newlines(chunk);
-        if let Some(last) = last {
-            let chunk_offset = self.consumed - (self.start - self.counted) as u64;
-            self.newlines += n_newlines as u64;
-            self.line_start = chunk_offset + last as u64 + 1;
+        }
+        let chunk_offset = self.consumed - self.start as u64;
+        while let Some(&at) = self.newline_at.get(self.next_newline) {
+            if at as usize >= upto {
+                break;
+            }
+            self.newlines += 1;
+            self.line_start = chunk_offset + u64::from(at) + 1;
+            self.next_newline += 1;
         }
         self.counted = upto;
+    }
+
+    /// The unconsumed part of the buffer that is known to be UTF-8, as text: up to the
+    /// first byte that is not (or a character cut by the end of the buffer).
+    #[inline]
+    pub(super) fn buffered_text(&self) -> &str {
+        let end = self.end.min(self.text.len());
+        self.text.get(self.start..end).unwrap_or("")
+    }
+
+    /// The bytes consumed so far.
+    pub(super) fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The limit the source stopped at, if any.
@@ -139,64 +168,11 @@ impl<R> Source<R> {
     }
 }
 
-/// The number of `\n` bytes in `bytes`, and the index of the last one.
-///
-/// Most calls see a few dozen bytes, which are looked at eight at a time in a `u64`: the
-/// bytes xor-ed with newlines have a zero byte where a newline was, and the zero-byte mask
-/// below is exact because its additions never carry from one byte into the next. Long runs
-/// are counted in blocks with a byte-sized accumulator, a shape the compiler turns into
-/// vector compares.
-fn count_newlines(bytes: &[u8]) -> (usize, Option<usize>) {
-    const BLOCK: usize = 128;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NEWLINES: u64 = ONES * b'\n' as u64;
-    let mut total = 0;
-    let mut last_block = None;
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    for (index, block) in (&mut blocks).enumerate() {
-        let mut in_block = 0u8;
-        for byte in block {
-            in_block += u8::from(*byte == b'\n');
-        }
-        if in_block > 0 {
-            total += usize::from(in_block);
-            last_block = Some(index);
-        }
-    }
-    let mut last = last_block.and_then(|index| {
-        let block = &bytes[index * BLOCK..(index + 1) * BLOCK];
-        block
-            .iter()
-            .rposition(|byte| *byte == b'\n')
-            .map(|at| index * BLOCK + at)
-    });
-    let rest = blocks.remainder();
-    let rest_offset = bytes.len() - rest.len();
-    let mut words = rest.chunks_exact(8);
-    for (index, word) in (&mut words).enumerate() {
-        let mut array = [0u8; 8];
-        array.copy_from_slice(word);
-        let x = u64::from_le_bytes(array) ^ NEWLINES;
-        // The high bit of each byte is set exactly where `x` has a zero byte.
-        let zero_bytes = !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN);
-        if zero_bytes != 0 {
-            // Summing the bytes of the 0/1 mask with a multiplication puts the count in
-            // the top byte; the highest set bit is the last newline (little-endian).
-            total += ((zero_bytes >> 7).wrapping_mul(ONES) >> 56) as usize;
-            let in_word = (63 - zero_bytes.leading_zeros() as usize) / 8;
-            last = Some(rest_offset + index * 8 + in_word);
-        }
-    }
-    let tail = words.remainder();
-    let tail_offset = bytes.len() - tail.len();
-    for (index, byte) in tail.iter().enumerate() {
-        if *byte == b'\n' {
-            total += 1;
-            last = Some(tail_offset + index);
-        }
-    }
-    (total, last)
+/// Replaces `out` with the offsets of the newlines in `chunk`.
+fn index_newlines(chunk: &[u8], out: &mut Vec<u32>) {
+    out.clear();
+    // A buffer is far smaller than 4 GiB, so every offset fits.
+    out.extend(memchr::memchr_iter(b'\n', chunk).map(|at| at as u32));
 }
 
 fn limit_error() -> io::Error {
@@ -257,8 +233,19 @@ impl<R: Read> Source<R> {
         self.start = 0;
         self.end = n;
         self.counted = 0;
+        let chunk = self.buf.get(..n).unwrap_or(&[]);
         if !self.carriage_returns {
-            self.carriage_returns = self.buf[..n].contains(&b'\r');
+            self.carriage_returns = memchr::memchr(b'\r', chunk).is_some();
+        }
+        index_newlines(chunk, &mut self.newline_at);
+        self.next_newline = 0;
+        self.text.clear();
+        match std::str::from_utf8(chunk) {
+            Ok(text) => self.text.push_str(text),
+            Err(err) => {
+                let valid = chunk.get(..err.valid_up_to()).unwrap_or(&[]);
+                self.text.push_str(std::str::from_utf8(valid).unwrap_or(""));
+            }
         }
         self.read_bytes += n as u64;
         if self.read_bytes > self.max_document_bytes {
@@ -316,23 +303,59 @@ mod tests {
     }
 
     #[test]
-    fn newlines_are_counted_with_the_last_one_found() {
-        let mut bytes = vec![b'x'; 1000];
+    fn positions_follow_newlines_in_every_place_of_a_buffer() {
+        let mut text = vec![b'x'; 1000];
         for at in [0, 127, 128, 500, 997] {
-            bytes[at] = b'\n';
+            text[at] = b'\n';
         }
-        assert_eq!(count_newlines(&bytes), (5, Some(997)));
-        assert_eq!(count_newlines(&bytes[..600]), (4, Some(500)));
-        assert_eq!(count_newlines(&[b'\n'; 300]), (300, Some(299)));
-        assert_eq!(count_newlines(b""), (0, None));
-        for length in 0..300 {
-            let text: Vec<u8> = (0..length)
-                .map(|i| if i % 7 == 3 { b'\n' } else { b'\x8a' })
+        for upto in [0usize, 1, 127, 128, 129, 500, 501, 998, 1000] {
+            let mut source = Source::new(text.as_slice(), 10_000, 10_000);
+            source.fill_buf().unwrap();
+            source.consume(upto);
+            let before = &text[..upto];
+            let line = before.iter().filter(|byte| **byte == b'\n').count() as u64 + 1;
+            let line_start = before
+                .iter()
+                .rposition(|byte| *byte == b'\n')
+                .map_or(0, |at| at + 1);
+            let expected = Pos {
+                line,
+                column: (upto - line_start) as u64 + 1,
+            };
+            assert_eq!(source.here(), expected, "{upto}");
+        }
+    }
+
+    #[test]
+    fn every_newline_is_indexed_wherever_it_falls_in_a_block() {
+        for length in [0usize, 1, 63, 64, 65, 127, 128, 200, 1000] {
+            let chunk: Vec<u8> = (0..length)
+                .map(|i| {
+                    if i % 7 == 3 || i % 64 == 63 {
+                        b'\n'
+                    } else {
+                        b'\x8a'
+                    }
+                })
                 .collect();
-            let expected = text.iter().filter(|byte| **byte == b'\n').count();
-            let last = text.iter().rposition(|byte| *byte == b'\n');
-            assert_eq!(count_newlines(&text), (expected, last), "{length}");
+            let expected: Vec<u32> = (0..length as u32)
+                .filter(|&i| chunk[i as usize] == b'\n')
+                .collect();
+            let mut out = vec![99];
+            index_newlines(&chunk, &mut out);
+            assert_eq!(out, expected, "{length}");
         }
+    }
+
+    #[test]
+    fn the_text_view_stops_before_bytes_that_are_not_utf8() {
+        let mut source = Source::new(b"ab\xc3\xa9c\xffd".as_slice(), 1000, 1000);
+        source.fill_buf().unwrap();
+        assert_eq!(source.buffered_text(), "ab\u{e9}c");
+        source.consume(1);
+        assert_eq!(source.buffered_text(), "b\u{e9}c");
+        source.consume(1);
+        assert_eq!(source.buffered_text(), "\u{e9}c");
     }
 
     #[test]

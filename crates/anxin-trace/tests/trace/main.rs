@@ -1,0 +1,8 @@
+//! The trace crate's one integration binary.
+
+mod bad_input;
+mod brute;
+mod props;
+mod recall;
+mod rules;
+mod support;
