@@ -9,6 +9,7 @@ mod capture;
 mod db;
 mod epcis;
 mod gs1;
+mod ledger;
 mod quality;
 mod serve;
 
@@ -60,6 +61,9 @@ enum Command {
     Account(account::AccountCommand),
     /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// The tamper-evident ledger: verify it, print an event's proof or the signed tree head.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Judge lab results against the standards, review enterprise standards.
     #[command(subcommand)]
     Quality(quality::QualityCommand),
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Ledger(command) => ledger::run(command),
         Command::Quality(command) => quality::run(command),
         Command::Check(command) => quality::run_check(command),
     };

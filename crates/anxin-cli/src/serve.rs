@@ -5,6 +5,8 @@
 //! dispatcher runs beside the server and resumes deliveries an earlier process left pending.
 //! On shutdown the server stops taking requests and waits for running capture jobs to commit
 //! or fail and for webhook deliveries in flight to be recorded.
+//! The ledger's signing key is read from the data folder (`--data`, else `$ANXIN_DATA`, else
+//! the SQLite file's folder, else `./anxin-data`) and made there on first start.
 //! Limits are the server's defaults; they are not configurable from here yet.
 
 use std::net::SocketAddr;
@@ -14,6 +16,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::db::{DbArgs, DbUrl, open, runtime};
+use crate::ledger::{DataArgs, data_folder};
 
 /// `anxin serve` arguments.
 #[derive(Args)]
@@ -23,6 +26,8 @@ pub struct ServeArgs {
     addr: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 /// Runs `anxin serve`.
@@ -33,7 +38,12 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         .init();
     runtime()?.block_on(async move {
         let url = DbUrl::from_args(&args.db)?;
+        let folder = data_folder(&args.data, &url);
+        let (key, made) = anxin_server::ledger::load_or_create_key(&folder)?;
         let store = open(&url).await?;
+        let ledger = anxin_server::ledger::Ledger::open(store.clone(), key)
+            .await
+            .context("failed to read the ledger")?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("failed to listen on {}", args.addr))?;
@@ -45,7 +55,19 @@ pub fn run(args: ServeArgs) -> Result<u8> {
             store.backend(),
             url.redacted()
         );
-        let state = AppState::new(store, ServerConfig::default());
+        // After the line above, which scripts read for the address.
+        eprintln!(
+            "anxin: ledger of {} leaves, signing key {} ({}{})",
+            ledger
+                .catch_up()
+                .await
+                .context("failed to read the ledger")?,
+            ledger.public_key().key_id(),
+            folder.join(anxin_server::ledger::KEY_FILE).display(),
+            if made { ", made now" } else { "" }
+        );
+        let state =
+            AppState::new(store, ServerConfig::default()).with_ledger(std::sync::Arc::new(ledger));
         serve_with_listener(listener, state, shutdown_signal())
             .await
             .context("the server stopped with an error")?;

@@ -9,13 +9,18 @@
 //! Webhook subscriptions are served by [`epcis::subscriptions`] and sent by the
 //! [`webhooks::Dispatcher`], which [`serve_with_listener`] runs beside the server.
 //!
+//! The platform's own API lives under `/api/v1` ([`api`]); today that is the ledger's signed
+//! tree heads and proofs, answered by [`ledger::Ledger`].
+//!
 //! This crate holds no SQL and no access rules: the store decides what a viewer may see and
-//! capture, and the EPCIS codecs read and write documents. It does not (yet) serve the
-//! platform's own `/api/v1`, the pages, or GS1 Digital Link resolution.
+//! capture, and the EPCIS codecs read and write documents. It does not (yet) serve the pages
+//! or GS1 Digital Link resolution.
 
+pub mod api;
 pub mod auth;
 pub mod epcis;
 mod error;
+pub mod ledger;
 pub mod webhooks;
 
 use std::future::Future;
@@ -63,6 +68,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The limits.
     pub config: ServerConfig,
+    /// The ledger (tree, signing key); `/api/v1/ledger` answers 503 without it.
+    pub ledger: Option<Arc<ledger::Ledger>>,
     /// One permit per running capture job; shutdown waits until all are back.
     capture_permits: Arc<Semaphore>,
 }
@@ -73,8 +80,15 @@ impl AppState {
         AppState {
             store,
             config,
+            ledger: None,
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
         }
+    }
+
+    /// The same state serving this ledger under `/api/v1/ledger`.
+    pub fn with_ledger(mut self, ledger: Arc<ledger::Ledger>) -> AppState {
+        self.ledger = Some(ledger);
+        self
     }
 
     /// Waits until every capture job started by this state has finished.
@@ -90,6 +104,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/epcis", epcis::routes())
+        .nest("/api/v1", api::routes())
         .fallback(epcis::not_found)
         .with_state(state)
 }

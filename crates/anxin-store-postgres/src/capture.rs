@@ -196,7 +196,7 @@ impl PgStore {
         }
         ensure_month(&**client, record_time_ms).await?;
         let tx = client.transaction().await?;
-        match store_document(&tx, job.clone(), party.as_deref(), &document).await {
+        match store_document(&tx, job.clone(), party.as_deref(), &document, self.ledger).await {
             Ok(done) => {
                 tx.commit().await?;
                 Ok(done)
@@ -221,6 +221,7 @@ async fn store_document(
     mut job: CaptureJob,
     party: Option<&str>,
     document: &PreparedDocument,
+    ledger: bool,
 ) -> Result<CaptureJob, StoreError> {
     write_master_data(
         tx,
@@ -251,6 +252,10 @@ async fn store_document(
     finish_job(&**tx, &job).await?;
     if job.n_stored > 0 {
         crate::subscriptions::queue_deliveries(&**tx, &job.job_id).await?;
+    }
+    if ledger {
+        // Last, so the ledger's lock is held only from here to the commit.
+        crate::ledger::append_leaves(tx, &new_events, party).await?;
     }
     Ok(job)
 }

@@ -102,6 +102,7 @@ fn foreign_locations(
 impl SqliteStore {
     fn capture_blocking(
         conn: &mut Connection,
+        ledger: bool,
         viewer: &Viewer,
         job_id: &str,
         document: Result<PreparedDocument, StoreError>,
@@ -139,7 +140,7 @@ impl SqliteStore {
             return Err(StoreError::Forbidden(reason));
         }
         let tx = conn.transaction()?;
-        match store_document(&tx, job.clone(), party.as_deref(), document) {
+        match store_document(&tx, job.clone(), party.as_deref(), document, ledger) {
             Ok(done) => {
                 tx.commit()?;
                 Ok(done)
@@ -163,6 +164,7 @@ fn store_document(
     mut job: CaptureJob,
     party: Option<&str>,
     document: PreparedDocument,
+    ledger: bool,
 ) -> Result<CaptureJob, StoreError> {
     write_master_data(tx, &document.master, document.record_time_ms)?;
     for (prefix, iri) in &document.prefixes {
@@ -172,11 +174,22 @@ fn store_document(
         .execute([prefix, iri])?;
     }
     let (mut n_stored, mut n_duplicates) = (0u64, document.n_repeated);
+    // The ledger's next index; this connection is the only writer, so nobody else takes it.
+    let mut next_leaf = if ledger {
+        crate::ledger::next_leaf_index(tx)?
+    } else {
+        0
+    };
     for event in &document.events {
-        if insert_event(tx, event, job.account_id, party, &job.job_id)? {
-            n_stored += 1;
-        } else {
-            n_duplicates += 1;
+        match insert_event(tx, event, job.account_id, party, &job.job_id)? {
+            Some(seq) => {
+                n_stored += 1;
+                if ledger {
+                    crate::ledger::insert_leaf(tx, next_leaf, seq, event, party)?;
+                    next_leaf += 1;
+                }
+            }
+            None => n_duplicates += 1,
         }
     }
     job.state = JobState::Succeeded;
@@ -193,14 +206,15 @@ fn store_document(
     Ok(job)
 }
 
-/// Inserts one event and its index rows; false when its hash ID was already stored.
+/// Inserts one event and its index rows; returns its `event_seq`, or none when its record
+/// key was already stored.
 fn insert_event(
     tx: &Transaction<'_>,
     event: &PreparedEvent,
     account_id: i64,
     party: Option<&str>,
     job_id: &str,
-) -> Result<bool, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let inserted = tx
         .prepare_cached(
             "INSERT INTO event (record_key, hash_id, event_id, event_type, event_time_ms, record_time_ms, action, biz_step, \
@@ -226,7 +240,7 @@ fn insert_event(
             event.record_key,
         ])?;
     if inserted == 0 {
-        return Ok(false);
+        return Ok(None);
     }
     let seq = tx.last_insert_rowid();
     let time = event.record_time_ms;
@@ -261,7 +275,7 @@ fn insert_event(
     for row in &event.attrs {
         attr.execute(params![seq, time, row.name, row.value])?;
     }
-    Ok(true)
+    Ok(Some(seq))
 }
 
 fn write_master_data(
@@ -414,8 +428,11 @@ impl SqliteStore {
                 tokio::task::spawn_blocking(move || PreparedDocument::new(input, record_time_ms))
                     .await
                     .map_err(StoreError::internal)?;
-            self.write(move |conn| SqliteStore::capture_blocking(conn, &viewer, &job_id, document))
-                .await
+            let ledger = self.ledger;
+            self.write(move |conn| {
+                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document)
+            })
+            .await
         })
     }
 }

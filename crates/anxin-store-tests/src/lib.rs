@@ -8,6 +8,7 @@
 
 pub mod examples;
 pub mod fixtures;
+pub mod ledger;
 pub mod story;
 
 pub use story::run_story;

@@ -2,6 +2,7 @@
 //! survives SIGKILL.
 
 mod examples;
+mod ledger;
 mod migrations;
 mod postgres;
 mod sigkill;

@@ -1,6 +1,6 @@
 //! The store of the Anxin platform, as traits: what is kept (events in full, their indexes,
 //! capture jobs, master data, accounts, named queries and their webhook subscriptions, the
-//! regulators' access log) and how it
+//! regulators' access log, the ledger's leaves and signed tree heads) and how it
 //! is asked for (the EPCIS query language as a typed [`EventQuery`]).
 //!
 //! Two backends implement the traits: `anxin-store-sqlite` (the embedded default) and
@@ -15,6 +15,7 @@
 pub mod access;
 pub mod capture;
 mod error;
+pub mod ledger;
 pub mod prepare;
 pub mod query;
 pub mod sql;
@@ -26,6 +27,7 @@ use std::pin::Pin;
 pub use access::{Account, NewAccount, PartyGln, RegionCode, Role, Scope, Viewer};
 pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
+pub use ledger::{LedgerLeaf, LedgerStore};
 pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
 pub use query::EventQuery;
 pub use subscription::{
@@ -264,7 +266,13 @@ pub trait SubscriptionStore: Send + Sync {
 
 /// The whole store.
 pub trait Store:
-    EventStore + JobStore + AccountStore + MasterDataStore + NamedQueryStore + SubscriptionStore
+    EventStore
+    + JobStore
+    + AccountStore
+    + MasterDataStore
+    + NamedQueryStore
+    + SubscriptionStore
+    + LedgerStore
 {
     /// Applies pending migrations; returns the names of those applied.
     fn migrate(&self) -> StoreFuture<'_, Vec<String>>;

@@ -88,6 +88,9 @@ pub struct PreparedEvent {
     pub has_error_declaration: bool,
     /// The event as a JSON-LD event object (with `recordTime` and `eventID` filled in).
     pub body: String,
+    /// SHA-256 of `body`, which the event's ledger leaf commits to (computed here, before
+    /// the write lock is taken).
+    pub body_sha256: [u8; 32],
     /// Index rows.
     pub epcs: Vec<EpcRow>,
     /// Index rows.
@@ -171,6 +174,7 @@ pub fn prepare_event(event: &Event, hash_id: String, body: String) -> PreparedEv
             .as_ref()
             .map(|location| canonical_id(&location.id)),
         has_error_declaration: event.error_declaration.is_some(),
+        body_sha256: anxin_ledger::body_digest(&body),
         body,
         epcs: epc_rows(event),
         classes: class_rows(event),

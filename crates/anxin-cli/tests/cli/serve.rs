@@ -85,6 +85,13 @@ fn anxin_serve_answers_epcis_requests() {
             .to_ascii_lowercase()
             .contains("location: /epcis/capture/")
     );
+    // The ledger is served without a token, signed with the key made in the data folder.
+    let sth = http(
+        &address,
+        "GET /api/v1/ledger/sth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(sth.starts_with("HTTP/1.1 200"), "{sth}");
+    assert!(sth.contains("\"treeSize\""), "{sth}");
     server.kill().expect("stop the server");
     server.wait().expect("the server stops");
 }

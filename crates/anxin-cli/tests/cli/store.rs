@@ -163,3 +163,111 @@ fn a_capture_killed_half_way_keeps_every_promised_job_and_no_half_document() {
         "the capture was killed before its last file"
     );
 }
+
+#[test]
+fn the_ledger_verifies_proves_and_names_an_event_edited_behind_its_back() {
+    let dir = temp_dir("store-ledger");
+    let _ = std::fs::remove_dir_all(dir.join("data"));
+    let db_path = dir.join("data").join("anxin.db");
+    let db = format!("sqlite://{}", db_path.display());
+    let (_, token) = create_account(&db);
+    let file = sample(&dir, 7, 20);
+    let captured = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["capture", &file, "--db", &db])
+        .env("ANXIN_TOKEN", &token)
+        .output()
+        .expect("anxin runs");
+    assert_eq!(
+        captured.status.code(),
+        Some(0),
+        "{}",
+        text(&captured.stderr)
+    );
+
+    // The first head makes the key in the SQLite file's folder, private to its owner.
+    let sth = anxin(&["ledger", "sth", "--db", &db, "--format", "json"]);
+    assert_eq!(sth.status.code(), Some(0), "{}", text(&sth.stderr));
+    let head: serde_json::Value = serde_json::from_slice(&sth.stdout).unwrap();
+    assert_eq!(head["treeSize"], 20);
+    let key_file = dir.join("data").join("ledger-key.pem");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    assert!(text(&sth.stderr).contains("made the ledger's signing key"));
+
+    let verified = anxin(&["ledger", "verify", "--db", &db]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    assert!(
+        text(&verified.stdout).contains("yes"),
+        "{}",
+        text(&verified.stdout)
+    );
+
+    // A proof for leaf 7's event, in every format.
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    let (seq, hash_id): (i64, String) = conn
+        .query_row(
+            "SELECT event_seq, hash_id FROM ledger_leaf WHERE leaf_index = 7",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    let proof = anxin(&["ledger", "proof", &hash_id, "--db", &db, "--format", "json"]);
+    assert_eq!(proof.status.code(), Some(0), "{}", text(&proof.stderr));
+    let proof: anxin_ledger::api::InclusionProofJson =
+        serde_json::from_slice(&proof.stdout).unwrap();
+    assert_eq!(proof.leaves[0].leaf_index, 7);
+    let (key, _) = anxin_server::ledger::load_or_create_key(&dir.join("data")).unwrap();
+    proof
+        .verify(&key.public())
+        .expect("the printed proof verifies");
+    let csv = anxin(&["ledger", "proof", &hash_id, "--db", &db, "--format", "csv"]);
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("tree_size,root_hash,leaf_index"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + proof.leaves[0].audit_path.len());
+    let table = anxin(&["ledger", "proof", &hash_id, "--db", &db]);
+    assert!(
+        text(&table.stdout).contains("audit path 0"),
+        "{}",
+        text(&table.stdout)
+    );
+    let unknown = anxin(&["ledger", "proof", "ni:///sha-256;nothing", "--db", &db]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("no event with eventID or hash ID ni:///sha-256;nothing")
+    );
+
+    // Edit that event's body with plain SQL: verify exits 1 and names it.
+    conn.execute(
+        "UPDATE event SET body = body || ' ' WHERE event_seq = ?1",
+        [seq],
+    )
+    .unwrap();
+    let refused = anxin(&["ledger", "verify", "--db", &db, "--format", "json"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let verdict: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(verdict["verified"], false);
+    assert_eq!(verdict["leafIndex"], 7);
+    assert_eq!(verdict["hashID"], hash_id.as_str());
+    assert_eq!(verdict["field"], "body");
+    let table = anxin(&["ledger", "verify", "--db", &db]);
+    assert_eq!(table.status.code(), Some(1));
+    assert!(text(&table.stderr).contains(&format!("leaf 7 ({hash_id}): body differs")));
+    let csv = anxin(&["ledger", "verify", "--db", &db, "--format", "csv"]);
+    assert!(
+        text(&csv.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("no,7,")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -146,6 +146,11 @@ async fn account(
     (account.account_id, token)
 }
 
+/// The key test apps sign tree heads with (a fixed seed: tests only).
+pub fn ledger_key() -> anxin_ledger::LogKey {
+    anxin_ledger::LogKey::from_seed([5; 32])
+}
+
 pub async fn app() -> TestApp {
     app_with(ServerConfig::default()).await
 }
@@ -185,8 +190,11 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
     )
     .await;
     assert!(store.revoke_account(revoked_id).await.expect("revoke"));
+    let ledger = anxin_server::ledger::Ledger::open(store.clone(), ledger_key())
+        .await
+        .expect("ledger");
     TestApp {
-        state: AppState::new(store.clone(), config),
+        state: AppState::new(store.clone(), config).with_ledger(Arc::new(ledger)),
         store,
         manufacturer,
         distributor,

@@ -5,6 +5,7 @@ mod auth;
 mod browse;
 mod capture;
 mod helpers;
+mod ledger;
 mod queries;
 mod query;
 mod serve;

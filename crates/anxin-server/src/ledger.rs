@@ -1,0 +1,345 @@
+//! The ledger as the server (and the CLI) use it: the signing key file, and [`Ledger`], which
+//! keeps the Merkle tree's hashes in memory, follows the store's leaves, issues signed tree
+//! heads, and answers proofs.
+//!
+//! The tree is rebuilt from the store's leaf hashes when a [`Ledger`] is made and brought up
+//! to date before every answer (one indexed read of the leaf count, and the new leaf hashes
+//! if there are any), so a proof is computed in memory: O(log² n) hashes, well under a
+//! millisecond at millions of leaves, for about 64 bytes of memory per leaf. A new tree head
+//! is signed only when the tree has grown since the last one; heads are stored as issued.
+//!
+//! The key file holds the Ed25519 private key as PKCS#8 PEM, made on first start with the
+//! operating system's randomness and written with permissions 0600; it is never logged and
+//! a key file that others may read is refused.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use anxin_ledger::api::{
+    ConsistencyProofJson, InclusionProofJson, KeyJson, LeafEntryJson, LeafProofJson, TreeHeadJson,
+    hash_hex,
+};
+use anxin_ledger::{LogKey, ProofError, PublicKey, Tree, TreeHead};
+use anxin_store::{LedgerStore, StoreError, now_ms};
+
+/// The key file's name inside the data folder.
+pub const KEY_FILE: &str = "ledger-key.pem";
+
+/// Leaf hashes read per round trip while catching up with the store.
+const SYNC_BATCH: u32 = 50_000;
+
+/// Why a key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// Reading or writing failed.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        error: std::io::Error,
+    },
+    /// The file is not a key, or not private enough.
+    #[error("{path}: {what}")]
+    Bad {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// Reads the ledger key from `folder/ledger-key.pem`, making the folder and a new key (mode
+/// 0600) when there is none. Returns the key and whether it was made now.
+pub fn load_or_create_key(folder: &Path) -> Result<(LogKey, bool), KeyFileError> {
+    let path = folder.join(KEY_FILE);
+    let io = |error| KeyFileError::Io {
+        path: path.clone(),
+        error,
+    };
+    match read_key(&path) {
+        Ok(key) => return Ok((key, false)),
+        Err(KeyFileError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(other) => return Err(other),
+    }
+    std::fs::create_dir_all(folder).map_err(|error| KeyFileError::Io {
+        path: folder.to_path_buf(),
+        error,
+    })?;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|err| KeyFileError::Bad {
+        path: path.clone(),
+        what: format!("no randomness to make a key: {err}"),
+    })?;
+    let key = LogKey::from_seed(seed);
+    seed.fill(0);
+    let pem = key.to_pem().map_err(|err| KeyFileError::Bad {
+        path: path.clone(),
+        what: err.to_string(),
+    })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            file.write_all(pem.as_bytes()).map_err(io)?;
+            file.sync_all().map_err(io)?;
+            Ok((key, true))
+        }
+        // Another process made it first: use theirs.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok((read_key(&path)?, false))
+        }
+        Err(error) => Err(io(error)),
+    }
+}
+
+fn read_key(path: &Path) -> Result<LogKey, KeyFileError> {
+    let io = |error| KeyFileError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::Bad {
+                path: path.to_path_buf(),
+                what: format!(
+                    "the ledger's private key may be read by others (mode {mode:o}); run chmod 600 on it"
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    let pem = std::fs::read_to_string(path).map_err(io)?;
+    LogKey::from_pem(&pem).map_err(|err| KeyFileError::Bad {
+        path: path.to_path_buf(),
+        what: err.to_string(),
+    })
+}
+
+/// Why a ledger question has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// No leaf names this event.
+    #[error(
+        "no event with eventID or hash ID {0} is in the ledger (it was never captured, or its capture has not committed)"
+    )]
+    UnknownEvent(String),
+    /// Sizes out of range.
+    #[error("{0}")]
+    Range(#[from] ProofError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The in-memory tree over the store's leaves, and the key that signs its heads.
+pub struct Ledger {
+    store: Arc<dyn LedgerStore>,
+    key: LogKey,
+    public: PublicKey,
+    tree: RwLock<Tree>,
+    /// Held while catching up and while issuing a head, so neither happens twice at once.
+    sync: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    /// A ledger over the store's leaves, signing with `key`; reads every leaf hash once.
+    pub async fn open(store: Arc<dyn LedgerStore>, key: LogKey) -> Result<Ledger, StoreError> {
+        let ledger = Ledger {
+            store,
+            public: key.public(),
+            key,
+            tree: RwLock::new(Tree::new()),
+            sync: tokio::sync::Mutex::new(()),
+        };
+        ledger.catch_up().await?;
+        Ok(ledger)
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.public
+    }
+
+    fn tree_size(&self) -> u64 {
+        self.tree.read().map_or(0, |tree| tree.size())
+    }
+
+    /// Reads the leaf hashes committed since the last call; returns the tree's size.
+    pub async fn catch_up(&self) -> Result<u64, StoreError> {
+        let stored = self.store.ledger_size().await?;
+        if stored == self.tree_size() {
+            return Ok(stored);
+        }
+        let _one_at_a_time = self.sync.lock().await;
+        loop {
+            let from = self.tree_size();
+            if from >= stored {
+                return Ok(from);
+            }
+            let wanted = (stored - from).min(u64::from(SYNC_BATCH));
+            let hashes = self.store.ledger_leaf_hashes(from, wanted as u32).await?;
+            if (hashes.len() as u64) < wanted {
+                // Leaf indexes are gap-free by construction; a hole means rows were removed
+                // behind the platform's back. Proofs over it would be wrong, so none are given.
+                return Err(StoreError::internal(format!(
+                    "the ledger is missing leaves between {from} and {}: run `anxin ledger verify`",
+                    from + wanted - 1
+                )));
+            }
+            let mut tree = self
+                .tree
+                .write()
+                .map_err(|_| StoreError::internal("the ledger's tree lock is poisoned"))?;
+            // Another caller may have appended while this one read.
+            if tree.size() == from {
+                for hash in hashes {
+                    tree.push(hash);
+                }
+            }
+        }
+    }
+
+    /// The latest signed head at the tree's current size, signing and storing a new one when
+    /// the tree has grown since the last.
+    pub async fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        let size = self.catch_up().await?;
+        let _one_at_a_time = self.sync.lock().await;
+        if let Some(head) = self.store.latest_tree_head().await?
+            && head.tree_size == size
+        {
+            return Ok(head);
+        }
+        let root = self
+            .with_tree(|tree| tree.root(size))?
+            .map_err(StoreError::internal)?;
+        let head = self.key.sign(size, root, now_ms());
+        self.store.add_tree_head(&head).await?;
+        Ok(head)
+    }
+
+    fn with_tree<T>(&self, work: impl FnOnce(&Tree) -> T) -> Result<T, StoreError> {
+        let tree = self
+            .tree
+            .read()
+            .map_err(|_| StoreError::internal("the ledger's tree lock is poisoned"))?;
+        Ok(work(&tree))
+    }
+
+    /// The head in JSON.
+    pub async fn tree_head_json(&self) -> Result<TreeHeadJson, StoreError> {
+        let head = self.tree_head().await?;
+        Ok(TreeHeadJson::new(&head, &self.public.key_id()))
+    }
+
+    /// The public key in JSON.
+    pub fn key_json(&self) -> Result<KeyJson, StoreError> {
+        KeyJson::new(&self.public).map_err(StoreError::internal)
+    }
+
+    /// Every leaf of the event with this `eventID` or hash ID, proved against the current
+    /// signed head.
+    pub async fn inclusion(&self, event_id: &str) -> Result<InclusionProofJson, LedgerError> {
+        let leaves = self.store.ledger_leaves_of(event_id).await?;
+        if leaves.is_empty() {
+            return Err(LedgerError::UnknownEvent(event_id.to_owned()));
+        }
+        let head = self.tree_head().await?;
+        let proved = self.with_tree(|tree| {
+            leaves
+                .iter()
+                .map(|leaf| {
+                    let path = tree.inclusion_proof(leaf.row.leaf_index, head.tree_size)?;
+                    Ok(LeafProofJson {
+                        leaf_index: leaf.row.leaf_index,
+                        leaf_hash: hash_hex(&leaf.row.leaf_hash),
+                        entry: LeafEntryJson::new(&leaf.row.entry),
+                        audit_path: path.iter().map(hash_hex).collect(),
+                    })
+                })
+                .collect::<Result<Vec<_>, ProofError>>()
+        })??;
+        Ok(InclusionProofJson {
+            event_id: event_id.to_owned(),
+            tree_head: TreeHeadJson::new(&head, &self.public.key_id()),
+            leaves: proved,
+        })
+    }
+
+    /// The consistency proof between two sizes of the tree (`to` at most the current size).
+    pub async fn consistency(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<ConsistencyProofJson, LedgerError> {
+        self.catch_up().await?;
+        let (proof, from_root, to_root) = self.with_tree(|tree| {
+            Ok::<_, ProofError>((
+                tree.consistency_proof(from, to)?,
+                tree.root(from)?,
+                tree.root(to)?,
+            ))
+        })??;
+        Ok(ConsistencyProofJson {
+            from,
+            to,
+            from_root: hash_hex(&from_root),
+            to_root: hash_hex(&to_root),
+            proof: proof.iter().map(hash_hex).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_is_made_once_private_and_reused() {
+        let folder = std::env::temp_dir().join(format!("anxin-key-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let (made, fresh) = load_or_create_key(&folder.join("data")).expect("made");
+        assert!(fresh);
+        let path = folder.join("data").join(KEY_FILE);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let (again, fresh) = load_or_create_key(&folder.join("data")).expect("read");
+        assert!(!fresh);
+        assert_eq!(again.public(), made.public());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let refused = load_or_create_key(&folder.join("data")).unwrap_err();
+            assert!(refused.to_string().contains("chmod 600"), "{refused}");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        std::fs::write(&path, "not a key").unwrap();
+        let refused = load_or_create_key(&folder.join("data")).unwrap_err();
+        assert!(refused.to_string().contains("PKCS#8"), "{refused}");
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+}

@@ -1,0 +1,119 @@
+//! The ledger's rows in the store: one leaf per accepted event, written by capture in the
+//! transaction that stores the event (so an event visible to queries is always a leaf), and
+//! the signed tree heads as they are issued. Both are append-only.
+//!
+//! What a leaf commits to and how proofs work is `anxin-ledger`'s; this module says what the
+//! backends keep and how it is read back.
+
+use anxin_ledger::{EventFacts, Hash, LeafEntry, LeafRow, TreeHead};
+
+use crate::StoreFuture;
+
+/// The leaf entry of an event about to be stored by `party` (none for an admin capture).
+pub fn entry_for(event: &crate::prepare::PreparedEvent, party: Option<&str>) -> LeafEntry {
+    LeafEntry {
+        hash_id: event.hash_id.clone(),
+        record_time_ms: event.record_time_ms,
+        party: party.map(str::to_owned),
+        body_sha256: event.body_sha256,
+    }
+}
+
+/// A leaf and the event identifiers it was found by.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LedgerLeaf {
+    /// The stored row.
+    pub row: LeafRow,
+    /// The event's `eventID`.
+    pub event_id: String,
+}
+
+/// One row of an audit: a leaf and the event row it names, if that row exists.
+pub type AuditRow = (LeafRow, Option<EventFacts>);
+
+/// The ledger's rows.
+pub trait LedgerStore: Send + Sync {
+    /// How many leaves the ledger has (committed captures only).
+    fn ledger_size(&self) -> StoreFuture<'_, u64>;
+
+    /// The hashes of the leaves with indexes `from .. from + limit` that exist, in order (a
+    /// missing index is skipped, so a caller that expects them all can tell).
+    fn ledger_leaf_hashes(&self, from: u64, limit: u32) -> StoreFuture<'_, Vec<Hash>>;
+
+    /// The leaves of the events with this `eventID` or hash ID, oldest first (an event and
+    /// its error declaration share a hash ID). Empty when there is none.
+    fn ledger_leaves_of<'a>(&'a self, event_id: &'a str) -> StoreFuture<'a, Vec<LedgerLeaf>>;
+
+    /// Leaf rows from index `from`, in order, at most `limit`, each with the stored event it
+    /// names (none when that event row is gone).
+    fn ledger_audit_rows(&self, from: u64, limit: u32) -> StoreFuture<'_, Vec<AuditRow>>;
+
+    /// Stored events that no leaf names (`event_seq`, hash ID), at most `limit`.
+    fn ledger_unlinked_events(&self, limit: u32) -> StoreFuture<'_, Vec<(i64, String)>>;
+
+    /// Stores a signed tree head.
+    fn add_tree_head<'a>(&'a self, head: &'a TreeHead) -> StoreFuture<'a, ()>;
+
+    /// The head issued last, if any.
+    fn latest_tree_head(&self) -> StoreFuture<'_, Option<TreeHead>>;
+
+    /// Every stored head, oldest first.
+    fn list_tree_heads(&self) -> StoreFuture<'_, Vec<TreeHead>>;
+}
+
+/// Reads a 32-byte hash column; `None` when it holds another length.
+pub fn hash_from_bytes(bytes: &[u8]) -> Option<Hash> {
+    bytes.try_into().ok()
+}
+
+/// Leaf rows read per round trip by [`verify`].
+pub const AUDIT_BATCH: u32 = 5_000;
+
+/// Re-computes the whole ledger from the store: every leaf against the event it names, every
+/// leaf hash against its entry, every stored tree head's root against the root re-computed at
+/// its size and (given the key) its signature, and that no stored event lacks a leaf.
+/// `Ok(Err(mismatch))` names the first disagreement; `Err` is a store failure.
+pub async fn verify(
+    store: &dyn LedgerStore,
+    key: Option<&anxin_ledger::PublicKey>,
+) -> Result<Result<anxin_ledger::AuditReport, anxin_ledger::Mismatch>, crate::StoreError> {
+    use anxin_ledger::{Audit, Field, Mismatch};
+    let heads = store.list_tree_heads().await?;
+    let mut audit = Audit::new(heads.iter().map(|head| head.tree_size));
+    let mut from = 0u64;
+    loop {
+        let rows = store.ledger_audit_rows(from, AUDIT_BATCH).await?;
+        let Some((last, _)) = rows.last() else {
+            break;
+        };
+        from = last.leaf_index + 1;
+        for (leaf, event) in &rows {
+            if let Err(mismatch) = audit.leaf(leaf, event.as_ref()) {
+                return Ok(Err(mismatch));
+            }
+        }
+    }
+    for head in &heads {
+        match key {
+            Some(key) => {
+                if let Err(mismatch) = audit.head(head, key) {
+                    return Ok(Err(mismatch));
+                }
+            }
+            None => {
+                return Ok(Err(Mismatch {
+                    leaf_index: Some(head.tree_size),
+                    event_seq: None,
+                    hash_id: None,
+                    field: Field::Signature,
+                    detail: "tree heads are stored but no public key was given to check them"
+                        .to_owned(),
+                }));
+            }
+        }
+    }
+    if let Some((seq, hash_id)) = store.ledger_unlinked_events(1).await?.into_iter().next() {
+        return Ok(Err(Audit::event_without_leaf(seq, &hash_id)));
+    }
+    Ok(Ok(audit.finish()))
+}
