@@ -10,6 +10,7 @@ mod db;
 mod epcis;
 mod gs1;
 mod serve;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -59,6 +60,8 @@ enum Command {
     Account(account::AccountCommand),
     /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Make a seeded infant-formula supply chain: capture it into a store or write it out.
+    Sim(sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Sim(args) => sim::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

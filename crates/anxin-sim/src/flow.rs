@@ -61,7 +61,12 @@ pub const INGREDIENT_LOT_GRAMS: u64 = 1_000_000;
 pub const SOLD_PERCENT: u64 = 70;
 /// Share of an imported lot's pallets sold through cross-border e-commerce rather than
 /// general trade (the first pallet always is). An assumption.
-pub const CROSS_BORDER_PALLET_PERCENT: u64 = 50;
+pub const CROSS_BORDER_PALLET_PERCENT: u64 = 20;
+/// A shop sale is one to this many cans. An assumption.
+pub const BASKET_CANS_MAX: u64 = 4;
+/// A cross-border order is one to this many cans (such orders are often for several cans
+/// at once). An assumption.
+pub const ORDER_CANS_MAX: u64 = 6;
 /// Days an import spends at sea. An assumption.
 pub const SEA_DAYS: i64 = 30;
 
@@ -207,6 +212,10 @@ impl<'w> Generator<'w> {
                 seed: config.seed,
                 cans_requested: config.cans,
                 unregistered_imports,
+                counts: crate::manifest::Counts {
+                    parties: world.parties.len() as u64,
+                    ..Default::default()
+                },
                 ..Manifest::default()
             },
             finished: false,
@@ -1011,7 +1020,7 @@ impl<'w> Generator<'w> {
         }
     }
 
-    /// A shop unpacks its cases and sells most of the cans, one to three at a time.
+    /// A shop unpacks its cases and sells most of the cans, a few at a time.
     fn at_shop(&mut self, shop: usize, cases: Vec<(String, Vec<String>)>, day: i64, lot: &Lot) {
         let place = &self.world.parties[shop].places[0];
         let opened = self.time(day, 16 * HOUR_MS);
@@ -1033,7 +1042,7 @@ impl<'w> Generator<'w> {
                 .collect();
             let mut at = 0;
             while at < sold.len() {
-                let basket = (1 + self.rng.below(3) as usize).min(sold.len() - at);
+                let basket = (1 + self.rng.below(BASKET_CANS_MAX) as usize).min(sold.len() - at);
                 let sale_day = day + 1 + self.rng.below(20) as i64;
                 let minute = self.rng.below(12 * 60) as i64;
                 let when = self.time(sale_day, 9 * HOUR_MS + minute * MINUTE_MS);
@@ -1223,7 +1232,7 @@ impl<'w> Generator<'w> {
             .collect();
         let mut at = 0;
         while at < sold.len() {
-            let n = (1 + self.rng.below(3) as usize).min(sold.len() - at);
+            let n = (1 + self.rng.below(ORDER_CANS_MAX) as usize).min(sold.len() - at);
             let order_cans = sold[at..at + n].to_vec();
             let order_day = day + 1 + self.rng.below(20) as i64;
             let minute = self.rng.below(14 * 60) as i64;
