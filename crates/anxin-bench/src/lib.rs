@@ -262,6 +262,11 @@ pub fn report_folder() -> PathBuf {
     if let Ok(folder) = std::env::var("ANXIN_BENCH_REPORT_DIR") {
         return PathBuf::from(folder);
     }
+    // A target folder not named `target` (CARGO_TARGET_DIR) is found from the environment
+    // first; otherwise the report would land in the package folder, inside the repository.
+    if let Ok(target) = std::env::var("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("bench-report");
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     exe.ancestors()
         .find(|path| path.file_name().is_some_and(|name| name == "target"))
