@@ -257,7 +257,8 @@ pub fn write_index(folder: &std::path::Path) -> std::io::Result<()> {
     std::fs::write(folder.join("index.md"), text)
 }
 
-/// `target/bench-report`, found from the bench binary's own path (…/target/release/deps/…).
+/// `target/bench-report`: `$ANXIN_BENCH_REPORT_DIR`, else `$CARGO_TARGET_DIR/bench-report`, else
+/// found from the bench binary's own path (…/target/release/deps/…).
 pub fn report_folder() -> PathBuf {
     if let Ok(folder) = std::env::var("ANXIN_BENCH_REPORT_DIR") {
         return PathBuf::from(folder);
