@@ -70,6 +70,22 @@ pub const ORDER_CANS_MAX: u64 = 6;
 /// Days an import spends at sea. An assumption.
 pub const SEA_DAYS: i64 = 30;
 
+/// The schedule, in days (an assumption of the simulation, like the hours of day the
+/// events are placed at): the release inspection this many days after production (the
+/// time microbiological tests take) …
+pub const RELEASE_AFTER_DAYS: i64 = 2;
+/// … pallets leave the maker's warehouse this many days after production …
+pub const SHIP_AFTER_DAYS: i64 = 3;
+/// … a domestic ingredient lot ships this many days before use, an imported one …
+pub const DOMESTIC_INGREDIENT_LEAD_DAYS: i64 = 3;
+/// … this many …
+pub const IMPORTED_INGREDIENT_LEAD_DAYS: i64 = 6;
+/// … a contaminated ingredient lot is found this many days after its last use …
+pub const FINDING_AFTER_DAYS: i64 = 7;
+/// … and a can is sold, or ordered, within this many days of reaching the shop or
+/// bonded warehouse.
+pub const SALE_WINDOW_DAYS: u64 = 20;
+
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 const MINUTE_MS: i64 = 60_000;
@@ -689,7 +705,11 @@ impl<'w> Generator<'w> {
         };
         let id = self.next_id();
         let lgtin = self.lgtin(supplier, "000010", &format!("IG{id:08}"));
-        let lead_days = if ingredient.imported() { 6 } else { 3 };
+        let lead_days = if ingredient.imported() {
+            IMPORTED_INGREDIENT_LEAD_DAYS
+        } else {
+            DOMESTIC_INGREDIENT_LEAD_DAYS
+        };
         let shipped = self.time(day - lead_days, 10 * HOUR_MS);
         let received = self.time(day - 1, 15 * HOUR_MS + (id % 60) as i64 * MINUTE_MS);
         let quantity = vec![kilograms(&lgtin, INGREDIENT_LOT_GRAMS)];
@@ -741,7 +761,7 @@ impl<'w> Generator<'w> {
             "inspecting",
             Some("non_conformant"),
             place,
-            self.time(stock.last_use_day + 7, 16 * HOUR_MS),
+            self.time(stock.last_use_day + FINDING_AFTER_DAYS, 16 * HOUR_MS),
         );
         finding.quantity_list = vec![QuantityElement {
             epc_class: stock.lgtin.clone(),
@@ -822,11 +842,14 @@ impl<'w> Generator<'w> {
                     shipped_ms: shipped,
                     released_ms: released,
                 });
-            self.at_distributor(distributor, first, day + 2, &lot);
+            self.at_distributor(distributor, first, day + RELEASE_AFTER_DAYS, &lot);
         }
         for (index, pallet) in rest.into_iter().enumerate() {
             let distributor = *self.rng.pick(&self.distributors);
-            let shipped = self.time(day + 3, 8 * HOUR_MS + index as i64 * 10 * MINUTE_MS);
+            let shipped = self.time(
+                day + SHIP_AFTER_DAYS,
+                8 * HOUR_MS + index as i64 * 10 * MINUTE_MS,
+            );
             self.transfer(
                 (maker, 1),
                 (distributor, 0),
@@ -835,7 +858,7 @@ impl<'w> Generator<'w> {
                 shipped,
                 shipped + DAY_MS,
             );
-            self.at_distributor(distributor, pallet, day + 4, &lot);
+            self.at_distributor(distributor, pallet, day + SHIP_AFTER_DAYS + 1, &lot);
         }
     }
 
@@ -941,7 +964,7 @@ impl<'w> Generator<'w> {
         pallets
     }
 
-    /// The release inspection two days after production; returns its time.
+    /// The release inspection [`RELEASE_AFTER_DAYS`] after production; returns its time.
     fn release(&mut self, maker: usize, day: i64, lot: &Lot) -> i64 {
         let world = self.world;
         let product = &world.products[lot.product];
@@ -951,7 +974,7 @@ impl<'w> Generator<'w> {
         } else {
             &world.parties[*self.rng.pick(&self.labs)]
         };
-        let released = self.time(day + 2, 9 * HOUR_MS);
+        let released = self.time(day + RELEASE_AFTER_DAYS, 9 * HOUR_MS);
         let mut inspect = self.event(
             EventType::ObjectEvent,
             Some(Action::Observe),
@@ -1043,7 +1066,7 @@ impl<'w> Generator<'w> {
             let mut at = 0;
             while at < sold.len() {
                 let basket = (1 + self.rng.below(BASKET_CANS_MAX) as usize).min(sold.len() - at);
-                let sale_day = day + 1 + self.rng.below(20) as i64;
+                let sale_day = day + 1 + self.rng.below(SALE_WINDOW_DAYS) as i64;
                 let minute = self.rng.below(12 * 60) as i64;
                 let when = self.time(sale_day, 9 * HOUR_MS + minute * MINUTE_MS);
                 let mut sale = self.event(
@@ -1234,7 +1257,7 @@ impl<'w> Generator<'w> {
         while at < sold.len() {
             let n = (1 + self.rng.below(ORDER_CANS_MAX) as usize).min(sold.len() - at);
             let order_cans = sold[at..at + n].to_vec();
-            let order_day = day + 1 + self.rng.below(20) as i64;
+            let order_day = day + 1 + self.rng.below(SALE_WINDOW_DAYS) as i64;
             let minute = self.rng.below(14 * 60) as i64;
             let placed = self.time(order_day, 8 * HOUR_MS + minute * MINUTE_MS);
             self.order(bonded, order_cans, placed);
