@@ -95,8 +95,8 @@ pub async fn create_accounts(
     Ok(out)
 }
 
-/// Builds the world of `config`, creates its accounts and captures every upload as its
-/// party, telling `progress` after each document. A document the store refuses stops the
+/// Creates the accounts of `world` (which must be `config.world()`) and captures every
+/// upload of `config` as its party, telling `progress` after each document. A document the store refuses stops the
 /// capture with the store's error (the simulator's events are valid, so that is a bug).
 pub async fn capture_world(
     store: &dyn Store,
