@@ -77,9 +77,9 @@ pub fn run(args: SimArgs) -> Result<u8> {
     };
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     let counts = &manifest.counts;
-    println!(
+    let mut summary = format!(
         "made {} cans, {} events in {} documents from {} parties in {seconds:.1} s \
-         ({:.0} cans/s, {:.0} events/s)",
+         ({:.0} cans/s, {:.0} events/s)\n",
         counts.cans,
         counts.events,
         counts.documents,
@@ -88,19 +88,22 @@ pub fn run(args: SimArgs) -> Result<u8> {
         counts.events as f64 / seconds,
     );
     if let Some(n_stored) = n_stored {
-        println!("stored {n_stored} events");
+        summary.push_str(&format!("stored {n_stored} events\n"));
     }
-    println!(
+    summary.push_str(&format!(
         "planted: {} contaminated ingredient lots, {} raw-milk deliveries over limits, {} lots \
          shipped before release, {} counterfeit serials, {} cross-border orders with a gap, \
-         {} unregistered imported products",
+         {} unregistered imported products\n",
         manifest.contaminated_ingredients.len(),
         manifest.raw_milk_over_limit.len(),
         manifest.shipped_before_release.len(),
         manifest.counterfeits.len(),
         manifest.order_gaps.len(),
         manifest.unregistered_imports.len()
-    );
+    ));
+    // The world is made and written by now; a reader that closed the pipe early (`| head`)
+    // is not an error worth a panic.
+    let _ = std::io::stdout().write_all(summary.as_bytes());
     Ok(crate::exit::OK)
 }
 
