@@ -7,6 +7,7 @@
 //! Nothing here is a test: no figure here passes or fails a build.
 
 pub mod chain;
+pub mod raw;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -150,6 +151,7 @@ impl Report {
             serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
         )?;
         std::fs::write(&md_path, self.markdown())?;
+        write_index(&folder)?;
         Ok((json_path, md_path))
     }
 
@@ -183,12 +185,86 @@ impl Report {
     }
 }
 
-/// `target/bench-report` (or `ANXIN_BENCH_REPORT_DIR`), found from `CARGO_TARGET_DIR` or the
-/// bench binary's own path (…/target/release/deps/…).
+/// Gathers every report in `folder` (each `NAME.json` but the index itself) into
+/// `index.json` and `index.md`, so one command (`cargo bench -p anxin-bench`) leaves one
+/// place that lists every figure with its baseline. Called after each report is written, so
+/// the index always covers the latest run of each benchmark.
+pub fn write_index(folder: &std::path::Path) -> std::io::Result<()> {
+    let mut reports: Vec<(String, serde_json::Value)> = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let path = entry?.path();
+        let Some(name) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|ext| ext != "json") || name == "index" {
+            continue;
+        }
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path)?) else {
+            continue;
+        };
+        let modified = std::fs::metadata(&path)?
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |age| age.as_secs());
+        reports.push((
+            name.to_owned(),
+            serde_json::json!({ "report": value, "written_unix_s": modified }),
+        ));
+    }
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut text = String::from(
+        "# Benchmarks: every figure\n\nGathered from the reports in this folder; each figure beside its baseline, measured in the same run.\n",
+    );
+    for (name, entry) in &reports {
+        let _ = writeln!(text, "\n## {name}\n");
+        let report = &entry["report"];
+        for note in report["notes"].as_array().into_iter().flatten() {
+            let _ = writeln!(text, "- {}", note.as_str().unwrap_or_default());
+        }
+        text.push_str("\n| figure | value | baseline (same run) | ratio | goal | met |\n|---|---|---|---|---|---|\n");
+        for figure in report["figures"].as_array().into_iter().flatten() {
+            let number = |key: &str| {
+                figure[key]
+                    .as_f64()
+                    .map_or("n/a".to_owned(), |v| format!("{v:.1}"))
+            };
+            let _ = writeln!(
+                text,
+                "| {} | {} {} | {}: {} | {} | {} | {} |",
+                figure["name"].as_str().unwrap_or_default(),
+                number("value"),
+                figure["unit"].as_str().unwrap_or_default(),
+                figure["baseline_name"].as_str().unwrap_or_default(),
+                number("baseline"),
+                figure["ratio"]
+                    .as_f64()
+                    .map_or("n/a".to_owned(), |r| format!("{r:.2}")),
+                figure["goal"].as_str().unwrap_or_default(),
+                match figure["goal_met"].as_bool() {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "n/a",
+                }
+            );
+        }
+    }
+    let index: serde_json::Map<String, serde_json::Value> = reports.into_iter().collect();
+    std::fs::write(
+        folder.join("index.json"),
+        serde_json::to_vec_pretty(&index).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::write(folder.join("index.md"), text)
+}
+
+/// `target/bench-report`: `$ANXIN_BENCH_REPORT_DIR`, else `$CARGO_TARGET_DIR/bench-report`, else
+/// found from the bench binary's own path (…/target/release/deps/…).
 pub fn report_folder() -> PathBuf {
     if let Ok(folder) = std::env::var("ANXIN_BENCH_REPORT_DIR") {
         return PathBuf::from(folder);
     }
+    // A target folder not named `target` (CARGO_TARGET_DIR) is found from the environment
+    // first; otherwise the report would land in the package folder, inside the repository.
     if let Ok(target) = std::env::var("CARGO_TARGET_DIR") {
         return PathBuf::from(target).join("bench-report");
     }

@@ -12,6 +12,7 @@ mod gs1;
 mod ledger;
 mod quality;
 mod serve;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -70,6 +71,8 @@ enum Command {
     /// Check labels and advertisements.
     #[command(subcommand)]
     Check(quality::CheckCommand),
+    /// Make a seeded infant-formula supply chain: capture it into a store or write it out.
+    Sim(sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Ledger(command) => ledger::run(command),
         Command::Quality(command) => quality::run(command),
         Command::Check(command) => quality::run_check(command),
+        Command::Sim(args) => sim::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

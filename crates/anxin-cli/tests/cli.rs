@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 mod quality;
 #[path = "cli/serve.rs"]
 mod serve;
+#[path = "cli/sim.rs"]
+mod sim;
 #[path = "cli/store.rs"]
 mod store;
 

@@ -1,0 +1,305 @@
+//! `anxin sim`: make a seeded infant-formula world and either capture it into a store as
+//! its parties (`--db`) or write it out as EPCIS 2.0 documents (`--out`).
+//!
+//! The world itself comes from `anxin-sim`; this module only chooses where it goes, shows
+//! progress and writes files. With `--out DIR` it writes `events/NNNNNN-GLN.jsonld` (or
+//! `.xml`), one file per upload in the order they were made, `master-data.jsonld` (every
+//! party's master data, no events) and `manifest.json` (what was planted).
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anxin_epcis::{Format, Header};
+use anxin_sim::capture::Progress;
+use anxin_sim::{Config, Generator, Manifest, Scale, Troubles, Upload, World};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::db::{DbUrl, open, runtime};
+
+/// `anxin sim` arguments.
+#[derive(Args)]
+pub struct SimArgs {
+    /// tiny (3,000 cans), small (100,000), medium (1,000,000) or large (10,000,000).
+    #[arg(long, default_value = "tiny")]
+    scale: String,
+    /// Make this many cans instead (rounded up to whole cases of six).
+    #[arg(long)]
+    cans: Option<u64>,
+    /// The seed: the same seed and size give the same world, byte for byte.
+    #[arg(long)]
+    seed: u64,
+    /// Capture into this store (`sqlite://PATH` or `postgres://…`), one account per party.
+    #[arg(long, value_name = "URL", conflicts_with = "out")]
+    db: Option<String>,
+    /// Write documents, master data and the manifest into this (new or empty) folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The syntax of the written documents: json (JSON-LD) or xml.
+    #[arg(long, default_value = "json")]
+    format: String,
+    /// The first production day (YYYY-MM-DD, China time); default 2026-10-01.
+    #[arg(long)]
+    start: Option<String>,
+    /// A trouble rate in percent, e.g. `--trouble counterfeit=5`; repeatable. Names:
+    /// contaminated_ingredient, raw_milk_over_limit, shipped_before_release, counterfeit,
+    /// order_gap, unregistered_import.
+    #[arg(long = "trouble", value_name = "NAME=PERCENT")]
+    troubles: Vec<String>,
+    /// With --db: write the manifest (what was planted) to this file.
+    #[arg(long, value_name = "FILE", requires = "db")]
+    manifest: Option<PathBuf>,
+    /// With --db: write every party's account token to this JSON file (for demos).
+    #[arg(long, value_name = "FILE", requires = "db")]
+    tokens: Option<PathBuf>,
+}
+
+/// Runs `anxin sim`.
+pub fn run(args: SimArgs) -> Result<u8> {
+    let config = config(&args)?;
+    let format = match args.format.as_str() {
+        "json" => Format::Json,
+        "xml" => Format::Xml,
+        other => bail!("--format must be json or xml (got `{other}`)"),
+    };
+    let started = Instant::now();
+    let world = config.world();
+    let (manifest, n_stored) = match (&args.db, &args.out) {
+        (Some(url), None) => {
+            let summary = capture(&args, &world, config, url)?;
+            (summary.0, Some(summary.1))
+        }
+        (None, Some(dir)) => (write_out(dir, &world, config, format)?, None),
+        _ => bail!("say where the world goes: --db URL or --out DIR"),
+    };
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let counts = &manifest.counts;
+    let mut summary = format!(
+        "made {} cans, {} events in {} documents from {} parties in {seconds:.1} s \
+         ({:.0} cans/s, {:.0} events/s)\n",
+        counts.cans,
+        counts.events,
+        counts.documents,
+        counts.parties,
+        counts.cans as f64 / seconds,
+        counts.events as f64 / seconds,
+    );
+    if let Some(n_stored) = n_stored {
+        summary.push_str(&format!("stored {n_stored} events\n"));
+    }
+    summary.push_str(&format!(
+        "planted: {} contaminated ingredient lots, {} raw-milk deliveries over limits, {} lots \
+         shipped before release, {} counterfeit serials, {} cross-border orders with a gap, \
+         {} unregistered imported products\n",
+        manifest.contaminated_ingredients.len(),
+        manifest.raw_milk_over_limit.len(),
+        manifest.shipped_before_release.len(),
+        manifest.counterfeits.len(),
+        manifest.order_gaps.len(),
+        manifest.unregistered_imports.len()
+    ));
+    // The world is made and written by now; a reader that closed the pipe early (`| head`)
+    // is not an error worth a panic.
+    let _ = std::io::stdout().write_all(summary.as_bytes());
+    Ok(crate::exit::OK)
+}
+
+fn config(args: &SimArgs) -> Result<Config> {
+    let scale = Scale::parse(&args.scale)
+        .ok_or_else(|| anyhow!("--scale must be tiny, small, medium or large"))?;
+    let cans = args.cans.unwrap_or_else(|| scale.cans());
+    if cans == 0 {
+        bail!("--cans must be at least 1");
+    }
+    let mut config = Config::new(args.seed, cans);
+    if let Some(start) = &args.start {
+        let date: jiff::civil::Date = start
+            .parse()
+            .map_err(|err| anyhow!("--start `{start}` is not a date (YYYY-MM-DD): {err}"))?;
+        let offset = jiff::tz::Offset::from_hours(8).map_err(|err| anyhow!("{err}"))?;
+        let zoned = date
+            .to_zoned(jiff::tz::TimeZone::fixed(offset))
+            .map_err(|err| anyhow!("--start `{start}`: {err}"))?;
+        config.start_ms = zoned.timestamp().as_millisecond();
+    }
+    config.troubles = troubles(&args.troubles)?;
+    Ok(config)
+}
+
+fn troubles(given: &[String]) -> Result<Troubles> {
+    let mut troubles = Troubles::default();
+    for item in given {
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--trouble `{item}` must be NAME=PERCENT"))?;
+        let percent: u64 = value
+            .parse()
+            .ok()
+            .filter(|percent| *percent <= 100)
+            .ok_or_else(|| anyhow!("--trouble `{item}`: the rate must be 0 to 100 (percent)"))?;
+        let slot = match name {
+            "contaminated_ingredient" => &mut troubles.contaminated_ingredient_percent,
+            "raw_milk_over_limit" => &mut troubles.raw_milk_over_limit_percent,
+            "shipped_before_release" => &mut troubles.shipped_before_release_percent,
+            "counterfeit" => &mut troubles.counterfeit_percent,
+            "order_gap" => &mut troubles.order_gap_percent,
+            "unregistered_import" => &mut troubles.unregistered_import_percent,
+            other => bail!(
+                "--trouble `{other}` is not a trouble; use contaminated_ingredient, \
+                 raw_milk_over_limit, shipped_before_release, counterfeit, order_gap or \
+                 unregistered_import"
+            ),
+        };
+        *slot = percent;
+    }
+    Ok(troubles)
+}
+
+fn progress_bar(cans: u64) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(cans), target);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} cans ({per_sec}, {eta}) {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
+    bar.set_position(progress.cans);
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    bar.set_message(format!(
+        "{} events, {:.0} events/s",
+        progress.events,
+        progress.events as f64 / seconds
+    ));
+}
+
+/// Captures the world into the store; returns the manifest and the number of events stored.
+fn capture(args: &SimArgs, world: &World, config: Config, url: &str) -> Result<(Manifest, u64)> {
+    let url = DbUrl::parse(url)?;
+    let summary = runtime()?.block_on(async {
+        let store = open(&url).await?;
+        let bar = progress_bar(config.cans);
+        let started = Instant::now();
+        let shown = bar.clone();
+        let mut tell = move |progress: Progress| show(&shown, started, progress);
+        let summary = anxin_sim::capture_world(store.as_ref(), world, config, &mut tell)
+            .await
+            .with_context(|| format!("failed to capture the world into {}", url.redacted()));
+        bar.finish_and_clear();
+        summary
+    })?;
+    if let Some(path) = &args.manifest {
+        write_json(path, &summary.manifest)?;
+    }
+    if let Some(path) = &args.tokens {
+        let tokens: Vec<serde_json::Value> = summary
+            .tokens
+            .iter()
+            .map(|token| {
+                serde_json::json!({
+                    "gln": token.gln,
+                    "name": token.name,
+                    "kind": token.kind.name(),
+                    "region": token.region,
+                    "token": token.token,
+                })
+            })
+            .collect();
+        write_json(path, &tokens)?;
+    }
+    Ok((summary.manifest, summary.n_stored))
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).context("failed to encode JSON")?;
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes every upload, the master data and the manifest into `dir`.
+fn write_out(dir: &Path, world: &World, config: Config, format: Format) -> Result<Manifest> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} is not empty: give a new or empty folder, so no old file is mistaken for part of this world",
+            dir.display()
+        );
+    }
+    let events_dir = dir.join("events");
+    std::fs::create_dir_all(&events_dir)
+        .with_context(|| format!("cannot create {}", events_dir.display()))?;
+    let extension = match format {
+        Format::Json => "jsonld",
+        Format::Xml => "xml",
+    };
+    let bar = progress_bar(config.cans);
+    let started = Instant::now();
+    let mut generator = Generator::new(world, config);
+    let mut done = Progress::default();
+    while let Some(upload) = generator.next() {
+        let name = format!(
+            "{:06}-{}.{extension}",
+            done.documents, world.parties[upload.party].gln
+        );
+        write_upload(&events_dir.join(name), &upload, format)?;
+        done.documents += 1;
+        done.events += upload.events.len() as u64;
+        done.cans = generator.manifest().counts.cans;
+        show(&bar, started, done);
+    }
+    bar.finish_and_clear();
+    let manifest = generator.into_manifest();
+    let mut header = Header::new(anxin_epcis::EpcisTime::utc(
+        jiff::Timestamp::from_millisecond(config.start_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+    ));
+    header
+        .namespaces
+        .declare(anxin_sim::vocab::PREFIX, anxin_sim::vocab::NAMESPACE);
+    header.master_data = anxin_sim::master_data::of_world(world);
+    write_upload(
+        &dir.join(format!("master-data.{extension}")),
+        &Upload {
+            party: 0,
+            header,
+            events: Vec::new(),
+        },
+        format,
+    )?;
+    write_json(&dir.join("manifest.json"), &manifest)?;
+    Ok(manifest)
+}
+
+fn write_upload(path: &Path, upload: &Upload, format: Format) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let out = BufWriter::new(file);
+    let written = match format {
+        Format::Json => {
+            let mut writer = anxin_epcis::json::Writer::start(out, &upload.header)?;
+            for event in &upload.events {
+                writer.event(event)?;
+            }
+            writer.finish()
+        }
+        Format::Xml => {
+            let mut writer = anxin_epcis::xml::Writer::start(out, &upload.header)?;
+            for event in &upload.events {
+                writer.event(event)?;
+            }
+            writer.finish()
+        }
+    };
+    written
+        .and_then(|mut out| out.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,154 @@
+//! A tiny world captured into SQLite and (when `ANXIN_TEST_PG` is set) PostgreSQL through
+//! the partners' path: every generated event is stored, each as its party, and a
+//! provincial regulator sees exactly the events that touch a place in its province.
+
+use std::collections::BTreeMap;
+
+use anxin_epcis::Event;
+use anxin_sim::{Config, Generator, Troubles, World};
+use anxin_store::{EventQuery, NewAccount, RegionCode, Role, Store, Viewer};
+
+fn config() -> Config {
+    Config {
+        troubles: Troubles {
+            counterfeit_percent: 30,
+            shipped_before_release_percent: 30,
+            ..Troubles::default()
+        },
+        ..Config::new(77, 2_500)
+    }
+}
+
+/// The places an event names (where the store looks for a jurisdiction).
+fn places(event: &Event) -> Vec<&str> {
+    event
+        .read_point
+        .iter()
+        .chain(event.biz_location.iter())
+        .map(|location| location.id.as_str())
+        .chain(
+            event
+                .source_list
+                .iter()
+                .chain(event.destination_list.iter())
+                .map(|end| end.id.as_str()),
+        )
+        .collect()
+}
+
+async fn visible_to(store: &dyn Store, viewer: &Viewer) -> u64 {
+    let mut seen = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = vec![("perPage".to_owned(), "1000".to_owned())];
+        if let Some(token) = &token {
+            params.push(("nextPageToken".to_owned(), token.clone()));
+        }
+        let query = EventQuery::parse(&params, &Vec::new()).expect("a query");
+        let page = store.list_events(viewer, &query).await.expect("a page");
+        seen += page.events.len() as u64;
+        match page.next_page_token {
+            Some(next) => token = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+async fn check(store: &dyn Store) {
+    let config = config();
+    let world = config.world();
+    let summary = anxin_sim::capture_world(store, &world, config, &mut |_| {})
+        .await
+        .expect("the world is captured");
+    let manifest = &summary.manifest;
+    assert_eq!(summary.n_stored, manifest.counts.events);
+    assert_eq!(summary.n_duplicates, 0);
+    assert_eq!(summary.tokens.len(), world.parties.len());
+
+    // The province of the first domestic manufacturer, and what it should see.
+    let maker = &world.parties[world.of_kind(anxin_sim::world::PartyKind::Manufacturer)[0]];
+    let province = world.province_of(&maker.places[0]).unwrap();
+    let region_of: BTreeMap<&str, &str> = world
+        .parties
+        .iter()
+        .flat_map(|party| &party.places)
+        .filter_map(|place| Some((place.sgln.as_str(), world.province_of(place)?)))
+        .collect();
+    let expected = Generator::new(&world, config)
+        .flat_map(|upload| upload.events)
+        .filter(|event| {
+            places(event)
+                .iter()
+                .any(|place| region_of.get(place) == Some(&province))
+        })
+        .count() as u64;
+    assert!(expected > 0 && expected < manifest.counts.events);
+    let (regulator, _) = store
+        .create_account(NewAccount {
+            name: "省市场监督管理局".to_owned(),
+            role: Role::Regulator,
+            party: None,
+            region: Some(RegionCode::parse(province).unwrap()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(visible_to(store, &Viewer::new(regulator)).await, expected);
+    let (national, _) = store
+        .create_account(NewAccount {
+            name: "国家市场监督管理总局".to_owned(),
+            role: Role::Regulator,
+            party: None,
+            region: Some(RegionCode::NATIONAL),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        visible_to(store, &Viewer::new(national)).await,
+        manifest.counts.events
+    );
+    // A party's token authenticates as that party.
+    let token = &summary.tokens[maker_index(&world)];
+    let viewer = store.authenticate(&token.token).await.unwrap();
+    assert_eq!(
+        viewer.account.party.as_ref().map(|gln| gln.as_str()),
+        Some(maker.gln.as_str())
+    );
+}
+
+fn maker_index(world: &World) -> usize {
+    world.of_kind(anxin_sim::world::PartyKind::Manufacturer)[0]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_world_is_captured_into_sqlite_as_its_parties() {
+    let dir = std::env::temp_dir().join(format!("anxin-sim-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sim.db");
+    let _ = std::fs::remove_file(&path);
+    let store = anxin_store_sqlite::SqliteStore::open(&path).await.unwrap();
+    check(&store).await;
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_world_is_captured_into_postgres_as_its_parties() {
+    let Ok(url) = std::env::var("ANXIN_TEST_PG") else {
+        println!("skipped: ANXIN_TEST_PG is not set");
+        return;
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .subsec_nanos();
+    let schema = format!("anxin_test_sim_{}_{nanos}", std::process::id());
+    let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
+        .await
+        .unwrap();
+    let checked = store.clone();
+    let outcome = tokio::spawn(async move { check(&checked).await }).await;
+    store.drop_schema().await.expect("drop schema");
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
