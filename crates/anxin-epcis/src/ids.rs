@@ -6,7 +6,7 @@
 //! application identifier the way a Digital Link does) must parse, check digits included;
 //! any other URI is left alone. The parsing itself is `anxin-gs1`'s.
 
-use anxin_gs1::{EpcPattern, Gs1Key};
+use anxin_gs1::{EpcPattern, Gs1Key, KeyKind};
 
 /// The level of an identifier.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -54,8 +54,9 @@ pub(crate) fn classify(text: &str) -> Result<Level, String> {
     if !(text.starts_with("urn:epc:") || is_digital_link(text)) {
         return Ok(Level::NotGs1);
     }
-    match Gs1Key::parse(text) {
-        Ok(Gs1Key::Gtin(_) | Gs1Key::Lgtin(_)) => Ok(Level::Class),
+    // `check` gives `parse`'s verdicts without building (and allocating) the key.
+    match Gs1Key::check(text) {
+        Ok(KeyKind::Gtin | KeyKind::Lgtin) => Ok(Level::Class),
         Ok(_) => Ok(Level::Instance),
         Err(error) => Err(format!("`{text}` is not a valid GS1 key: {error}")),
     }

@@ -15,7 +15,9 @@ use crate::check_digit::checked_digits;
 use crate::element_string::Gs1Data;
 use crate::epc::char_position;
 use crate::error::Gs1Error;
-use crate::keys::{Gln, Gs1Key, Gtin, Lgtin, Pgln, Sgln, Sgtin, Sscc, key_from_ai, qualifiers_of};
+use crate::keys::{
+    Gln, Gs1Key, Gtin, KeyKind, Lgtin, Pgln, Sgln, Sgtin, Sscc, key_from_ai, qualifiers_of,
+};
 
 /// The numeric AI for a path segment, accepting Digital Link 1.1 short names.
 fn path_ai(segment: &str) -> Option<&'static str> {
@@ -224,6 +226,46 @@ pub(crate) fn parse_key(text: &str) -> Result<Gs1Key, Gs1Error> {
 /// otherwise than with this key, which includes every error, so results and error messages
 /// stay the general parser's. A property test compares the two.
 fn fast_key(text: &str) -> Option<Gs1Key> {
+    Some(match fast_fields(text)? {
+        FastLink::Gtin(gtin) => Gs1Key::Gtin(Gtin::from_array(gtin)),
+        FastLink::Sscc(sscc) => Gs1Key::Sscc(Sscc::from_array(sscc)),
+        FastLink::Sgln(gln, extension) => {
+            Gs1Key::Sgln(Sgln::new(Gln::from_array(gln), extension).ok()?)
+        }
+        FastLink::Pgln(gln) => Gs1Key::Pgln(Pgln::new(Gln::from_array(gln))),
+        FastLink::Sgtin(gtin, serial) => {
+            Gs1Key::Sgtin(Sgtin::new(Gtin::from_array(gtin), serial).ok()?)
+        }
+        FastLink::Lgtin(gtin, lot) => Gs1Key::Lgtin(Lgtin::new(Gtin::from_array(gtin), lot).ok()?),
+    })
+}
+
+/// The kind of key [`fast_key`] would build from `text`, without building it: `None` exactly
+/// when `fast_key` declines. Validation only needs to know which kind of key an EPC is, and
+/// building one allocates its serial or lot.
+pub(crate) fn fast_kind(text: &str) -> Option<KeyKind> {
+    Some(match fast_fields(text)? {
+        FastLink::Gtin(_) => KeyKind::Gtin,
+        FastLink::Sscc(_) => KeyKind::Sscc,
+        FastLink::Sgln(..) => KeyKind::Sgln,
+        FastLink::Pgln(_) => KeyKind::Pgln,
+        FastLink::Sgtin(..) => KeyKind::Sgtin,
+        FastLink::Lgtin(..) => KeyKind::Lgtin,
+    })
+}
+
+/// What the fast path read from a link, every check made: key digits with a right check
+/// digit, and qualifier values that are plain set-82 text the key's constructor accepts.
+enum FastLink<'a> {
+    Gtin([u8; 14]),
+    Sscc([u8; 18]),
+    Sgln([u8; 13], Option<&'a str>),
+    Pgln([u8; 13]),
+    Sgtin([u8; 14], &'a str),
+    Lgtin([u8; 14], &'a str),
+}
+
+fn fast_fields(text: &str) -> Option<FastLink<'_>> {
     let rest = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"))?;
@@ -245,30 +287,24 @@ fn fast_key(text: &str) -> Option<Gs1Key> {
     // The path is read from its end, as `split` does; whatever precedes the key is the host's.
     let (path, value) = split_last_segment(path)?;
     let (path, ai) = split_last_segment(path)?;
-    let gtin = |value: &str| checked_digits::<14>(value, &[8, 12, 13, 14]).map(Gtin::from_array);
-    let gln = |value: &str| checked_digits::<13>(value, &[13]).map(Gln::from_array);
+    let gtin = |value: &str| checked_digits::<14>(value, &[8, 12, 13, 14]);
+    let gln = |value: &str| checked_digits::<13>(value, &[13]);
     // A plain value is its own decoding, and passes the AI's check and the key's constructor.
     fn plain(value: &str) -> Option<&str> {
         is_plain_cset82(value.as_bytes(), 20, false).then_some(value)
     }
     Some(match ai {
-        "01" => Gs1Key::Gtin(gtin(value)?),
-        "00" => Gs1Key::Sscc(Sscc::from_array(checked_digits::<18>(value, &[18])?)),
-        "414" => Gs1Key::Sgln(Sgln::new(gln(value)?, None).ok()?),
-        "417" => Gs1Key::Pgln(Pgln::new(gln(value)?)),
+        "01" => FastLink::Gtin(gtin(value)?),
+        "00" => FastLink::Sscc(checked_digits::<18>(value, &[18])?),
+        "414" => FastLink::Sgln(gln(value)?, None),
+        "417" => FastLink::Pgln(gln(value)?),
         "21" | "10" | "254" => {
             let (path, primary_value) = split_last_segment(path)?;
             let (_, primary_ai) = split_last_segment(path)?;
             match (primary_ai, ai) {
-                ("01", "21") => {
-                    Gs1Key::Sgtin(Sgtin::new(gtin(primary_value)?, plain(value)?).ok()?)
-                }
-                ("01", "10") => {
-                    Gs1Key::Lgtin(Lgtin::new(gtin(primary_value)?, plain(value)?).ok()?)
-                }
-                ("414", "254") => {
-                    Gs1Key::Sgln(Sgln::new(gln(primary_value)?, Some(plain(value)?)).ok()?)
-                }
+                ("01", "21") => FastLink::Sgtin(gtin(primary_value)?, plain(value)?),
+                ("01", "10") => FastLink::Lgtin(gtin(primary_value)?, plain(value)?),
+                ("414", "254") => FastLink::Sgln(gln(primary_value)?, Some(plain(value)?)),
                 _ => return None,
             }
         }
@@ -439,6 +475,11 @@ mod fast_path_tests {
             let general = parse_key_general(&text);
             prop_assert_eq!(&with_fast_path, &general);
             prop_assert_eq!(hint(&with_fast_path), hint(&general));
+            prop_assert_eq!(fast_kind(&text), fast_key(&text).map(|key| key.kind()));
+            prop_assert_eq!(
+                Gs1Key::check(&text),
+                Gs1Key::parse(&text).map(|key| key.kind())
+            );
             if let Some(fast) = fast_key(&text) {
                 prop_assert_eq!(format!("{fast:?}"), format!("{:?}", general.unwrap()));
             }

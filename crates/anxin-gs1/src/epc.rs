@@ -18,8 +18,8 @@ use crate::charset::{
 use crate::check_digit::{all_digits, fill_check_digit};
 use crate::error::{CharacterSet, Gs1Error};
 use crate::keys::{
-    Cpi, Cpid, Gdti, Giai, Ginc, Gln, Grai, Gs1Key, Gsin, Gsrn, Gtin, Itip, KeyBody13, Lgtin, Pgln,
-    Sgcn, Sgln, Sgtin, Sscc, Upui, with_check_digit,
+    Cpi, Cpid, Gdti, Giai, Ginc, Gln, Grai, Gs1Key, Gsin, Gsrn, Gtin, Itip, KeyBody13, KeyKind,
+    Lgtin, Pgln, Sgcn, Sgln, Sgtin, Sscc, Upui, with_check_digit,
 };
 use crate::prefix_table::PrefixTable;
 
@@ -262,6 +262,72 @@ pub(crate) fn parse_key(text: &str) -> Result<Gs1Key, Gs1Error> {
 /// parser could answer otherwise than with this key, which includes every error, so results
 /// and error messages stay the general parser's. A property test compares the two.
 fn fast_key(text: &str) -> Option<Gs1Key> {
+    let FastUrn {
+        scheme,
+        gcp,
+        reference,
+        last,
+    } = fast_fields(text)?;
+    let gcp_len = gcp.len();
+    let gtin = || {
+        // The indicator digit leads the item reference; it moves to the front of the GTIN.
+        let mut digits = [0u8; 14];
+        digits[0] = reference[0];
+        digits[1..=gcp_len].copy_from_slice(gcp);
+        digits[1 + gcp_len..13].copy_from_slice(&reference[1..]);
+        fill_check_digit(&mut digits);
+        Gtin::from_array(digits).with_prefix_hint(gcp_len)
+    };
+    let gln = || {
+        let mut digits = [0u8; 13];
+        digits[..gcp_len].copy_from_slice(gcp);
+        digits[gcp_len..12].copy_from_slice(reference);
+        fill_check_digit(&mut digits);
+        Gln::from_array(digits).with_prefix_hint(gcp_len)
+    };
+    Some(match scheme {
+        EpcScheme::Sgtin => Gs1Key::Sgtin(Sgtin::new(gtin(), last).ok()?),
+        EpcScheme::Lgtin => Gs1Key::Lgtin(Lgtin::new(gtin(), last).ok()?),
+        EpcScheme::Sgln => Gs1Key::Sgln(Sgln::new(gln(), Some(last)).ok()?),
+        EpcScheme::Pgln => Gs1Key::Pgln(Pgln::new(gln())),
+        EpcScheme::Sscc => {
+            // The extension digit leads the serial reference; it moves to the front of the SSCC.
+            let mut digits = [0u8; 18];
+            digits[0] = reference[0];
+            digits[1..=gcp_len].copy_from_slice(gcp);
+            digits[1 + gcp_len..17].copy_from_slice(&reference[1..]);
+            fill_check_digit(&mut digits);
+            Gs1Key::Sscc(Sscc::from_array(digits).with_prefix_hint(gcp_len))
+        }
+        _ => return None,
+    })
+}
+
+/// The kind of key [`fast_key`] would build from `text`, without building it: `None` exactly
+/// when `fast_key` declines. Validation only needs to know which kind of key an EPC is, and
+/// building one allocates its serial or lot.
+pub(crate) fn fast_kind(text: &str) -> Option<KeyKind> {
+    Some(match fast_fields(text)?.scheme {
+        EpcScheme::Sgtin => KeyKind::Sgtin,
+        EpcScheme::Lgtin => KeyKind::Lgtin,
+        EpcScheme::Sgln => KeyKind::Sgln,
+        EpcScheme::Pgln => KeyKind::Pgln,
+        EpcScheme::Sscc => KeyKind::Sscc,
+        _ => return None,
+    })
+}
+
+/// The fields of a URN the fast path reads, every check made: the company prefix and
+/// reference are digits of the right lengths, and the last field (empty for SSCC and PGLN)
+/// is a plain value of set 82 that the key's constructor accepts as it is.
+struct FastUrn<'a> {
+    scheme: EpcScheme,
+    gcp: &'a [u8],
+    reference: &'a [u8],
+    last: &'a str,
+}
+
+fn fast_fields(text: &str) -> Option<FastUrn<'_>> {
     let (scheme, body) = match text.strip_prefix("urn:epc:id:") {
         Some(rest) => {
             let (name, body) = split_at_byte(rest, b':')?;
@@ -294,38 +360,18 @@ fn fast_key(text: &str) -> Option<Gs1Key> {
         return None;
     }
     // A plain value is its own unescaping, and passes every check the key's constructor makes.
-    let plain = || is_plain_cset82(last.as_bytes(), 20, true).then_some(last);
-    let gtin = || {
-        // The indicator digit leads the item reference; it moves to the front of the GTIN.
-        let mut digits = [0u8; 14];
-        digits[0] = reference[0];
-        digits[1..=gcp_len].copy_from_slice(gcp);
-        digits[1 + gcp_len..13].copy_from_slice(&reference[1..]);
-        fill_check_digit(&mut digits);
-        Gtin::from_array(digits).with_prefix_hint(gcp_len)
-    };
-    let gln = || {
-        let mut digits = [0u8; 13];
-        digits[..gcp_len].copy_from_slice(gcp);
-        digits[gcp_len..12].copy_from_slice(reference);
-        fill_check_digit(&mut digits);
-        Gln::from_array(digits).with_prefix_hint(gcp_len)
-    };
-    Some(match scheme {
-        EpcScheme::Sgtin => Gs1Key::Sgtin(Sgtin::new(gtin(), plain()?).ok()?),
-        EpcScheme::Lgtin => Gs1Key::Lgtin(Lgtin::new(gtin(), plain()?).ok()?),
-        EpcScheme::Sgln => Gs1Key::Sgln(Sgln::new(gln(), Some(plain()?)).ok()?),
-        EpcScheme::Pgln => Gs1Key::Pgln(Pgln::new(gln())),
-        EpcScheme::Sscc => {
-            // The extension digit leads the serial reference; it moves to the front of the SSCC.
-            let mut digits = [0u8; 18];
-            digits[0] = reference[0];
-            digits[1..=gcp_len].copy_from_slice(gcp);
-            digits[1 + gcp_len..17].copy_from_slice(&reference[1..]);
-            fill_check_digit(&mut digits);
-            Gs1Key::Sscc(Sscc::from_array(digits).with_prefix_hint(gcp_len))
-        }
-        _ => return None,
+    if matches!(
+        scheme,
+        EpcScheme::Sgtin | EpcScheme::Lgtin | EpcScheme::Sgln
+    ) && !is_plain_cset82(last.as_bytes(), 20, true)
+    {
+        return None;
+    }
+    Some(FastUrn {
+        scheme,
+        gcp,
+        reference,
+        last,
     })
 }
 
@@ -968,6 +1014,11 @@ mod fast_path_tests {
             let general = parse_key_general(&text);
             prop_assert_eq!(&with_fast_path, &general);
             prop_assert_eq!(hint(&with_fast_path), hint(&general));
+            prop_assert_eq!(fast_kind(&text), fast_key(&text).map(|key| key.kind()));
+            prop_assert_eq!(
+                Gs1Key::check(&text),
+                Gs1Key::parse(&text).map(|key| key.kind())
+            );
             if let Some(fast) = fast_key(&text) {
                 prop_assert_eq!(format!("{fast:?}"), format!("{:?}", general.unwrap()));
             }

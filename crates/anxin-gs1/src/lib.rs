@@ -19,7 +19,7 @@ pub use epc::{EpcPattern, EpcScheme};
 pub use error::{CharacterSet, Gs1Error};
 pub use keys::{
     CANONICAL_DL_STEM, Cpi, Cpid, GROUP_SEPARATOR, Gdti, Giai, Ginc, Gln, Grai, Gs1Key, Gsin, Gsrn,
-    Gtin, Itip, Lgtin, Pgln, Sgcn, Sgln, Sgtin, Sscc, Upui,
+    Gtin, Itip, KeyKind, Lgtin, Pgln, Sgcn, Sgln, Sgtin, Sscc, Upui,
 };
 pub use prefix_table::PrefixTable;
 

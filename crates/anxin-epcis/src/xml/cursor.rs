@@ -213,25 +213,33 @@ impl Element {
 ///
 /// White space before any other character data is kept raw in `pending_space`: between
 /// elements it is dropped at the next tag without ever being looked at again, and only
-/// content that asks for it pays for line-end normalisation.
+/// content that asks for it pays for line-end normalisation. White space that a start tag
+/// is known to follow is not even kept, only counted: a start tag clears the run before
+/// anyone can ask for it (the reader asks for the text of an element once its end tag is
+/// read, and a start tag inside it makes that text unused), so only its length, which the
+/// string limit counts, is left to know.
 #[derive(Default)]
 struct TextRun {
     text: String,
     pending_space: String,
+    /// The length of white space counted but not kept.
+    skipped_space: usize,
 }
 
 impl TextRun {
     fn clear(&mut self) {
         self.text.clear();
         self.pending_space.clear();
+        self.skipped_space = 0;
     }
 
     fn len(&self) -> usize {
-        self.text.len() + self.pending_space.len()
+        self.text.len() + self.pending_space.len() + self.skipped_space
     }
 
-    /// Appends a text or CDATA token; says whether it was only white space.
-    fn take(&mut self, text: &str, carriage_returns: bool) -> Step {
+    /// Appends a text or CDATA token; says whether it was only white space. With
+    /// `start_tag_follows`, white space before any other character data is only counted.
+    fn take(&mut self, text: &str, carriage_returns: bool, start_tag_follows: bool) -> Step {
         // Anything above a space is not white space, and control characters below it are
         // not allowed in XML; a maximum over the bytes is a test the compiler vectorises.
         // Values nearly always start with a character that settles it at once.
@@ -240,7 +248,11 @@ impl TextRun {
             _ => text.bytes().max().unwrap_or(b' ') <= b' ',
         };
         if blank && self.text.is_empty() {
-            self.pending_space.push_str(text);
+            if start_tag_follows {
+                self.skipped_space += text.len();
+            } else {
+                self.pending_space.push_str(text);
+            }
             return Step::Blank;
         }
         self.flush_space();
@@ -496,7 +508,16 @@ impl<R: Read> Cursor<R> {
             _ => {
                 let text_end = memchr::memchr2(b'<', b'&', bytes)?;
                 let text = available.get(..text_end)?;
-                (self.run.take(text, carriage_returns), text_end)
+                // `<` and then anything but `/`, `!` or `?` can only start a start tag (or
+                // be an error, which does not look at the text).
+                let start_tag_follows = bytes.get(text_end) == Some(&b'<')
+                    && bytes
+                        .get(text_end + 1)
+                        .is_some_and(|&next| !matches!(next, b'/' | b'!' | b'?'));
+                (
+                    self.run.take(text, carriage_returns, start_tag_follows),
+                    text_end,
+                )
             }
         };
         source.consume(used);
@@ -525,11 +546,11 @@ impl<R: Read> Cursor<R> {
                 // that next itself.
                 self.slow_next = true;
                 let carriage_returns = self.xml.get_ref().carriage_returns();
-                self.run.take(&text, carriage_returns)
+                self.run.take(&text, carriage_returns, false)
             }
             Ok(Event::CData(data)) => {
                 let carriage_returns = self.xml.get_ref().carriage_returns();
-                self.run.take(&data, carriage_returns)
+                self.run.take(&data, carriage_returns, false)
             }
             Ok(Event::GeneralRef(reference)) => match reference.resolve_char_ref() {
                 Ok(Some(ch)) => {
@@ -642,11 +663,17 @@ impl<R> Cursor<R> {
 
     /// The name of the current element as written, prefix included.
     pub(super) fn qname(&self) -> String {
-        if self.element.prefix.is_empty() {
-            self.local().to_owned()
-        } else {
-            format!("{}:{}", self.element.prefix, self.local())
+        // Built by hand: the reader names every extension element of an event this way,
+        // and `format!` costs several times what three appends do.
+        let (prefix, local) = (self.element.prefix.as_str(), self.local());
+        if prefix.is_empty() {
+            return local.to_owned();
         }
+        let mut qname = String::with_capacity(prefix.len() + 1 + local.len());
+        qname.push_str(prefix);
+        qname.push(':');
+        qname.push_str(local);
+        qname
     }
 
     /// True when the current element is the standard element `local`.

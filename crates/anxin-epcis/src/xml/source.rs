@@ -6,9 +6,11 @@
 //! counted up to the offset asked about, and always before a refill discards them. The
 //! reader asks for the position of every start tag as it reads it, so counting advances in
 //! steps of a few tokens; the newlines of each buffer are found once, when it is filled, and
-//! counting walks that index. Each refill also copies the longest UTF-8 prefix of the
-//! buffer into a `String`, from which the cursor's fast path lends text without checking
-//! every token again. It also refuses to read past
+//! counting walks that index. Each refill also checks once whether the block is UTF-8: if
+//! it is, the block becomes a `String` (the same allocation, no copy), from which the
+//! cursor's fast path lends text without checking every token again; if not (a character cut
+//! by the end of the block, or bytes that are not UTF-8), the longest UTF-8 prefix is copied
+//! into a `String` for the same purpose. It also refuses to read past
 //! `max_document_bytes`, and refuses to let a single token (a text run, a tag, a comment)
 //! grow much past a bound, so that a hostile document cannot make the reader buffer
 //! gigabytes. It does not know anything about XML itself.
@@ -35,9 +37,19 @@ pub(super) enum Tripped {
 /// small enough not to matter next to one event.
 const BUFFER_BYTES: usize = 64 * 1024;
 
+/// The block of input in the buffer, with the view of it as text.
+enum Block {
+    /// The whole block is UTF-8, and the text is the block.
+    Text(String),
+    /// The block is not all UTF-8: its bytes, and a copy of their longest UTF-8 prefix.
+    Bytes { bytes: Vec<u8>, prefix: String },
+}
+
 pub(super) struct Source<R> {
     inner: R,
-    buf: Box<[u8]>,
+    block: Block,
+    /// The prefix buffer while the block is text, kept for the next block that is not.
+    spare_prefix: String,
     start: usize,
     end: usize,
     /// Bytes read from `inner` so far.
@@ -62,16 +74,17 @@ pub(super) struct Source<R> {
     /// first of them not counted yet.
     newline_at: Vec<u32>,
     next_newline: usize,
-    /// A copy of the longest prefix of `buf[..end]` that is UTF-8, made once per refill, so
-    /// that the reader's fast path can take text out of it without checking every token.
-    text: String,
 }
 
 impl<R: Read> Source<R> {
     pub(super) fn new(inner: R, max_document_bytes: u64, max_token_bytes: u64) -> Self {
         Source {
             inner,
-            buf: vec![0; BUFFER_BYTES].into_boxed_slice(),
+            block: Block::Bytes {
+                bytes: Vec::new(),
+                prefix: String::new(),
+            },
+            spare_prefix: String::new(),
             start: 0,
             end: 0,
             read_bytes: 0,
@@ -86,7 +99,6 @@ impl<R: Read> Source<R> {
             carriage_returns: false,
             newline_at: Vec::new(),
             next_newline: 0,
-            text: String::new(),
         }
     }
 }
@@ -148,8 +160,12 @@ impl<R> Source<R> {
     /// first byte that is not (or a character cut by the end of the buffer).
     #[inline]
     pub(super) fn buffered_text(&self) -> &str {
-        let end = self.end.min(self.text.len());
-        self.text.get(self.start..end).unwrap_or("")
+        let text = match &self.block {
+            Block::Text(text) => text,
+            Block::Bytes { prefix, .. } => prefix,
+        };
+        let end = self.end.min(text.len());
+        text.get(self.start..end).unwrap_or("")
     }
 
     /// The bytes consumed so far.
@@ -197,7 +213,11 @@ impl<R: Read> BufRead for Source<R> {
         if self.start == self.end {
             self.refill()?;
         }
-        Ok(&self.buf[self.start..self.end])
+        let bytes = match &self.block {
+            Block::Text(text) => text.as_bytes(),
+            Block::Bytes { bytes, .. } => bytes,
+        };
+        Ok(bytes.get(self.start..self.end).unwrap_or(&[]))
     }
 
     #[inline]
@@ -223,30 +243,52 @@ impl<R: Read> Source<R> {
         }
         // The bytes about to be overwritten are counted first.
         self.count(self.start);
-        let n = loop {
-            match self.inner.read(&mut self.buf) {
-                Ok(n) => break n,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(err),
+        // The block's allocation is taken back from the text it became, if it did.
+        let mut bytes = match std::mem::replace(&mut self.block, Block::Text(String::new())) {
+            Block::Text(text) => text.into_bytes(),
+            Block::Bytes { bytes, prefix } => {
+                self.spare_prefix = prefix;
+                bytes
             }
         };
+        // Only the first block and the one after a short read need this.
+        bytes.resize(BUFFER_BYTES, 0);
+        let n = loop {
+            match self.inner.read(&mut bytes) {
+                Ok(n) => break n.min(BUFFER_BYTES),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => {
+                    // Everything before the error was consumed (a refill happens only then),
+                    // so no text needs keeping; the bytes stay, as the buffer always did.
+                    self.block = Block::Bytes {
+                        bytes,
+                        prefix: String::new(),
+                    };
+                    return Err(err);
+                }
+            }
+        };
+        bytes.truncate(n);
         self.start = 0;
         self.end = n;
         self.counted = 0;
-        let chunk = self.buf.get(..n).unwrap_or(&[]);
         if !self.carriage_returns {
-            self.carriage_returns = memchr::memchr(b'\r', chunk).is_some();
+            self.carriage_returns = memchr::memchr(b'\r', &bytes).is_some();
         }
-        index_newlines(chunk, &mut self.newline_at);
+        index_newlines(&bytes, &mut self.newline_at);
         self.next_newline = 0;
-        self.text.clear();
-        match std::str::from_utf8(chunk) {
-            Ok(text) => self.text.push_str(text),
+        self.block = match String::from_utf8(bytes) {
+            Ok(text) => Block::Text(text),
             Err(err) => {
-                let valid = chunk.get(..err.valid_up_to()).unwrap_or(&[]);
-                self.text.push_str(std::str::from_utf8(valid).unwrap_or(""));
+                let valid_up_to = err.utf8_error().valid_up_to();
+                let bytes = err.into_bytes();
+                let mut prefix = std::mem::take(&mut self.spare_prefix);
+                prefix.clear();
+                let valid = bytes.get(..valid_up_to).unwrap_or(&[]);
+                prefix.push_str(std::str::from_utf8(valid).unwrap_or(""));
+                Block::Bytes { bytes, prefix }
             }
-        }
+        };
         self.read_bytes += n as u64;
         if self.read_bytes > self.max_document_bytes {
             self.tripped = Some(Tripped::DocumentBytes);

@@ -72,6 +72,46 @@ pub enum Gs1Key {
     Upui(Upui),
 }
 
+/// Which kind of [`Gs1Key`] a text names, without the key's values: what a check that only
+/// asks "one object or a class?" needs (see [`Gs1Key::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// [`Gs1Key::Gtin`]
+    Gtin,
+    /// [`Gs1Key::Sgtin`]
+    Sgtin,
+    /// [`Gs1Key::Lgtin`]
+    Lgtin,
+    /// [`Gs1Key::Sscc`]
+    Sscc,
+    /// [`Gs1Key::Sgln`]
+    Sgln,
+    /// [`Gs1Key::Pgln`]
+    Pgln,
+    /// [`Gs1Key::Grai`]
+    Grai,
+    /// [`Gs1Key::Giai`]
+    Giai,
+    /// [`Gs1Key::Gsrn`]
+    Gsrn,
+    /// [`Gs1Key::Gsrnp`]
+    Gsrnp,
+    /// [`Gs1Key::Gdti`]
+    Gdti,
+    /// [`Gs1Key::Cpi`]
+    Cpi,
+    /// [`Gs1Key::Sgcn`]
+    Sgcn,
+    /// [`Gs1Key::Ginc`]
+    Ginc,
+    /// [`Gs1Key::Gsin`]
+    Gsin,
+    /// [`Gs1Key::Itip`]
+    Itip,
+    /// [`Gs1Key::Upui`]
+    Upui,
+}
+
 impl Gs1Key {
     /// Reads a key from any form: an EPC URN (`urn:epc:id:…`, `urn:epc:class:lgtin:…`, or a
     /// `urn:epc:idpat:…` pattern that names a single class such as `…sgtin:0614141.107346.*`),
@@ -114,6 +154,56 @@ impl Gs1Key {
             Err(Gs1Error::NotRecognised {
                 text: text.chars().take(40).collect(),
             })
+        }
+    }
+
+    /// The kind of key `text` names, with the same verdict and the same error as
+    /// [`Gs1Key::parse`] (`Gs1Key::parse(text).map(|key| key.kind())`), but without building
+    /// the key for the common EPC URNs and Digital Links (SGTIN, LGTIN, SSCC, SGLN, PGLN,
+    /// GTIN written plainly), so nothing is allocated for them. Anything else is parsed in full.
+    ///
+    /// ```
+    /// use anxin_gs1::{Gs1Key, KeyKind};
+    /// assert_eq!(Gs1Key::check("urn:epc:id:sgtin:0614141.107346.2017"), Ok(KeyKind::Sgtin));
+    /// assert!(Gs1Key::check("https://id.gs1.org/01/09521234543214").is_err());
+    /// ```
+    pub fn check(text: &str) -> Result<KeyKind, Gs1Error> {
+        let trimmed = trim_blanks(text);
+        // The fast paths read lower-case scheme names only; `parse` dispatches the same texts
+        // to the same modules, so a fast answer is the answer `parse` would give.
+        let fast = if trimmed.starts_with("urn:epc:") {
+            epc::fast_kind(trimmed)
+        } else if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+            digital_link::fast_kind(trimmed)
+        } else {
+            None
+        };
+        match fast {
+            Some(kind) => Ok(kind),
+            None => Gs1Key::parse(text).map(|key| key.kind()),
+        }
+    }
+
+    /// The kind of this key.
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            Gs1Key::Gtin(_) => KeyKind::Gtin,
+            Gs1Key::Sgtin(_) => KeyKind::Sgtin,
+            Gs1Key::Lgtin(_) => KeyKind::Lgtin,
+            Gs1Key::Sscc(_) => KeyKind::Sscc,
+            Gs1Key::Sgln(_) => KeyKind::Sgln,
+            Gs1Key::Pgln(_) => KeyKind::Pgln,
+            Gs1Key::Grai(_) => KeyKind::Grai,
+            Gs1Key::Giai(_) => KeyKind::Giai,
+            Gs1Key::Gsrn(_) => KeyKind::Gsrn,
+            Gs1Key::Gsrnp(_) => KeyKind::Gsrnp,
+            Gs1Key::Gdti(_) => KeyKind::Gdti,
+            Gs1Key::Cpi(_) => KeyKind::Cpi,
+            Gs1Key::Sgcn(_) => KeyKind::Sgcn,
+            Gs1Key::Ginc(_) => KeyKind::Ginc,
+            Gs1Key::Gsin(_) => KeyKind::Gsin,
+            Gs1Key::Itip(_) => KeyKind::Itip,
+            Gs1Key::Upui(_) => KeyKind::Upui,
         }
     }
 
