@@ -10,6 +10,7 @@
 mod accounts;
 mod capture;
 mod ledger;
+mod recall;
 mod read;
 mod subscriptions;
 
