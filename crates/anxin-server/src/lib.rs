@@ -21,6 +21,7 @@ pub mod auth;
 pub mod epcis;
 mod error;
 pub mod ledger;
+pub mod trace;
 pub mod webhooks;
 
 use std::future::Future;
