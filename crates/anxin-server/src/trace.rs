@@ -27,8 +27,8 @@ use std::sync::Arc;
 use anxin_epcis::validate::check_event;
 use anxin_epcis::{EpcisTime, Header};
 use anxin_store::{
-    CaptureInput, CaptureJob, ErrorBehaviour, EventQuery, JobState, RecallRow, Role, Scope,
-    Store, StoreError, Viewer,
+    CaptureInput, CaptureJob, ErrorBehaviour, EventQuery, JobState, RecallRow, Role, Scope, Store,
+    StoreError, Viewer,
 };
 use anxin_trace::recall::{
     PartyInfo, PartyKind, RecallLevel, RecallOptions, RecallRecord, RecallReport, RecallScope,
@@ -443,23 +443,27 @@ pub async fn trace(
 /// The recall kind of a party, from its `partyKind` master-data word (the simulator's words
 /// and a few plain ones); `None` for a word not known here.
 pub fn kind_from_word(word: &str) -> Option<PartyKind> {
-    Some(match word.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-        "manufacturer" => PartyKind::Manufacturer,
-        "farm" | "cooperative" | "dairy_farm" => PartyKind::Farm,
-        "ingredient_supplier" | "supplier" => PartyKind::IngredientSupplier,
-        "distributor" | "wholesaler" => PartyKind::Distributor,
-        // An import agent brings formula in through general trade: once imported, its stock
-        // is in distribution inside China (an assumption; no source classifies it).
-        "import_agent" | "importer" => PartyKind::Distributor,
-        "logistics" | "warehouse" | "carrier" => PartyKind::Logistics,
-        "shop" | "retailer" | "supermarket" | "mother_baby_shop" | "pharmacy" => PartyKind::Shop,
-        "ecommerce" | "ecommerce_warehouse" | "e_commerce" => PartyKind::ECommerce,
-        "cross_border_ecommerce" | "cross_border" => PartyKind::CrossBorder,
-        "bonded_warehouse" => PartyKind::BondedWarehouse,
-        "exporter" | "overseas_manufacturer" => PartyKind::Exporter,
-        "lab" | "laboratory" | "regulator" | "other" => PartyKind::Other,
-        _ => return None,
-    })
+    Some(
+        match word.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "manufacturer" => PartyKind::Manufacturer,
+            "farm" | "cooperative" | "dairy_farm" => PartyKind::Farm,
+            "ingredient_supplier" | "supplier" => PartyKind::IngredientSupplier,
+            "distributor" | "wholesaler" => PartyKind::Distributor,
+            // An import agent brings formula in through general trade: once imported, its stock
+            // is in distribution inside China (an assumption; no source classifies it).
+            "import_agent" | "importer" => PartyKind::Distributor,
+            "logistics" | "warehouse" | "carrier" => PartyKind::Logistics,
+            "shop" | "retailer" | "supermarket" | "mother_baby_shop" | "pharmacy" => {
+                PartyKind::Shop
+            }
+            "ecommerce" | "ecommerce_warehouse" | "e_commerce" => PartyKind::ECommerce,
+            "cross_border_ecommerce" | "cross_border" => PartyKind::CrossBorder,
+            "bonded_warehouse" => PartyKind::BondedWarehouse,
+            "exporter" | "overseas_manufacturer" => PartyKind::Exporter,
+            "lab" | "laboratory" | "regulator" | "other" => PartyKind::Other,
+            _ => return None,
+        },
+    )
 }
 
 /// The recall kind of an account's role, when master data says nothing.
@@ -579,7 +583,11 @@ pub fn parse_moment(what: &str, text: &str, end: bool) -> Result<i64, TraceFailu
             "{what} `{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time"
         ))
     })?;
-    let day = if end { date.tomorrow().ok() } else { Some(date) };
+    let day = if end {
+        date.tomorrow().ok()
+    } else {
+        Some(date)
+    };
     let start = day
         .and_then(|d| {
             china()
@@ -786,8 +794,7 @@ pub async fn open_recall(
     if let RecallScope::Identifiers { ids } = &scope {
         let followed = tracer.read().await?;
         for id in ids {
-            if let Err(err @ anxin_trace::TraceError::Malformed { .. }) =
-                followed.graph.resolve(id)
+            if let Err(err @ anxin_trace::TraceError::Malformed { .. }) = followed.graph.resolve(id)
             {
                 return Err(TraceFailure::BadInput(err.to_string()));
             }
@@ -805,7 +812,8 @@ pub async fn open_recall(
     let recall_id = new_recall_id(now_ms)?;
     let opened = RecallRecord::open(&recall_id, level, reason, scope, now_ms)
         .map_err(|err| TraceFailure::BadInput(err.to_string()))?;
-    let (report, tracking, events) = run_recall(tracer, &opened, &directory, now_ms, record).await?;
+    let (report, tracking, events) =
+        run_recall(tracer, &opened, &directory, now_ms, record).await?;
     let summary = RecallSummary::of(&report);
     let mut job_id = None;
     let mut events_captured = 0;
@@ -1008,8 +1016,12 @@ fn scope_from_json(text: &str) -> Result<RecallScope, TraceFailure> {
                 .and_then(|farm| farm.as_str())
                 .unwrap_or_default()
                 .to_owned(),
-            from_ms: field("from_ms").and_then(serde_json::Value::as_i64).unwrap_or(0),
-            to_ms: field("to_ms").and_then(serde_json::Value::as_i64).unwrap_or(0),
+            from_ms: field("from_ms")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0),
+            to_ms: field("to_ms")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0),
         }),
         _ => Err(TraceFailure::Store(StoreError::internal(format!(
             "a stored recall scope of an unknown kind: {text}"

@@ -10,8 +10,8 @@
 mod accounts;
 mod capture;
 mod ledger;
-mod recall;
 mod read;
+mod recall;
 mod subscriptions;
 
 use anxin_store::sql::SqlValue;
