@@ -10,6 +10,8 @@ mod quality;
 mod serve;
 #[path = "cli/store.rs"]
 mod store;
+#[path = "cli/trace.rs"]
+mod trace;
 
 fn anxin(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anxin"))
