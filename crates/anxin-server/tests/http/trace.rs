@@ -163,7 +163,7 @@ async fn a_can_traces_back_to_its_milk_and_a_lot_forward_to_the_distributor() {
         let hash = link["event"]["hash_id"].as_str().unwrap();
         assert!(stored_ids.iter().any(|id| id == hash), "{hash}");
         let seq = link["event"]["event_seq"].as_u64().unwrap();
-        assert!(seq >= 1 && seq <= 5, "{seq}");
+        assert!((1..=5).contains(&seq), "{seq}");
     }
 
     // The regulator of Guangdong traces the lot made in Shenzhen forward.
@@ -408,6 +408,34 @@ async fn bad_recall_requests_are_refused_and_empty_ones_explained() {
     assert_eq!(opened["summary"]["notFound"].as_array().unwrap().len(), 1);
     assert!(opened["summary"]["explanation"].is_string(), "{opened}");
     assert_eq!(opened["eventsCaptured"], 0);
+
+    // A farm's deliveries (here the factory's own GLN stands in as the farm: the lots named
+    // at its places) are recalled by the regulator whose jurisdiction holds it, not by one
+    // elsewhere; the regulator's recall events are captured as the platform's.
+    let farm = serde_json::json!({"farm": PARTY_A, "from": "2026-03-01", "to": "2026-03-02", "level": 2, "reason": "aflatoxin M1"});
+    let reply = post_recall(&app, &app.regulator, farm.clone()).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let opened = reply.json();
+    let lots = opened["summary"]["lots"].as_array().unwrap();
+    assert!(
+        lots.iter()
+            .any(|lot| lot.as_str().unwrap().contains("LOT1")),
+        "{opened}"
+    );
+    assert_eq!(opened["summary"]["cans"], 4, "{opened}");
+    assert_eq!(opened["eventsCaptured"], 1, "{opened}");
+    let shanghai = account(
+        app.store.as_ref(),
+        "SAMR Shanghai",
+        Role::Regulator,
+        None,
+        "310000",
+    )
+    .await
+    .1;
+    post_recall(&app, &shanghai, farm)
+        .await
+        .assert_problem(403, "SecurityException");
 
     // A manufacturer may not recall a farm's deliveries, nor another's lot.
     post_recall(
