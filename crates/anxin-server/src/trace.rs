@@ -776,7 +776,9 @@ async fn run_recall(
 }
 
 /// Opens a recall as `viewer`: checks access, computes the record's deadlines from `now_ms`
-/// and the report. With `record`, stores the record (an append-only row) and captures the
+/// and the report. Without `record` a recall that matches nothing is an empty report that
+/// says why; with `record` it is [`TraceFailure::NotFound`] and nothing is stored. With
+/// `record`, stores the record (an append-only row) and captures the
 /// recall's EPCIS events through the normal capture path, so they become ledger leaves and
 /// reach the graph. The events name no place, so the location-ownership rule of capture has
 /// nothing to refuse; they are captured by the opening account, as its party when it is a
@@ -815,6 +817,18 @@ pub async fn open_recall(
     let (report, tracking, events) =
         run_recall(tracer, &opened, &directory, now_ms, record).await?;
     let summary = RecallSummary::of(&report);
+    if record && summary.lots.is_empty() && summary.pallets + summary.cases + summary.cans == 0 {
+        let reasons: Vec<String> = summary
+            .not_found
+            .iter()
+            .map(|(id, reason)| format!("{id}: {reason}"))
+            .collect();
+        return Err(TraceFailure::NotFound(format!(
+            "the recall matched nothing, so nothing was recorded{}{}",
+            if reasons.is_empty() { "" } else { ": " },
+            reasons.join("; ")
+        )));
+    }
     let mut job_id = None;
     let mut events_captured = 0;
     if record {

@@ -192,6 +192,27 @@ fn trace_and_recall_from_the_command_line() {
         text(&no_token.stderr)
     );
 
+    // Nothing matched: printed, an empty answer that says why; recorded, refused.
+    let nothing = "urn:epc:id:sgtin:6901234.012345.98";
+    let empty = run(&["recall", nothing, "--db", &db], None);
+    assert_eq!(empty.status.code(), Some(0), "{}", text(&empty.stderr));
+    assert!(
+        text(&empty.stdout).contains("nothing affected"),
+        "{}",
+        text(&empty.stdout)
+    );
+    let admin = account(&db, "运维", "admin", None);
+    let refused = run(
+        &["recall", nothing, "--record", "--reason", "x", "--db", &db],
+        Some(&admin),
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("nothing was recorded"),
+        "{}",
+        text(&refused.stderr)
+    );
+
     // Recorded: its event marks every can recalled.
     let recorded = run(
         &[
