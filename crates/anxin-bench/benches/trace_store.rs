@@ -19,7 +19,8 @@
 //! Knobs: `BENCH_TRACE_PALLETS` (default 3,000 pallets, about 145,000 events), `BENCH_SEED`
 //! (default 1), `BENCH_TRACE_STARTS` (pallets a recall starts from, default 100),
 //! `BENCH_TRACE_ROUNDS` (default 7), `ANXIN_TEST_PG` or `BENCH_PG` (a PostgreSQL URL; without
-//! one PostgreSQL is not measured). The databases are made afresh and removed afterwards.
+//! one PostgreSQL is not measured). The databases are made afresh and removed afterwards
+//! (`BENCH_TRACE_KEEP=1` keeps the PostgreSQL schema, to look at plans).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -148,10 +149,10 @@ fn cte_sql(placeholders: &[String]) -> String {
                AND e.event_seq = p.event_seq AND e.action = 'ADD' \
                AND c.event_seq = p.event_seq AND c.role = 'child' \
          ) \
-         SELECT l.epc, l.last_seq, le.biz_location FROM \
+         SELECT l.epc, l.last_seq, \
+           (SELECT le.biz_location FROM event le WHERE le.event_seq = l.last_seq) FROM \
            (SELECT r.epc, (SELECT max(x.event_seq) FROM event_epc x WHERE x.epc = r.epc) AS last_seq \
-            FROM reach r) l \
-           JOIN event le ON le.event_seq = l.last_seq",
+            FROM reach r) l",
         placeholders.join(", ")
     )
 }
@@ -364,8 +365,11 @@ fn main() {
                 .block_on(config.connect(tokio_postgres::NoTls))
                 .expect("connect");
             runtime.spawn(connection);
+            // JIT compilation is for long analytic queries: with it the planner's high
+            // estimate for the recursive CTE cost some 350 ms of compiling per query (seen
+            // with EXPLAIN ANALYZE at 1,000 pallets), ten times the query itself.
             runtime
-                .block_on(client.batch_execute("ANALYZE"))
+                .block_on(client.batch_execute("ANALYZE; SET jit = off"))
                 .expect("analyze");
             let baseline = |starts: &[String]| {
                 let placeholders: Vec<String> =
@@ -393,7 +397,11 @@ fn main() {
                 &knobs,
                 baseline,
             );
-            runtime.block_on(pg.drop_schema()).expect("drop schema");
+            if std::env::var("BENCH_TRACE_KEEP").is_ok_and(|keep| keep == "1") {
+                eprintln!("PostgreSQL schema {schema} kept (BENCH_TRACE_KEEP=1)");
+            } else {
+                runtime.block_on(pg.drop_schema()).expect("drop schema");
+            }
         }
         Err(_) => report
             .notes
