@@ -457,3 +457,78 @@ async fn bad_recall_requests_are_refused_and_empty_ones_explained() {
     .await
     .assert_problem(403, "SecurityException");
 }
+
+#[tokio::test]
+async fn a_packing_cycle_ends_walks_and_is_reported() {
+    let app = app().await;
+    chain(&app).await;
+    // Case 2 packed into case 3, then case 3 into case 2: a cycle in submitted data.
+    let job = app
+        .capture(
+            &app.manufacturer,
+            document(vec![
+                {
+                    let mut event = fixtures::packing(2, &[], "2026-03-04T09:00:00+08:00");
+                    event.child_epcs = vec![case(3)];
+                    event
+                },
+                {
+                    let mut event = fixtures::packing(3, &[], "2026-03-04T10:00:00+08:00");
+                    event.child_epcs = vec![case(2)];
+                    event
+                },
+            ]),
+        )
+        .await;
+    assert_eq!(job["success"], true, "{job}");
+    for direction in ["forward", "backward"] {
+        let reply = app
+            .get(&trace_path(&case(2), direction), &app.manufacturer)
+            .await;
+        assert_eq!(reply.status, 200, "{direction}: {}", reply.text());
+    }
+    let backward = app
+        .get(&trace_path(&case(2), "backward"), &app.manufacturer)
+        .await
+        .json();
+    assert!(
+        !backward["trace"]["cycles"].as_array().unwrap().is_empty(),
+        "{backward}"
+    );
+}
+
+#[tokio::test]
+async fn recall_rows_are_appended_and_the_latest_is_listed() {
+    let app = app().await;
+    let row = |summary: &str, created_ms: i64| anxin_store::RecallRow {
+        recall_id: "RC-20260301-0000abcd".into(),
+        account_id: 1,
+        party: None,
+        region: Some("440000".into()),
+        level: 2,
+        reason: "test".into(),
+        scope_json: r#"{"kind":"identifiers","ids":["x"]}"#.into(),
+        decided_ms: 1,
+        start_deadline_ms: 2,
+        finish_deadline_date: "2026-03-30".into(),
+        finish_deadline_ms: 3,
+        summary_json: summary.into(),
+        job_id: None,
+        created_ms,
+    };
+    app.store
+        .add_recall(&row("{\"cans\":1}", 10))
+        .await
+        .unwrap();
+    app.store
+        .add_recall(&row("{\"cans\":2}", 20))
+        .await
+        .unwrap();
+    let rows = app.store.recall_rows("RC-20260301-0000abcd").await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].summary_json, "{\"cans\":1}");
+    let listed = app.store.list_recalls(10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0], row("{\"cans\":2}", 20));
+    assert!(app.store.recall_rows("RC-none").await.unwrap().is_empty());
+}
