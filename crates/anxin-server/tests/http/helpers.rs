@@ -210,6 +210,11 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
 }
 
 impl TestApp {
+    /// The PostgreSQL URL and schema of the store, when it is one.
+    pub fn pg_schema(&self) -> Option<&(String, String)> {
+        self.pg_schema.as_ref()
+    }
+
     /// An application around existing state, every token set to `token`.
     pub fn from_state(state: AppState, token: &str) -> TestApp {
         TestApp {
