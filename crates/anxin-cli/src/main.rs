@@ -13,6 +13,7 @@ mod ledger;
 mod quality;
 mod serve;
 mod sim;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -65,6 +66,10 @@ enum Command {
     /// The tamper-evident ledger: verify it, print an event's proof or the signed tree head.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// Trace a lot, serial, case or pallet backward to its sources or forward to every can.
+    Trace(trace::TraceArgs),
+    /// Recall lots or serials (or a farm's deliveries): affected items by holder and channel.
+    Recall(trace::RecallArgs),
     /// Judge lab results against the standards, review enterprise standards.
     #[command(subcommand)]
     Quality(quality::QualityCommand),
@@ -87,6 +92,8 @@ fn main() -> ExitCode {
         Command::Account(command) => account::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Ledger(command) => ledger::run(command),
+        Command::Trace(args) => trace::run_trace(args),
+        Command::Recall(args) => trace::run_recall(args),
         Command::Quality(command) => quality::run(command),
         Command::Check(command) => quality::run_check(command),
         Command::Sim(args) => sim::run(args),

@@ -66,8 +66,16 @@ pub fn run(args: ServeArgs) -> Result<u8> {
             folder.join(anxin_server::ledger::KEY_FILE).display(),
             if made { ", made now" } else { "" }
         );
-        let state =
-            AppState::new(store, ServerConfig::default()).with_ledger(std::sync::Arc::new(ledger));
+        let tracer = anxin_server::trace::Tracer::open(store.clone())
+            .await
+            .context("failed to build the trace graph")?;
+        eprintln!(
+            "anxin: trace graph of {} events",
+            tracer.read().await?.leaves_applied()
+        );
+        let state = AppState::new(store, ServerConfig::default())
+            .with_ledger(std::sync::Arc::new(ledger))
+            .with_tracer(std::sync::Arc::new(tracer));
         serve_with_listener(listener, state, shutdown_signal())
             .await
             .context("the server stopped with an error")?;

@@ -12,6 +12,8 @@ mod serve;
 mod sim;
 #[path = "cli/store.rs"]
 mod store;
+#[path = "cli/trace.rs"]
+mod trace;
 
 fn anxin(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anxin"))

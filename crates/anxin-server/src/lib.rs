@@ -21,6 +21,7 @@ pub mod auth;
 pub mod epcis;
 mod error;
 pub mod ledger;
+pub mod trace;
 pub mod webhooks;
 
 use std::future::Future;
@@ -32,6 +33,11 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 pub use error::{AppError, Exception};
+
+/// How often the trace graph catches up with the store when nobody asks it anything (an
+/// assumption of ours: a second keeps a quiet server's first answer after a capture quick
+/// without touching the store more than once a second).
+pub const TRACE_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Limits the server enforces and advertises.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -70,6 +76,8 @@ pub struct AppState {
     pub config: ServerConfig,
     /// The ledger (tree, signing key); `/api/v1/ledger` answers 503 without it.
     pub ledger: Option<Arc<ledger::Ledger>>,
+    /// The trace graph; `/api/v1/trace` and `/api/v1/recalls` answer 503 without it.
+    pub tracer: Option<Arc<trace::Tracer>>,
     /// One permit per running capture job; shutdown waits until all are back.
     capture_permits: Arc<Semaphore>,
 }
@@ -81,6 +89,7 @@ impl AppState {
             store,
             config,
             ledger: None,
+            tracer: None,
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
         }
     }
@@ -88,6 +97,12 @@ impl AppState {
     /// The same state serving this ledger under `/api/v1/ledger`.
     pub fn with_ledger(mut self, ledger: Arc<ledger::Ledger>) -> AppState {
         self.ledger = Some(ledger);
+        self
+    }
+
+    /// The same state answering traces and recalls from this graph.
+    pub fn with_tracer(mut self, tracer: Arc<trace::Tracer>) -> AppState {
+        self.tracer = Some(tracer);
         self
     }
 
@@ -119,11 +134,21 @@ pub async fn serve_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let dispatcher = webhooks::Dispatcher::start(Arc::clone(&state.store), state.config.webhooks);
+    let (stop_ticks, ticks_stopped) = tokio::sync::oneshot::channel::<()>();
+    let ticks = state.tracer.clone().map(|tracer| {
+        tokio::spawn(tracer.run_ticks(TRACE_TICK, async move {
+            let _ = ticks_stopped.await;
+        }))
+    });
     let app = router(state.clone());
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     state.wait_for_captures().await;
     dispatcher.stop().await;
+    let _ = stop_ticks.send(());
+    if let Some(ticks) = ticks {
+        let _ = ticks.await;
+    }
     served
 }

@@ -196,7 +196,7 @@ impl MasterDataStore for PgStore {
             let id = canonical_id(id);
             let client = self.pool.get().await?;
             let row = client
-                .query_opt("SELECT party_id, gln, name, address, region FROM party WHERE party_id = $1 OR gln = $1", &[&id])
+                .query_opt("SELECT party_id, gln, name, address, region, kind, contact FROM party WHERE party_id = $1 OR gln = $1", &[&id])
                 .await?;
             Ok(row.map(|row| PartyRecord {
                 party_id: row.get(0),
@@ -204,6 +204,8 @@ impl MasterDataStore for PgStore {
                 name: row.get(2),
                 address: row.get(3),
                 region: row.get(4),
+                kind: row.get(5),
+                contact: row.get(6),
             }))
         })
     }

@@ -479,11 +479,22 @@ async fn write_master_data(
     }
     for party in &master.parties {
         tx.execute(
-            "INSERT INTO party (party_id, gln, name, address, region, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+            "INSERT INTO party (party_id, gln, name, address, region, kind, contact, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (party_id) DO UPDATE SET name = coalesce(excluded.name, party.name), \
              address = coalesce(excluded.address, party.address), region = coalesce(excluded.region, party.region), \
+             kind = coalesce(excluded.kind, party.kind), contact = coalesce(excluded.contact, party.contact), \
              updated_ms = excluded.updated_ms",
-            &[&party.party_id, &party.gln, &party.name, &party.address, &party.region, &now],
+            &[
+                &party.party_id,
+                &party.gln,
+                &party.name,
+                &party.address,
+                &party.region,
+                &party.kind,
+                &party.contact,
+                &now,
+            ],
         )
         .await?;
     }

@@ -11,6 +11,7 @@ mod accounts;
 mod capture;
 mod ledger;
 mod read;
+mod recall;
 mod subscriptions;
 
 use anxin_store::sql::SqlValue;

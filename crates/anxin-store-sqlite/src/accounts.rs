@@ -179,7 +179,7 @@ impl MasterDataStore for SqliteStore {
         Box::pin(self.read(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT party_id, gln, name, address, region FROM party WHERE party_id = ?1 OR gln = ?1",
+                    "SELECT party_id, gln, name, address, region, kind, contact FROM party WHERE party_id = ?1 OR gln = ?1",
                     [&id],
                     |row| {
                         Ok(PartyRecord {
@@ -188,6 +188,8 @@ impl MasterDataStore for SqliteStore {
                             name: row.get(2)?,
                             address: row.get(3)?,
                             region: row.get(4)?,
+                            kind: row.get(5)?,
+                            contact: row.get(6)?,
                         })
                     },
                 )

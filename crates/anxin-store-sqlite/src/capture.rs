@@ -306,12 +306,23 @@ fn write_master_data(
     }
     for party in &master.parties {
         tx.prepare_cached(
-            "INSERT INTO party (party_id, gln, name, address, region, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+            "INSERT INTO party (party_id, gln, name, address, region, kind, contact, updated_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT (party_id) DO UPDATE SET name = coalesce(excluded.name, name), \
              address = coalesce(excluded.address, address), region = coalesce(excluded.region, region), \
+             kind = coalesce(excluded.kind, kind), contact = coalesce(excluded.contact, contact), \
              updated_ms = excluded.updated_ms",
         )?
-        .execute(params![party.party_id, party.gln, party.name, party.address, party.region, now])?;
+        .execute(params![
+            party.party_id,
+            party.gln,
+            party.name,
+            party.address,
+            party.region,
+            party.kind,
+            party.contact,
+            now
+        ])?;
     }
     for product in &master.products {
         tx.prepare_cached(

@@ -18,6 +18,7 @@ mod error;
 pub mod ledger;
 pub mod prepare;
 pub mod query;
+pub mod recall;
 pub mod sql;
 pub mod subscription;
 
@@ -30,6 +31,7 @@ pub use error::{QueryError, StoreError};
 pub use ledger::{LedgerLeaf, LedgerStore};
 pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
 pub use query::EventQuery;
+pub use recall::{OwnedLocation, RecallRow, RecallStore};
 pub use subscription::{
     Backoff, Delivery, DeliveryOutcome, DeliveryState, NewSubscription, Subscription,
 };
@@ -273,6 +275,7 @@ pub trait Store:
     + NamedQueryStore
     + SubscriptionStore
     + LedgerStore
+    + RecallStore
 {
     /// Applies pending migrations; returns the names of those applied.
     fn migrate(&self) -> StoreFuture<'_, Vec<String>>;

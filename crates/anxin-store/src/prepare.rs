@@ -355,6 +355,11 @@ pub struct PartyRecord {
     pub address: Option<String>,
     /// Region code.
     pub region: Option<String>,
+    /// What kind of business it is (`partyKind` attribute, as written: `manufacturer`,
+    /// `distributor`, `supermarket`, …).
+    pub kind: Option<String>,
+    /// How to reach it (`contact`, `contactPoint`, `telephone` or `email` attribute).
+    pub contact: Option<String>,
 }
 
 /// A product class from master data.
@@ -413,6 +418,8 @@ pub fn master_data(header: &Header) -> MasterData {
                     name: attribute(&["name"]),
                     address: address(element),
                     region: attribute(&["regionCode"]),
+                    kind: attribute(&["partyKind"]),
+                    contact: attribute(&["contact", "contactPoint", "telephone", "email"]),
                 }),
                 "EPCClass" => out.products.push(ProductRecord {
                     product_id: canonical_class(&element.id),

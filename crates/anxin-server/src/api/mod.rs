@@ -1,7 +1,8 @@
-//! The platform's own API, `/api/v1/…` (beside the EPCIS binding under `/epcis`). Today it
-//! serves the ledger ([`ledger`]); trace, recall and the rest follow.
+//! The platform's own API, `/api/v1/…` (beside the EPCIS binding under `/epcis`). It serves
+//! the ledger ([`ledger`]) and the trace graph's traces and recalls ([`trace`]).
 
 pub mod ledger;
+pub mod trace;
 
 use axum::Router;
 
@@ -9,5 +10,7 @@ use crate::AppState;
 
 /// The `/api/v1` routes (to be nested under `/api/v1`).
 pub fn routes() -> Router<AppState> {
-    Router::new().nest("/ledger", ledger::routes())
+    Router::new()
+        .nest("/ledger", ledger::routes())
+        .merge(trace::routes())
 }

@@ -127,7 +127,7 @@ async fn open_store() -> (Arc<dyn Store>, Option<(String, String)>) {
     (Arc::new(store), None)
 }
 
-async fn account(
+pub async fn account(
     store: &dyn Store,
     name: &str,
     role: Role,
@@ -193,8 +193,13 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
     let ledger = anxin_server::ledger::Ledger::open(store.clone(), ledger_key())
         .await
         .expect("ledger");
+    let tracer = anxin_server::trace::Tracer::open(store.clone())
+        .await
+        .expect("trace graph");
     TestApp {
-        state: AppState::new(store.clone(), config).with_ledger(Arc::new(ledger)),
+        state: AppState::new(store.clone(), config)
+            .with_ledger(Arc::new(ledger))
+            .with_tracer(Arc::new(tracer)),
         store,
         manufacturer,
         distributor,
@@ -205,6 +210,11 @@ pub async fn app_with(config: ServerConfig) -> TestApp {
 }
 
 impl TestApp {
+    /// The PostgreSQL URL and schema of the store, when it is one.
+    pub fn pg_schema(&self) -> Option<&(String, String)> {
+        self.pg_schema.as_ref()
+    }
+
     /// An application around existing state, every token set to `token`.
     pub fn from_state(state: AppState, token: &str) -> TestApp {
         TestApp {

@@ -10,3 +10,4 @@ mod queries;
 mod query;
 mod serve;
 mod subscriptions;
+mod trace;
