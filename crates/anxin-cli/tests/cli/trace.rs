@@ -246,3 +246,90 @@ fn trace_and_recall_from_the_command_line() {
     let trace: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
     assert_eq!(trace["cans"][0]["disposition"], "recalled", "{trace}");
 }
+
+/// The simulator plants contaminated ingredient lots and writes down, in its manifest, every
+/// finished lot and can serial each one reached. Captured into a store, a recall from each of
+/// those lots must name exactly those cans: none missing, none extra.
+#[test]
+fn a_recall_from_each_planted_contaminated_lot_finds_exactly_the_manifests_cans() {
+    let dir = temp_dir("sim-recall");
+    let db = format!("sqlite://{}", dir.join("anxin.db").display());
+    let manifest_path = dir.join("manifest.json");
+    let made = run(
+        &[
+            "sim",
+            "--scale",
+            "tiny",
+            "--seed",
+            "11",
+            "--trouble",
+            "contaminated_ingredient=100",
+            "--db",
+            &db,
+            "--manifest",
+            manifest_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let planted = manifest["contaminated_ingredients"].as_array().unwrap();
+    assert!(!planted.is_empty(), "a 100 % rate plants at least one lot");
+
+    for contaminated in planted {
+        let lot = contaminated["lot"].as_str().unwrap();
+        let mut expected = std::collections::BTreeSet::new();
+        let mut expected_lots = std::collections::BTreeSet::new();
+        for reached in contaminated["reached"].as_array().unwrap() {
+            let gtin = reached["gtin"].as_str().unwrap();
+            let first = reached["serial_first"].as_u64().unwrap();
+            let last = reached["serial_last"].as_u64().unwrap();
+            assert_eq!(last - first + 1, reached["cans"].as_u64().unwrap());
+            expected_lots.insert(
+                anxin_gs1::canonical_digital_link(reached["lot"].as_str().unwrap()).unwrap(),
+            );
+            for serial in first..=last {
+                expected.insert(format!("https://id.gs1.org/01/{gtin}/21/{serial}"));
+            }
+        }
+        assert!(
+            !expected.is_empty(),
+            "{lot} reached no cans in the manifest"
+        );
+
+        let recalled = run(&["recall", lot, "--format", "json", "--db", &db], None);
+        assert_eq!(
+            recalled.status.code(),
+            Some(0),
+            "{}",
+            text(&recalled.stderr)
+        );
+        let answer: serde_json::Value = serde_json::from_slice(&recalled.stdout).unwrap();
+        let found: std::collections::BTreeSet<String> = answer["report"]["cans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|can| anxin_gs1::canonical_digital_link(can["id"].as_str().unwrap()).unwrap())
+            .collect();
+        let missing: Vec<_> = expected.difference(&found).take(5).collect();
+        let extra: Vec<_> = found.difference(&expected).take(5).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "recall from {lot}: {} cans expected, {} found; missing e.g. {missing:?}, extra e.g. {extra:?}",
+            expected.len(),
+            found.len()
+        );
+        let found_lots: std::collections::BTreeSet<String> = answer["report"]["lots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|lot| anxin_gs1::canonical_digital_link(lot.as_str().unwrap()).unwrap())
+            .collect();
+        assert!(
+            expected_lots.is_subset(&found_lots),
+            "recall from {lot}: finished lots {expected_lots:?} not all in {found_lots:?}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
