@@ -247,6 +247,18 @@ impl TextRun {
             Some(&first) if first > b' ' => false,
             _ => text.bytes().max().unwrap_or(b' ') <= b' ',
         };
+        self.take_classified(text, blank, carriage_returns, start_tag_follows)
+    }
+
+    /// [`TextRun::take`] for a text already known to be only white space or not (`blank`).
+    #[inline]
+    fn take_classified(
+        &mut self,
+        text: &str,
+        blank: bool,
+        carriage_returns: bool,
+        start_tag_follows: bool,
+    ) -> Step {
         if blank && self.text.is_empty() {
             if start_tag_follows {
                 self.skipped_space += text.len();
@@ -505,8 +517,21 @@ impl<R: Read> Cursor<R> {
                 (step, close_at + 1)
             }
             b'&' => return None,
-            _ => {
-                let text_end = memchr::memchr2(b'<', b'&', bytes)?;
+            first => {
+                // Half the texts of an indented document are the few bytes of white space
+                // between two tags: a plain loop over them finds their end (and that they
+                // are blank) for less than setting up a vector search costs. The test is
+                // `TextRun::take`'s: no byte above a space.
+                let (text_end, blank) = if first <= b' ' {
+                    let run = bytes.iter().position(|&byte| byte > b' ')?;
+                    if matches!(bytes.get(run), Some(b'<' | b'&')) {
+                        (run, true)
+                    } else {
+                        (run + memchr::memchr2(b'<', b'&', bytes.get(run..)?)?, false)
+                    }
+                } else {
+                    (memchr::memchr2(b'<', b'&', bytes)?, false)
+                };
                 let text = available.get(..text_end)?;
                 // `<` and then anything but `/`, `!` or `?` can only start a start tag (or
                 // be an error, which does not look at the text).
@@ -514,10 +539,10 @@ impl<R: Read> Cursor<R> {
                     && bytes
                         .get(text_end + 1)
                         .is_some_and(|&next| !matches!(next, b'/' | b'!' | b'?'));
-                (
-                    self.run.take(text, carriage_returns, start_tag_follows),
-                    text_end,
-                )
+                let step =
+                    self.run
+                        .take_classified(text, blank, carriage_returns, start_tag_follows);
+                (step, text_end)
             }
         };
         source.consume(used);
@@ -907,7 +932,11 @@ fn name_len(content: &[u8]) -> usize {
 
 /// `text` without the white space at its end, as quick-xml trims end-tag names.
 fn trim_end_whitespace(text: &str) -> &str {
-    text.trim_end_matches([' ', '\t', '\r', '\n'])
+    // Nearly every end tag ends with its name: one byte settles it.
+    match text.as_bytes().last() {
+        Some(&last) if !is_xml_space(last) => text,
+        _ => text.trim_end_matches([' ', '\t', '\r', '\n']),
+    }
 }
 
 /// The name of an attribute that appears twice on the element, if one does.
