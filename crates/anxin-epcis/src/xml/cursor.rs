@@ -1148,7 +1148,53 @@ fn predefined_entity(name: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_normalized, range_in};
+    use super::{push_normalized, range_in, tag_end};
+    use proptest::prelude::*;
+
+    /// `tag_end` as the rule says it, one byte at a time.
+    fn tag_end_plain(bytes: &[u8]) -> Option<usize> {
+        let mut quote = None;
+        for (at, &byte) in bytes.iter().enumerate() {
+            match quote {
+                None if byte == b'>' => return Some(at),
+                None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+                Some(open) if byte == open => quote = None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest! {
+        #[test]
+        fn tag_end_agrees_with_the_plain_rule(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'>'), Just(b'"'), Just(b'\''), Just(b'='), Just(b' '), Just(b'?'),
+                    Just(b'='), Just(b'\n'), Just(0x3f), Just(0xbf), Just(0xff), b'a'..=b'z',
+                    any::<u8>(),
+                ],
+                0..80,
+            )
+        ) {
+            prop_assert_eq!(tag_end(&bytes), tag_end_plain(&bytes));
+        }
+    }
+
+    #[test]
+    fn tag_end_finds_the_first_unquoted_close_in_any_word() {
+        for len in 0..40 {
+            for close in 0..len {
+                let mut bytes = vec![b'x'; len];
+                bytes[close] = b'>';
+                assert_eq!(tag_end(&bytes), Some(close), "len {len}, close {close}");
+                bytes.insert(0, b'"');
+                let quoted = tag_end(&bytes);
+                assert_eq!(quoted, None, "len {len}, close {close} inside quotes");
+            }
+            assert_eq!(tag_end(&vec![b'?'; len]), None);
+        }
+    }
 
     #[test]
     fn line_ends_are_normalised_while_text_is_appended() {
