@@ -37,9 +37,9 @@ pub fn check_event(event: &Event) -> Vec<FieldProblem> {
         &mut check,
     );
     check_sensors(event, &mut check);
-    check_extensions("", &event.extensions, &mut check);
+    check_extensions(&"", &event.extensions, &mut check);
     if let Some(ilmd) = &event.ilmd {
-        check_extensions("ilmd/", ilmd, &mut check);
+        check_extensions(&"ilmd/", ilmd, &mut check);
     }
     check.problems
 }
@@ -583,7 +583,11 @@ fn check_quantities(field: &str, list: &[QuantityElement], check: &mut Check) {
 
 fn check_sensors(event: &Event, check: &mut Check) {
     for (element_index, element) in event.sensor_element_list.iter().enumerate() {
-        let base = format!("sensorElementList/{element_index}");
+        // The paths are written out only for a problem: nearly every element has none.
+        let base = SensorPath {
+            element: element_index,
+            report: None,
+        };
         if element.reports.is_empty() {
             check.problem(
                 format!("{base}/sensorReport"),
@@ -600,17 +604,34 @@ fn check_sensors(event: &Event, check: &mut Check) {
             );
         }
         for (report_index, report) in element.reports.iter().enumerate() {
-            check_report(
-                &format!("{base}/sensorReport/{report_index}"),
-                report,
-                check,
-            );
+            let report_base = SensorPath {
+                element: element_index,
+                report: Some(report_index),
+            };
+            check_report(&report_base, report, check);
         }
-        check_extensions(&format!("{base}/"), &element.extensions, check);
+        check_extensions(&format_args!("{base}/"), &element.extensions, check);
     }
 }
 
-fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
+/// The path of a sensor element (`sensorElementList/0`) or of one of its reports
+/// (`sensorElementList/0/sensorReport/1`).
+struct SensorPath {
+    element: usize,
+    report: Option<usize>,
+}
+
+impl fmt::Display for SensorPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sensorElementList/{}", self.element)?;
+        match self.report {
+            Some(report) => write!(f, "/sensorReport/{report}"),
+            None => Ok(()),
+        }
+    }
+}
+
+fn check_report(base: &SensorPath, report: &SensorReport, check: &mut Check) {
     if let Some(term) = &report.measurement_type {
         check_term(
             format_args!("{base}/type"),
@@ -692,7 +713,7 @@ fn check_report(base: &str, report: &SensorReport, check: &mut Check) {
     }
 }
 
-fn check_extensions(base: &str, extensions: &[Extension], check: &mut Check) {
+fn check_extensions(base: &dyn fmt::Display, extensions: &[Extension], check: &mut Check) {
     for extension in extensions {
         // The path is built only for a problem: nearly every extension has none.
         let path = || format!("{base}{}", extension.name.local);

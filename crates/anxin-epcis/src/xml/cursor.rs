@@ -247,6 +247,18 @@ impl TextRun {
             Some(&first) if first > b' ' => false,
             _ => text.bytes().max().unwrap_or(b' ') <= b' ',
         };
+        self.take_classified(text, blank, carriage_returns, start_tag_follows)
+    }
+
+    /// [`TextRun::take`] for a text already known to be only white space or not (`blank`).
+    #[inline]
+    fn take_classified(
+        &mut self,
+        text: &str,
+        blank: bool,
+        carriage_returns: bool,
+        start_tag_follows: bool,
+    ) -> Step {
         if blank && self.text.is_empty() {
             if start_tag_follows {
                 self.skipped_space += text.len();
@@ -505,8 +517,21 @@ impl<R: Read> Cursor<R> {
                 (step, close_at + 1)
             }
             b'&' => return None,
-            _ => {
-                let text_end = memchr::memchr2(b'<', b'&', bytes)?;
+            first => {
+                // Half the texts of an indented document are the few bytes of white space
+                // between two tags: a plain loop over them finds their end (and that they
+                // are blank) for less than setting up a vector search costs. The test is
+                // `TextRun::take`'s: no byte above a space.
+                let (text_end, blank) = if first <= b' ' {
+                    let run = bytes.iter().position(|&byte| byte > b' ')?;
+                    if matches!(bytes.get(run), Some(b'<' | b'&')) {
+                        (run, true)
+                    } else {
+                        (run + memchr::memchr2(b'<', b'&', bytes.get(run..)?)?, false)
+                    }
+                } else {
+                    (memchr::memchr2(b'<', b'&', bytes)?, false)
+                };
                 let text = available.get(..text_end)?;
                 // `<` and then anything but `/`, `!` or `?` can only start a start tag (or
                 // be an error, which does not look at the text).
@@ -514,10 +539,10 @@ impl<R: Read> Cursor<R> {
                     && bytes
                         .get(text_end + 1)
                         .is_some_and(|&next| !matches!(next, b'/' | b'!' | b'?'));
-                (
-                    self.run.take(text, carriage_returns, start_tag_follows),
-                    text_end,
-                )
+                let step =
+                    self.run
+                        .take_classified(text, blank, carriage_returns, start_tag_follows);
+                (step, text_end)
             }
         };
         source.consume(used);
@@ -907,7 +932,11 @@ fn name_len(content: &[u8]) -> usize {
 
 /// `text` without the white space at its end, as quick-xml trims end-tag names.
 fn trim_end_whitespace(text: &str) -> &str {
-    text.trim_end_matches([' ', '\t', '\r', '\n'])
+    // Nearly every end tag ends with its name: one byte settles it.
+    match text.as_bytes().last() {
+        Some(&last) if !is_xml_space(last) => text,
+        _ => text.trim_end_matches([' ', '\t', '\r', '\n']),
+    }
 }
 
 /// The name of an attribute that appears twice on the element, if one does.
@@ -1119,7 +1148,53 @@ fn predefined_entity(name: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_normalized, range_in};
+    use super::{push_normalized, range_in, tag_end};
+    use proptest::prelude::*;
+
+    /// `tag_end` as the rule says it, one byte at a time.
+    fn tag_end_plain(bytes: &[u8]) -> Option<usize> {
+        let mut quote = None;
+        for (at, &byte) in bytes.iter().enumerate() {
+            match quote {
+                None if byte == b'>' => return Some(at),
+                None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+                Some(open) if byte == open => quote = None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest! {
+        #[test]
+        fn tag_end_agrees_with_the_plain_rule(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'>'), Just(b'"'), Just(b'\''), Just(b'='), Just(b' '), Just(b'?'),
+                    Just(b'='), Just(b'\n'), Just(0x3f), Just(0xbf), Just(0xff), b'a'..=b'z',
+                    any::<u8>(),
+                ],
+                0..80,
+            )
+        ) {
+            prop_assert_eq!(tag_end(&bytes), tag_end_plain(&bytes));
+        }
+    }
+
+    #[test]
+    fn tag_end_finds_the_first_unquoted_close_in_any_word() {
+        for len in 0..40 {
+            for close in 0..len {
+                let mut bytes = vec![b'x'; len];
+                bytes[close] = b'>';
+                assert_eq!(tag_end(&bytes), Some(close), "len {len}, close {close}");
+                bytes.insert(0, b'"');
+                let quoted = tag_end(&bytes);
+                assert_eq!(quoted, None, "len {len}, close {close} inside quotes");
+            }
+            assert_eq!(tag_end(&vec![b'?'; len]), None);
+        }
+    }
 
     #[test]
     fn line_ends_are_normalised_while_text_is_appended() {
