@@ -49,6 +49,10 @@ pub struct DemoArgs {
     /// The data folder: made if missing, reused when it holds a demo world already.
     #[arg(long, value_name = "DIR", default_value = "anxin-demo")]
     data: PathBuf,
+    /// A trouble rate in percent, as for `anxin sim` (e.g. `--trouble counterfeit=20`);
+    /// repeatable; the others keep the simulator's defaults. Only used when making a world.
+    #[arg(long = "trouble", value_name = "NAME=PERCENT")]
+    troubles: Vec<String>,
 }
 
 /// One demo account and its token.
@@ -119,7 +123,9 @@ impl Guide {
                 account.label, account.name, account.token
             ));
         }
-        out.push_str("\nCtrl-C stops the server; `anxin demo` on the same folder starts it again.\n");
+        out.push_str(
+            "\nCtrl-C stops the server; `anxin demo` on the same folder starts it again.\n",
+        );
         out
     }
 }
@@ -128,7 +134,8 @@ impl Guide {
 pub fn run(args: DemoArgs) -> Result<u8> {
     let scale = Scale::parse(&args.scale)
         .ok_or_else(|| anyhow!("--scale must be tiny, small, medium or large"))?;
-    let config = Config::new(DEMO_SEED, scale.cans());
+    let mut config = Config::new(DEMO_SEED, scale.cans());
+    config.troubles = crate::sim::troubles(&args.troubles)?;
     runtime()?.block_on(async move {
         let bar = crate::sim::progress_bar(config.cans);
         let started = Instant::now();
@@ -207,7 +214,10 @@ pub async fn prepare(
     let province = manufacturer
         .and_then(|token| token.region.as_deref())
         .filter(|region| region.len() == 6)
-        .map_or_else(|| "110000".to_owned(), |region| format!("{}0000", &region[..2]));
+        .map_or_else(
+            || "110000".to_owned(),
+            |region| format!("{}0000", &region[..2]),
+        );
     let (_, provincial) = store
         .create_account(NewAccount {
             name: format!("省级市场监管局 ({province})"),

@@ -129,7 +129,7 @@ fn config(args: &SimArgs) -> Result<Config> {
     Ok(config)
 }
 
-fn troubles(given: &[String]) -> Result<Troubles> {
+pub(crate) fn troubles(given: &[String]) -> Result<Troubles> {
     let mut troubles = Troubles::default();
     for item in given {
         let (name, value) = item

@@ -164,7 +164,12 @@ async fn can_passport(
     Path((gtin, serial)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    answer(&state, &format!("https://id.gs1.org/01/{gtin}/21/{serial}"), &headers).await
+    answer(
+        &state,
+        &format!("https://id.gs1.org/01/{gtin}/21/{serial}"),
+        &headers,
+    )
+    .await
 }
 
 async fn lot_passport(
@@ -172,7 +177,12 @@ async fn lot_passport(
     Path((gtin, lot)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    answer(&state, &format!("https://id.gs1.org/01/{gtin}/10/{lot}"), &headers).await
+    answer(
+        &state,
+        &format!("https://id.gs1.org/01/{gtin}/10/{lot}"),
+        &headers,
+    )
+    .await
 }
 
 async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response {
@@ -211,11 +221,9 @@ async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response 
             })
             .render()
             {
-                Ok(html) => (
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    html,
-                )
-                    .into_response(),
+                Ok(html) => {
+                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+                }
                 Err(_) => problem(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     json,
@@ -319,10 +327,12 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         gtin: gtin.clone(),
         serial,
         lot: lot.or(item.lot.clone().and_then(|lot| {
-            anxin_gs1::Gs1Key::parse(&lot).ok().and_then(|key| match key {
-                anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
-                _ => None,
-            })
+            anxin_gs1::Gs1Key::parse(&lot)
+                .ok()
+                .and_then(|key| match key {
+                    anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
+                    _ => None,
+                })
         })),
         product: None,
         brand: None,
@@ -331,7 +341,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         expiry_date: None,
         made_at: None,
         journey: Vec::new(),
-        recalled: item.disposition.as_deref().is_some_and(|d| d.ends_with("recalled"))
+        recalled: item
+            .disposition
+            .as_deref()
+            .is_some_and(|d| d.ends_with("recalled"))
             || item
                 .persistent_dispositions
                 .iter()
@@ -406,8 +419,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         .as_deref()
         .and_then(|date| date.parse::<jiff::civil::Date>().ok())
     {
-        let today = jiff::Timestamp::from_millisecond(now_ms)
-            .map(|now| now.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))).date());
+        let today = jiff::Timestamp::from_millisecond(now_ms).map(|now| {
+            now.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)))
+                .date()
+        });
         passport.expired = today.is_ok_and(|today| today > expiry);
     }
     if let (Some(ledger), Some(event_id)) = (&state.ledger, first_event) {
