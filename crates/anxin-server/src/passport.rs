@@ -425,15 +425,15 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         });
         passport.expired = today.is_ok_and(|today| today > expiry);
     }
-    if let (Some(ledger), Some(event_id)) = (&state.ledger, first_event) {
-        if let Ok(proof) = ledger.inclusion(&event_id).await {
-            passport.ledger = Some(LedgerCheck {
-                verified: proof.verify(&ledger.public_key()).is_ok(),
-                tree_size: proof.tree_head.tree_size,
-                proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&event_id)),
-                event_id,
-            });
-        }
+    if let (Some(ledger), Some(event_id)) = (&state.ledger, first_event)
+        && let Ok(proof) = ledger.inclusion(&event_id).await
+    {
+        passport.ledger = Some(LedgerCheck {
+            verified: proof.verify(&ledger.public_key()).is_ok(),
+            tree_size: proof.tree_head.tree_size,
+            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&event_id)),
+            event_id,
+        });
     }
     Ok(Some(passport))
 }
