@@ -27,6 +27,41 @@ use crate::AppState;
 /// can collects in its life, so a passport stays one bounded query.
 pub const JOURNEY_EVENTS_MAX: u64 = 200;
 
+/// How many levels of containers (case, pallet) a journey follows up from a can.
+const PARENT_LEVELS: usize = 2;
+
+/// The business steps of a container's events that belong to a can's journey.
+const TRANSPORT_STEPS: [&str; 6] = [
+    "shipping",
+    "receiving",
+    "storing",
+    "departing",
+    "arriving",
+    "inspecting",
+];
+
+/// The `parentID`s of the aggregation events (packing) among `events`.
+fn parent_ids(events: &[anxin_store::StoredEvent]) -> Vec<String> {
+    let mut parents: Vec<String> = events
+        .iter()
+        .filter_map(|stored| {
+            let body: serde_json::Value = serde_json::from_str(&stored.body).ok()?;
+            (body["type"] == "AggregationEvent"
+                && body["bizStep"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with("packing"))
+                && !body["bizStep"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with("unpacking")))
+            .then(|| body["parentID"].as_str().map(str::to_owned))
+            .flatten()
+        })
+        .collect();
+    parents.sort();
+    parents.dedup();
+    parents
+}
+
 /// The passport routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -316,11 +351,46 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
     ];
     let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
         .map_err(|err| format!("{err:?}"))?;
-    let page = state
+    let mut events = state
         .store
         .list_events(&operator(), &query)
         .await
-        .map_err(unavailable)?;
+        .map_err(unavailable)?
+        .events;
+    // The legs a can travels inside its case and pallet are recorded on those: follow the
+    // parents it was packed into (case, then pallet) and take their transport steps.
+    let mut seen: std::collections::BTreeSet<String> =
+        events.iter().map(|e| e.event_id.clone()).collect();
+    let mut parents = parent_ids(&events);
+    for _level in 0..PARENT_LEVELS {
+        let mut found = Vec::new();
+        for parent in &parents {
+            let params = vec![
+                ("MATCH_anyEPC".to_owned(), parent.clone()),
+                ("eventCountLimit".to_owned(), JOURNEY_EVENTS_MAX.to_string()),
+            ];
+            let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
+                .map_err(|err| format!("{err:?}"))?;
+            let page = state
+                .store
+                .list_events(&operator(), &query)
+                .await
+                .map_err(unavailable)?;
+            found.extend(
+                page.events
+                    .into_iter()
+                    .filter(|e| seen.insert(e.event_id.clone())),
+            );
+        }
+        parents = parent_ids(&found);
+        events.extend(found.into_iter().filter(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.body).is_ok_and(|body| {
+                body["bizStep"]
+                    .as_str()
+                    .is_some_and(|step| TRANSPORT_STEPS.iter().any(|t| step.ends_with(t)))
+            })
+        }));
+    }
     let mut passport = Passport {
         link: link.to_owned(),
         kind: if serial.is_some() { "can" } else { "lot" },
@@ -364,7 +434,7 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         passport.stage = product.stage;
     }
     let mut first_event: Option<String> = None;
-    for stored in &page.events {
+    for stored in &events {
         let Ok(body) = serde_json::from_str::<serde_json::Value>(&stored.body) else {
             continue;
         };

@@ -137,6 +137,21 @@ fn anxin_demo_serves_the_passports_its_guide_prints_and_starts_again_on_the_same
         steps[0]["biz_step"], "commissioning",
         "oldest first: {steps:?}"
     );
+    // The legs travelled in a case or pallet are part of the journey: factory to shop.
+    let shipped = steps.iter().filter(|s| s["biz_step"] == "shipping").count();
+    let received = steps
+        .iter()
+        .filter(|s| s["biz_step"] == "receiving")
+        .count();
+    assert!(
+        shipped >= 2 && received >= 2,
+        "factory → distributor → shop: {steps:?}"
+    );
+    assert_eq!(
+        steps.last().unwrap()["biz_step"],
+        "retail_selling",
+        "{steps:?}"
+    );
     // The raw proof the page links to is served.
     let proof = facts["ledger"]["proof_url"].as_str().unwrap();
     assert_eq!(facts["ledger"]["verified"], true);
