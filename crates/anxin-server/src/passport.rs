@@ -27,6 +27,10 @@ use crate::AppState;
 /// can collects in its life, so a passport stays one bounded query.
 pub const JOURNEY_EVENTS_MAX: u64 = 200;
 
+/// Source places listed at most; an assumption of ours (a lot draws on a few farms and a
+/// handful of ingredient lots), keeping the page short.
+const SOURCES_MAX: usize = 30;
+
 /// How many levels of containers (case, pallet) a journey follows up from a can.
 const PARENT_LEVELS: usize = 2;
 
@@ -84,6 +88,15 @@ pub struct Step {
     pub address: Option<String>,
 }
 
+/// A place the item's raw milk or an ingredient came from.
+#[derive(Serialize, Clone, Debug)]
+pub struct Source {
+    /// The place's name (a farm, a cooperative, an ingredient supplier).
+    pub name: String,
+    /// Its city.
+    pub city: Option<String>,
+}
+
 /// The ledger check of the item's first event.
 #[derive(Serialize, Clone, Debug)]
 pub struct LedgerCheck {
@@ -124,6 +137,8 @@ pub struct Passport {
     pub made_at: Option<String>,
     /// The item's journey, oldest first.
     pub journey: Vec<Step>,
+    /// Where its milk and ingredients were made (the backward trace's sources' places).
+    pub sources: Vec<Source>,
     /// Recalled (the graph's disposition).
     pub recalled: bool,
     /// Past its expiry date (compared with the server's date, China time).
@@ -333,9 +348,24 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         return Err("追溯图尚未就绪，请稍后再试。".to_owned());
     };
     let now_ms = anxin_store::now_ms();
-    let item = {
+    let (item, source_places) = {
         let followed = tracer.read().await.map_err(unavailable)?;
-        followed.graph().state(link, now_ms).ok()
+        let mut places: Vec<String> = followed
+            .graph()
+            .backward(link)
+            .map(|trace| {
+                trace
+                    .sources
+                    .into_iter()
+                    .flat_map(|source| source.origin_events)
+                    .filter_map(|origin| origin.biz_location)
+                    .collect()
+            })
+            .unwrap_or_default();
+        places.sort();
+        places.dedup();
+        places.truncate(SOURCES_MAX);
+        (followed.graph().state(link, now_ms).ok(), places)
     };
     let Some(item) = item else {
         return Ok(None);
@@ -411,6 +441,7 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         expiry_date: None,
         made_at: None,
         journey: Vec::new(),
+        sources: Vec::new(),
         recalled: item
             .disposition
             .as_deref()
@@ -432,6 +463,17 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         passport.product = product.name;
         passport.brand = product.brand;
         passport.stage = product.stage;
+    }
+    for id in &source_places {
+        if let Ok(Some(place)) = state.store.get_location(id).await {
+            passport.sources.push(Source {
+                name: place.name.unwrap_or_else(|| id.clone()),
+                city: place
+                    .address
+                    .as_deref()
+                    .map(|address| address.split(", ").nth(1).unwrap_or(address).to_owned()),
+            });
+        }
     }
     let mut first_event: Option<String> = None;
     for stored in &events {

@@ -152,6 +152,13 @@ fn anxin_demo_serves_the_passports_its_guide_prints_and_starts_again_on_the_same
         "retail_selling",
         "{steps:?}"
     );
+    let sources = facts["sources"].as_array().unwrap();
+    assert!(
+        !sources.is_empty(),
+        "the milk's and ingredients' places: {facts}"
+    );
+    let source = sources[0]["name"].as_str().unwrap();
+    assert!(page.contains(source), "the page lists {source}");
     // The raw proof the page links to is served.
     let proof = facts["ledger"]["proof_url"].as_str().unwrap();
     assert_eq!(facts["ledger"]["verified"], true);
