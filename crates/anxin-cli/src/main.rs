@@ -7,6 +7,7 @@
 mod account;
 mod capture;
 mod db;
+mod demo;
 mod epcis;
 mod gs1;
 mod ledger;
@@ -61,6 +62,8 @@ enum Command {
     /// Create, revoke and list accounts and their API tokens.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Make a demo world in a data folder (or reuse it), serve it and print a guide.
+    Demo(demo::DemoArgs),
     /// Serve the EPCIS 2.0 REST binding over HTTP until Ctrl-C.
     Serve(serve::ServeArgs),
     /// The tamper-evident ledger: verify it, print an event's proof or the signed tree head.
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         }
         Command::Capture(args) => capture::run(args),
         Command::Account(command) => account::run(command),
+        Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Ledger(command) => ledger::run(command),
         Command::Trace(args) => trace::run_trace(args),

@@ -129,7 +129,7 @@ fn config(args: &SimArgs) -> Result<Config> {
     Ok(config)
 }
 
-fn troubles(given: &[String]) -> Result<Troubles> {
+pub(crate) fn troubles(given: &[String]) -> Result<Troubles> {
     let mut troubles = Troubles::default();
     for item in given {
         let (name, value) = item
@@ -158,7 +158,7 @@ fn troubles(given: &[String]) -> Result<Troubles> {
     Ok(troubles)
 }
 
-fn progress_bar(cans: u64) -> ProgressBar {
+pub(crate) fn progress_bar(cans: u64) -> ProgressBar {
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr()
     } else {
@@ -171,7 +171,7 @@ fn progress_bar(cans: u64) -> ProgressBar {
     bar
 }
 
-fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
+pub(crate) fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
     bar.set_position(progress.cans);
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     bar.set_message(format!(

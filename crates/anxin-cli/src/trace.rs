@@ -103,7 +103,7 @@ pub struct RecallArgs {
 }
 
 /// The operator: whoever runs the command on the database itself.
-fn operator() -> Viewer {
+pub(crate) fn operator() -> Viewer {
     Viewer::new(Account {
         account_id: 0,
         name: "operator (command line)".to_owned(),

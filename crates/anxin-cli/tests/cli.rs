@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "cli/demo.rs"]
+mod demo;
 #[path = "cli/quality.rs"]
 mod quality;
 #[path = "cli/serve.rs"]

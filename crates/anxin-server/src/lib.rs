@@ -13,14 +13,15 @@
 //! tree heads and proofs, answered by [`ledger::Ledger`].
 //!
 //! This crate holds no SQL and no access rules: the store decides what a viewer may see and
-//! capture, and the EPCIS codecs read and write documents. It does not (yet) serve the pages
-//! or GS1 Digital Link resolution.
+//! capture, and the EPCIS codecs read and write documents. The public product passport at
+//! the GS1 Digital Link paths is [`passport`]; the signed-in pages are not built yet.
 
 pub mod api;
 pub mod auth;
 pub mod epcis;
 mod error;
 pub mod ledger;
+pub mod passport;
 pub mod trace;
 pub mod webhooks;
 
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/epcis", epcis::routes())
         .nest("/api/v1", api::routes())
+        .merge(passport::routes())
         .fallback(epcis::not_found)
         .with_state(state)
 }
