@@ -246,7 +246,6 @@ pub async fn prepare(
     });
 
     // A recall of the first planted contaminated lot, recorded by the national regulator.
-    let mut recalled_can = None;
     let mut recall_id = None;
     let mut recalled = std::collections::BTreeSet::new();
     if let Some(contaminated) = manifest.contaminated_ingredients.first() {
@@ -278,7 +277,6 @@ pub async fn prepare(
                 recalled.insert(link);
             }
         }
-        recalled_can = recalled.iter().next().map(|link| passport_path(link));
         recall_id = Some(opened.record.recall_id.clone());
     }
     let counterfeits: std::collections::BTreeSet<String> = manifest
@@ -286,6 +284,13 @@ pub async fn prepare(
         .iter()
         .filter_map(|fake| anxin_gs1::canonical_digital_link(&fake.epc).ok())
         .collect();
+    // The recalled can shown is one whose serial was not also planted as a counterfeit, so
+    // each guide line shows one warning (any recalled can if every one was).
+    let recalled_can = recalled
+        .iter()
+        .find(|link| !counterfeits.contains(*link))
+        .or_else(|| recalled.iter().next())
+        .map(|link| passport_path(link));
     let counterfeit_can = counterfeits.iter().next().map(|link| passport_path(link));
     let normal_can = sold_can(store.as_ref(), |link| {
         !recalled.contains(link) && !counterfeits.contains(link)
