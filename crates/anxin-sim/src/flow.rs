@@ -1335,17 +1335,16 @@ impl<'w> Generator<'w> {
         let mut batch = std::mem::take(&mut self.batch);
         self.batch_cans = 0;
         batch.sort_by_key(|(party, event)| (*party, event.event_time.instant));
-        let mut start = 0;
-        while start < batch.len() {
-            let party = batch[start].0;
-            let mut end = start;
-            while end < batch.len() && batch[end].0 == party && end - start < UPLOAD_EVENTS_MAX {
-                end += 1;
+        let mut rest = batch.into_iter().peekable();
+        while let Some((party, first)) = rest.next() {
+            // One upload: this party's next events, at most `UPLOAD_EVENTS_MAX` of them.
+            let mut events = vec![first];
+            while events.len() < UPLOAD_EVENTS_MAX {
+                match rest.next_if(|(next, _)| *next == party) {
+                    Some((_, event)) => events.push(event),
+                    None => break,
+                }
             }
-            let events: Vec<Event> = batch[start..end]
-                .iter_mut()
-                .map(|(_, event)| std::mem::replace(event, placeholder()))
-                .collect();
             let mut header = self.header(&events);
             if !self.introduced[party] {
                 self.introduced[party] = true;
@@ -1358,7 +1357,6 @@ impl<'w> Generator<'w> {
                 header,
                 events,
             });
-            start = end;
         }
     }
 
@@ -1388,14 +1386,6 @@ impl Iterator for Generator<'_> {
             self.fill();
         }
     }
-}
-
-fn placeholder() -> Event {
-    Event::new(
-        EventType::ObjectEvent,
-        EpcisTime::utc(Timestamp::UNIX_EPOCH),
-        TimeZoneOffset(Offset::UTC),
-    )
 }
 
 fn location(id: &str) -> Location {
