@@ -20,9 +20,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anxin_bench::Report;
+use anxin_bench::store::{admin, capture_timed as capture};
 use anxin_epcis::Event;
 use anxin_ledger::tree::{Hash, Tree, leaf_hash, verify_inclusion};
-use anxin_store::{CaptureInput, ErrorBehaviour, NewAccount, Role, Store, Viewer};
+use anxin_store::{Store, Viewer};
 use anxin_store_tests::fixtures;
 
 const EPCS_PER_EVENT: u32 = 10;
@@ -44,32 +45,6 @@ fn events(base: u32, n_events: u32) -> Vec<Event> {
             )
         })
         .collect()
-}
-
-async fn admin(store: &dyn Store) -> Viewer {
-    let account = NewAccount {
-        name: "bench".into(),
-        role: Role::Admin,
-        party: None,
-        region: None,
-    };
-    Viewer::new(store.create_account(account).await.expect("account").0)
-}
-
-async fn capture(store: &dyn Store, viewer: &Viewer, events: Vec<Event>) -> Duration {
-    let input = CaptureInput::new(fixtures::header(), events);
-    let start = Instant::now();
-    let job = store
-        .start_job(viewer, ErrorBehaviour::Rollback, "bench")
-        .await
-        .expect("job");
-    let job = store
-        .capture(viewer, &job.job_id, input)
-        .await
-        .expect("capture");
-    let elapsed = start.elapsed();
-    assert!(job.n_stored > 0 && job.n_duplicates == 0, "{job:?}");
-    elapsed
 }
 
 /// Interleaved rounds of capture into `with` and `without`; the best of each.

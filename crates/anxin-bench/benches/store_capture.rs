@@ -11,13 +11,14 @@
 //! 5000, each naming 10 EPCs), `BENCH_ROUNDS` (default 3), `ANXIN_TEST_PG` (the PostgreSQL
 //! figures are measured only when it is set, in a schema of their own that is dropped after).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anxin_bench::Report;
 use anxin_bench::raw::{postgres_raw, sqlite_raw};
+use anxin_bench::store::{admin, capture_timed as capture};
 use anxin_epcis::Event;
+use anxin_store::now_ms;
 use anxin_store::prepare::{PreparedEvent, prepare_for_store};
-use anxin_store::{CaptureInput, ErrorBehaviour, NewAccount, Role, Store, Viewer, now_ms};
 use anxin_store_tests::fixtures;
 
 const EPCS_PER_EVENT: u32 = 10;
@@ -50,32 +51,6 @@ fn prepared(events: Vec<Event>) -> Vec<PreparedEvent> {
         .into_iter()
         .map(|event| prepare_for_store(event, now, &mut hasher).expect("prepare"))
         .collect()
-}
-
-async fn admin(store: &dyn Store) -> Viewer {
-    let account = NewAccount {
-        name: "bench".into(),
-        role: Role::Admin,
-        party: None,
-        region: None,
-    };
-    Viewer::new(store.create_account(account).await.expect("account").0)
-}
-
-async fn capture(store: &dyn Store, viewer: &Viewer, events: Vec<Event>) -> Duration {
-    let input = CaptureInput::new(fixtures::header(), events);
-    let start = Instant::now();
-    let job = store
-        .start_job(viewer, ErrorBehaviour::Rollback, "bench")
-        .await
-        .expect("job");
-    let job = store
-        .capture(viewer, &job.job_id, input)
-        .await
-        .expect("capture");
-    let elapsed = start.elapsed();
-    assert!(job.n_stored > 0 && job.n_duplicates == 0, "{job:?}");
-    elapsed
 }
 
 fn add_figures(

@@ -27,13 +27,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anxin_bench::chain::{self, Party};
+use anxin_bench::store::capture_document as capture;
 use anxin_bench::{Report, cache_folder, percentile};
+use anxin_epcis::Event;
 use anxin_epcis::sample::SampleRng;
-use anxin_epcis::{EpcisTime, Event, Header};
 use anxin_store::prepare::{canonical_id, gln_of};
-use anxin_store::{
-    CaptureInput, ErrorBehaviour, EventQuery, NewAccount, PartyGln, Role, Store, Viewer,
-};
+use anxin_store::{EventQuery, NewAccount, PartyGln, Role, Store, Viewer};
 use serde::{Deserialize, Serialize};
 
 /// The knobs of one run.
@@ -133,21 +132,6 @@ async fn existing_viewers(store: &dyn Store, parties: &[Party]) -> Viewers {
             .map(|party| find(&|account| account.name == party.prefix))
             .collect(),
     }
-}
-
-/// Captures one party's document the way the server does: a job, then the capture.
-async fn capture(store: &dyn Store, viewer: &Viewer, events: Vec<Event>) {
-    let n_events = events.len() as u64;
-    let header = Header::new(EpcisTime::utc(jiff::Timestamp::now()));
-    let job = store
-        .start_job(viewer, ErrorBehaviour::Rollback, "bench")
-        .await
-        .expect("job");
-    let job = store
-        .capture(viewer, &job.job_id, CaptureInput::new(header, events))
-        .await
-        .expect("capture");
-    assert_eq!(job.n_stored, n_events, "{job:?}");
 }
 
 /// Fills a store with pallets of the chain until it holds `rows` event-EPC rows, one

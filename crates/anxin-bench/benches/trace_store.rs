@@ -27,12 +27,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anxin_bench::chain::{self, Party};
+use anxin_bench::store::capture_document as capture;
 use anxin_bench::{Report, best_of_interleaved};
+use anxin_epcis::Event;
 use anxin_epcis::sample::SampleRng;
-use anxin_epcis::{EpcisTime, Event, Header};
 use anxin_server::trace::{RecallRequest, Tracer, open_recall};
 use anxin_store::prepare::{canonical_id, gln_of};
-use anxin_store::{CaptureInput, ErrorBehaviour, NewAccount, PartyGln, Role, Store, Viewer};
+use anxin_store::{NewAccount, PartyGln, Role, Store, Viewer};
 
 struct Knobs {
     pallets: u64,
@@ -117,20 +118,6 @@ async fn fill(store: &dyn Store, parties: &[Party], knobs: &Knobs) -> (Viewer, u
         }
     }
     (admin, events, pallet_ids)
-}
-
-async fn capture(store: &dyn Store, viewer: &Viewer, events: Vec<Event>) {
-    let n = events.len() as u64;
-    let header = Header::new(EpcisTime::utc(jiff::Timestamp::now()));
-    let job = store
-        .start_job(viewer, ErrorBehaviour::Rollback, "bench")
-        .await
-        .expect("job");
-    let job = store
-        .capture(viewer, &job.job_id, CaptureInput::new(header, events))
-        .await
-        .expect("capture");
-    assert_eq!(job.n_stored, n, "{job:?}");
 }
 
 /// The recursive CTE: every item under the starts, with its latest own event and that

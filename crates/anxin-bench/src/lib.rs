@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod raw;
+pub mod store;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
