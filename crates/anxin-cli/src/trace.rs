@@ -352,9 +352,7 @@ pub fn run_recall(args: RecallArgs) -> Result<u8> {
                     "recall {} ({}), start before {}, finish by {} (China time)\n",
                     opened.record.recall_id,
                     opened.record.level.label(),
-                    jiff::Timestamp::from_millisecond(opened.record.start_deadline_ms)
-                        .map(|t| t.to_string())
-                        .unwrap_or_default(),
+                    anxin_trace::render::rfc3339(opened.record.start_deadline_ms),
                     opened.record.finish_deadline_date
                 );
                 if let Some(job) = &opened.job_id {

@@ -42,7 +42,7 @@ pub enum TraceError {
         reason: String,
     },
     /// No event names the identifier.
-    #[error("no event names `{id}` (looked up as `{canonical}`)")]
+    #[error("no event names `{id}`{}", looked_up(id, canonical))]
     Unknown {
         /// The identifier as given.
         id: String,
@@ -74,4 +74,17 @@ pub enum TraceError {
     /// 2 GiB of identifiers).
     #[error("the trace graph is full: a table passed its u32 limit")]
     Full,
+}
+
+/// The tail of [`TraceError::Unknown`]'s sentence: the form that was looked up when it differs
+/// from what was given, or why nothing can name text that is neither a GS1 code nor a URI.
+fn looked_up(id: &str, canonical: &str) -> String {
+    if canonical != id.trim() {
+        format!(" (looked up as `{canonical}`)")
+    } else if !canonical.contains(':') {
+        ": it is neither a GS1 code nor a URI, so no event can name it (check the code on the can)"
+            .to_owned()
+    } else {
+        String::new()
+    }
 }

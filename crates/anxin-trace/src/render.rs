@@ -57,7 +57,9 @@ pub struct TrackingEventRow {
     pub captured_by: String,
 }
 
-fn rfc3339(ms: i64) -> String {
+/// A Unix-ms instant as RFC 3339 in China time (`+08:00`), as every recall output shows it;
+/// the bare number if it is out of range.
+pub fn rfc3339(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))))
         .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string())
