@@ -348,13 +348,20 @@ pub fn run_recall(args: RecallArgs) -> Result<u8> {
         };
         let bytes = match args.format {
             RecallFormat::Table => {
-                let mut text = format!(
-                    "recall {} ({}), start before {}, finish by {} (China time)\n",
-                    opened.record.recall_id,
-                    opened.record.level.label(),
-                    anxin_trace::render::rfc3339(opened.record.start_deadline_ms),
-                    opened.record.finish_deadline_date
-                );
+                let level = opened.record.level.label();
+                let start = anxin_trace::render::rfc3339(opened.record.start_deadline_ms);
+                let finish = &opened.record.finish_deadline_date;
+                let mut text = if opened.job_id.is_some() {
+                    format!(
+                        "recall {} ({level}), start before {start}, finish by {finish} (China time)\n",
+                        opened.record.recall_id
+                    )
+                } else {
+                    format!(
+                        "recall preview, not recorded (--record stores it): a {level} recall opened now \
+                         would start before {start} and finish by {finish} (China time)\n"
+                    )
+                };
                 if let Some(job) = &opened.job_id {
                     text.push_str(&format!(
                         "recorded; {} EPCIS events captured (job {job})\n",

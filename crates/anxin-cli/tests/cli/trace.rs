@@ -197,7 +197,8 @@ fn trace_and_recall_from_the_command_line() {
     let empty = run(&["recall", nothing, "--db", &db], None);
     assert_eq!(empty.status.code(), Some(0), "{}", text(&empty.stderr));
     assert!(
-        text(&empty.stdout).contains("nothing affected"),
+        text(&empty.stdout).contains("nothing affected")
+            && text(&empty.stdout).starts_with("recall preview, not recorded"),
         "{}",
         text(&empty.stdout)
     );
