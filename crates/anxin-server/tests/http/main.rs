@@ -7,6 +7,7 @@ mod capture;
 mod helpers;
 mod ledger;
 mod queries;
+mod pages;
 mod query;
 mod serve;
 mod subscriptions;
