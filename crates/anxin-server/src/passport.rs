@@ -497,11 +497,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
             .and_then(|place| place.address.as_deref())
             .map(|address| address.split(", ").nth(1).unwrap_or(address).to_owned());
         if biz_step.ends_with("retail_selling") && passport.kind == "can" {
-            passport
-                .sold_in
-                .push(city.clone().unwrap_or_else(|| {
-                    Lang::Zh.texts().passport_unknown_place.to_owned()
-                }));
+            passport.sold_in.push(
+                city.clone()
+                    .unwrap_or_else(|| Lang::Zh.texts().passport_unknown_place.to_owned()),
+            );
         }
         passport.journey.push(Step {
             time: body["eventTime"].as_str().unwrap_or("").to_owned(),

@@ -18,8 +18,7 @@ use serde::Deserialize;
 use super::draw::{self, Drawn, Edge, Node};
 use super::session::SignedIn;
 use super::{
-    Chrome, Page, china_time, field, form_fields, forbidden, html, problem, same_origin,
-    see_other,
+    Chrome, Page, china_time, field, forbidden, form_fields, html, problem, same_origin, see_other,
 };
 use crate::AppState;
 use crate::trace::{self, Direction, RecallRequest, RecallSummary, TraceAnswer, TraceFailure};
@@ -91,7 +90,10 @@ pub async fn home(page: Page, signed_in: SignedIn) -> Response {
             c: Chrome::signed_in(&page, &signed_in),
             name: account.name.clone(),
             role: account.role,
-            party: account.party.as_ref().map(|party| party.as_str().to_owned()),
+            party: account
+                .party
+                .as_ref()
+                .map(|party| party.as_str().to_owned()),
             region: account.region.map(|region| region.to_string()),
             may_trace: may_trace(account.role),
         },
@@ -291,11 +293,11 @@ fn forward_graph(
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut edges: Vec<Edge> = Vec::new();
     let add = |nodes: &mut Vec<Node>,
-                   index: &mut HashMap<String, usize>,
-                   id: &str,
-                   layer: usize,
-                   kind: &str,
-                   link: bool| {
+               index: &mut HashMap<String, usize>,
+               id: &str,
+               layer: usize,
+               kind: &str,
+               link: bool| {
         *index.entry(id.to_owned()).or_insert_with(|| {
             nodes.push(Node {
                 layer,
@@ -542,8 +544,7 @@ pub async fn trace_page(
         }
     };
     let title_refs: Vec<&str> = titles.iter().map(String::as_str).collect();
-    let graph = match draw::trace_graph(&nodes, &edges, &title_refs, t.trace_more, t.trace_graph)
-    {
+    let graph = match draw::trace_graph(&nodes, &edges, &title_refs, t.trace_more, t.trace_graph) {
         Ok(graph) => graph,
         Err(err) => {
             tracing::error!("{err}");
@@ -799,15 +800,15 @@ fn number(value: f64) -> String {
 }
 
 /// The holders table (by province, then name) and the cans per province.
-fn holder_rows(
-    t: &super::Texts,
-    report: &RecallReport,
-) -> (Vec<HolderRow>, Vec<(String, usize)>) {
+fn holder_rows(t: &super::Texts, report: &RecallReport) -> (Vec<HolderRow>, Vec<(String, usize)>) {
     let mut rows: Vec<(Option<&str>, HolderRow)> = report
         .holders
         .iter()
         .map(|group| {
-            let region = group.party.as_ref().map_or("", |party| party.region.as_str());
+            let region = group
+                .party
+                .as_ref()
+                .map_or("", |party| party.region.as_str());
             let cans = group.cans_per_channel.iter().map(|(_, n)| n).sum();
             (
                 super::province::code(region),
@@ -831,9 +832,7 @@ fn holder_rows(
             )
         })
         .collect();
-    rows.sort_by(|a, b| {
-        (a.0.unwrap_or("99"), &a.1.name).cmp(&(b.0.unwrap_or("99"), &b.1.name))
-    });
+    rows.sort_by(|a, b| (a.0.unwrap_or("99"), &a.1.name).cmp(&(b.0.unwrap_or("99"), &b.1.name)));
     let mut per_province: Vec<(String, usize)> = Vec::new();
     for (_, row) in &rows {
         match per_province.last_mut() {

@@ -118,9 +118,7 @@ pub async fn check(
         anxin_gs1::Gs1Key::parse(&code).ok()
     };
     let Some(key) = key else {
-        result
-            .lines
-            .push(line(Mark::Fail, t.check_code_bad, ""));
+        result.lines.push(line(Mark::Fail, t.check_code_bad, ""));
         result.overall = Some(Mark::Fail);
         return html(StatusCode::OK, &result);
     };
@@ -187,11 +185,9 @@ pub async fn check(
                 t.check_registered,
                 p.product.as_deref().unwrap_or(""),
             ));
-            result.lines.push(line(
-                Mark::Unknown,
-                t.check_released,
-                t.check_released_note,
-            ));
+            result
+                .lines
+                .push(line(Mark::Unknown, t.check_released, t.check_released_note));
             result.lines.push(line(
                 if p.recalled { Mark::Fail } else { Mark::Pass },
                 t.check_not_recalled,
@@ -229,15 +225,13 @@ pub async fn check(
         t.check_formula_reg,
         t.check_registry_note,
     ));
-    result.overall = Some(
-        if result.lines.iter().any(|line| line.mark == Mark::Fail) {
-            Mark::Fail
-        } else if result.lines.iter().any(|line| line.mark == Mark::Unknown) {
-            Mark::Unknown
-        } else {
-            Mark::Pass
-        },
-    );
+    result.overall = Some(if result.lines.iter().any(|line| line.mark == Mark::Fail) {
+        Mark::Fail
+    } else if result.lines.iter().any(|line| line.mark == Mark::Unknown) {
+        Mark::Unknown
+    } else {
+        Mark::Pass
+    });
     html(StatusCode::OK, &result)
 }
 

@@ -160,7 +160,8 @@ pub fn trace_graph(
     {
         let area =
             SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
-        let fail = |err: DrawingAreaErrorKind<_>| format!("the trace graph could not be drawn: {err}");
+        let fail =
+            |err: DrawingAreaErrorKind<_>| format!("the trace graph could not be drawn: {err}");
         area.fill(&WHITE).map_err(fail)?;
         let title_style = ("sans-serif", 14)
             .into_font()
@@ -214,8 +215,12 @@ pub fn trace_graph(
                 RGBColor(11, 87, 208).stroke_width(1),
             ))
             .map_err(fail)?;
-            area.draw(&Text::new(node.kind.clone(), (x + 6, y + 11), kind_style.clone()))
-                .map_err(fail)?;
+            area.draw(&Text::new(
+                node.kind.clone(),
+                (x + 6, y + 11),
+                kind_style.clone(),
+            ))
+            .map_err(fail)?;
             area.draw(&Text::new(
                 shorten(&node.label, 22),
                 (x + 6, y + 28),
@@ -276,7 +281,12 @@ fn name_svg(svg: &str, id: &str, name: &str) -> String {
 /// its bar's end.
 pub fn bar_chart(rows: &[(String, usize)], id: &str, name: &str) -> Result<String, String> {
     let n = rows.len().max(1);
-    let max = rows.iter().map(|(_, value)| *value).max().unwrap_or(0).max(1);
+    let max = rows
+        .iter()
+        .map(|(_, value)| *value)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let height = 50 + 30 * n as u32;
     let mut svg = String::new();
     {
@@ -362,9 +372,14 @@ mod tests {
                 light: false,
             },
         ];
-        let drawn =
-            trace_graph(&nodes, &edges, &["来源", "批次", "罐"], "另有", "追溯图").unwrap();
-        assert!(drawn.svg.starts_with("<svg id=\"trace-graph\" role=\"img\""), "{}", drawn.svg);
+        let drawn = trace_graph(&nodes, &edges, &["来源", "批次", "罐"], "另有", "追溯图").unwrap();
+        assert!(
+            drawn
+                .svg
+                .starts_with("<svg id=\"trace-graph\" role=\"img\""),
+            "{}",
+            drawn.svg
+        );
         for label in ["MILK1", "LOT1", "can-1", "来源"] {
             assert!(drawn.svg.contains(label), "{label}");
         }

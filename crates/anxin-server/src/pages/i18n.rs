@@ -413,6 +413,9 @@ mod tests {
         assert_eq!(Lang::parse("fr"), None);
         assert_eq!(ZH.role(&Role::Regulator), "监管部门");
         assert_eq!(EN.step("urn:epcglobal:cbv:bizstep:shipping"), "shipping");
-        assert_eq!(ZH.step("https://ref.gs1.org/cbv/BizStep-retail_selling"), "零售售出");
+        assert_eq!(
+            ZH.step("https://ref.gs1.org/cbv/BizStep-retail_selling"),
+            "零售售出"
+        );
     }
 }

@@ -55,7 +55,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/app/recalls/{id}", get(app::recall_page))
         .route("/app/recalls/{id}/download", get(app::download))
-        .route("/app/ledger", get(app::ledger_page).post(app::verify_ledger))
+        .route(
+            "/app/ledger",
+            get(app::ledger_page).post(app::verify_ledger),
+        )
         .route("/check", get(check::check))
 }
 

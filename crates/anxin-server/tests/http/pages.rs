@@ -47,7 +47,13 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn send(&mut self, method: Method, path: &str, origin: Option<&str>, body: String) -> Reply {
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        origin: Option<&str>,
+        body: String,
+    ) -> Reply {
         let mut request = Request::builder()
             .method(method.clone())
             .uri(path)
@@ -82,7 +88,12 @@ impl<'a> Browser<'a> {
         self.post_from(path, fields, Some(ORIGIN)).await
     }
 
-    async fn post_from(&mut self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Reply {
+    async fn post_from(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> Reply {
         let mut form = form_urlencoded::Serializer::new(String::new());
         for (name, value) in fields {
             form.append_pair(name, value);
@@ -113,7 +124,10 @@ async fn sign_in<'a>(app: &'a TestApp, token: &str) -> Browser<'a> {
     assert_eq!(form.status, 200, "{}", form.text());
     let csrf = hidden(&form.text(), "csrf");
     let reply = browser
-        .post("/login", &[("token", token), ("csrf", &csrf), ("next", "/app")])
+        .post(
+            "/login",
+            &[("token", token), ("csrf", &csrf), ("next", "/app")],
+        )
         .await;
     assert_eq!(reply.status, 303, "{}", reply.text());
     assert_eq!(reply.header("location"), "/app");
@@ -141,30 +155,55 @@ async fn login_restores_the_page_asked_for_and_logout_ends_the_session() {
     let form = browser.get(&location).await;
     assert_eq!(form.status, 200);
     let page = form.text();
-    for needle in ["name=\"token\" id=\"token\"", "id=\"login-submit\"", "<html lang=\"zh-CN\">", "id=\"lang-switch\""] {
+    for needle in [
+        "name=\"token\" id=\"token\"",
+        "id=\"login-submit\"",
+        "<html lang=\"zh-CN\">",
+        "id=\"lang-switch\"",
+    ] {
         assert!(page.contains(needle), "{needle}: {page}");
     }
-    assert!(browser.cookie("ax_login").is_some(), "the form's token cookie");
+    assert!(
+        browser.cookie("ax_login").is_some(),
+        "the form's token cookie"
+    );
     let csrf = hidden(&page, "csrf");
     assert_eq!(hidden(&page, "next"), asked);
 
     // A wrong token: the form again, with a message, nothing signed in.
     let wrong = browser
-        .post("/login", &[("token", "ax_nonsense"), ("csrf", &csrf), ("next", &asked)])
+        .post(
+            "/login",
+            &[("token", "ax_nonsense"), ("csrf", &csrf), ("next", &asked)],
+        )
         .await;
     assert_eq!(wrong.status, 401);
-    assert!(wrong.text().contains("id=\"login-error\""), "{}", wrong.text());
+    assert!(
+        wrong.text().contains("id=\"login-error\""),
+        "{}",
+        wrong.text()
+    );
     assert!(browser.cookie("ax_session").is_none());
     // So is a revoked one.
     let csrf = hidden(&wrong.text(), "csrf");
     let revoked = browser
-        .post("/login", &[("token", &app.revoked), ("csrf", &csrf), ("next", &asked)])
+        .post(
+            "/login",
+            &[("token", &app.revoked), ("csrf", &csrf), ("next", &asked)],
+        )
         .await;
     assert_eq!(revoked.status, 401);
 
     let csrf = hidden(&revoked.text(), "csrf");
     let signed = browser
-        .post("/login", &[("token", &app.manufacturer), ("csrf", &csrf), ("next", &asked)])
+        .post(
+            "/login",
+            &[
+                ("token", &app.manufacturer),
+                ("csrf", &csrf),
+                ("next", &asked),
+            ],
+        )
         .await;
     assert_eq!(signed.status, 303, "{}", signed.text());
     assert_eq!(signed.header("location"), asked);
@@ -178,7 +217,10 @@ async fn login_restores_the_page_asked_for_and_logout_ends_the_session() {
         .iter()
         .find(|cookie| cookie.starts_with("ax_session="))
         .expect("a session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
     let id = browser.cookie("ax_session").unwrap().to_owned();
     assert_eq!(id.len(), 64);
     assert!(!id.contains(&app.manufacturer) && !app.manufacturer.contains(&id));
@@ -186,8 +228,14 @@ async fn login_restores_the_page_asked_for_and_logout_ends_the_session() {
     let home = browser.get("/app").await;
     assert_eq!(home.status, 200, "{}", home.text());
     let page = home.text();
-    assert!(page.contains("factory") && page.contains("生产企业"), "{page}");
-    assert!(page.contains("href=\"/app/trace\""), "a manufacturer is offered the trace");
+    assert!(
+        page.contains("factory") && page.contains("生产企业"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/app/trace\""),
+        "a manufacturer is offered the trace"
+    );
 
     // Sign-out needs the session's form token.
     let refused = browser.post("/logout", &[("csrf", "0")]).await;
@@ -202,7 +250,10 @@ async fn login_restores_the_page_asked_for_and_logout_ends_the_session() {
     let again = browser.get("/app/recalls").await;
     assert_eq!(again.status, 401);
     let page = again.text();
-    assert!(page.contains("登录已过期") && page.contains("id=\"token\""), "{page}");
+    assert!(
+        page.contains("登录已过期") && page.contains("id=\"token\""),
+        "{page}"
+    );
     assert_eq!(hidden(&page, "next"), "/app/recalls");
 }
 
@@ -219,17 +270,34 @@ async fn an_expired_session_or_a_revoked_account_leads_back_to_login() {
     assert!(page.contains("登录已过期"), "{page}");
     assert!(page.contains("id=\"login-submit\""), "{page}");
     assert_eq!(hidden(&page, "next"), "/app/ledger");
-    assert!(browser.cookie("ax_session").is_none(), "the dead cookie is cleared");
+    assert!(
+        browser.cookie("ax_session").is_none(),
+        "the dead cookie is cleared"
+    );
     // Signing in again from that page goes back to the page asked for.
     let csrf = hidden(&page, "csrf");
     let signed = browser
-        .post("/login", &[("token", &app.manufacturer), ("csrf", &csrf), ("next", "/app/ledger")])
+        .post(
+            "/login",
+            &[
+                ("token", &app.manufacturer),
+                ("csrf", &csrf),
+                ("next", "/app/ledger"),
+            ],
+        )
         .await;
     assert_eq!(signed.header("location"), "/app/ledger");
     assert_eq!(browser.get("/app/ledger").await.status, 200);
 
     // An account revoked while signed in loses its pages at once.
-    let (id, token) = account(app.store.as_ref(), "short-lived", Role::Manufacturer, Some(PARTY_A), "440305").await;
+    let (id, token) = account(
+        app.store.as_ref(),
+        "short-lived",
+        Role::Manufacturer,
+        Some(PARTY_A),
+        "440305",
+    )
+    .await;
     let mut other = sign_in(&app, &token).await;
     assert_eq!(other.get("/app").await.status, 200);
     assert!(app.store.revoke_account(id).await.unwrap());
@@ -239,7 +307,9 @@ async fn an_expired_session_or_a_revoked_account_leads_back_to_login() {
 
     // A cookie the server never issued is treated the same way.
     let mut stranger = Browser::new(&app);
-    stranger.cookies.push(("ax_session".to_owned(), "ff".repeat(32)));
+    stranger
+        .cookies
+        .push(("ax_session".to_owned(), "ff".repeat(32)));
     let reply = stranger.get("/app").await;
     assert_eq!(reply.status, 401);
     assert!(reply.text().contains("登录已过期"));
@@ -273,16 +343,29 @@ async fn cross_site_forms_are_refused_and_change_nothing() {
     let mut browser = sign_in(&app, &app.manufacturer).await;
     let page = browser.get("/app/recalls/new").await.text();
     let csrf = hidden(&page, "csrf");
-    let fields = [("ids", LOT), ("level", "1"), ("reason", "test"), ("csrf", csrf.as_str())];
+    let fields = [
+        ("ids", LOT),
+        ("level", "1"),
+        ("reason", "test"),
+        ("csrf", csrf.as_str()),
+    ];
     let reply = browser
         .post_from("/app/recalls/new", &fields, Some("http://evil.example"))
         .await;
     assert_eq!(reply.status, 403);
-    let wrong = [("ids", LOT), ("level", "1"), ("reason", "test"), ("csrf", "00")];
+    let wrong = [
+        ("ids", LOT),
+        ("level", "1"),
+        ("reason", "test"),
+        ("csrf", "00"),
+    ];
     assert_eq!(browser.post("/app/recalls/new", &wrong).await.status, 403);
     let no_origin = [("ids", LOT), ("level", "1"), ("reason", "test")];
     assert_eq!(
-        browser.post_from("/app/recalls/new", &no_origin, None).await.status,
+        browser
+            .post_from("/app/recalls/new", &no_origin, None)
+            .await
+            .status,
         403
     );
     assert!(app.store.list_recalls(10).await.unwrap().is_empty());
@@ -302,7 +385,10 @@ async fn the_trace_explorer_draws_the_graph_and_lists_the_proving_events() {
     assert!(!empty.text().contains("trace-graph\""));
 
     let reply = browser
-        .get(&format!("/app/trace?id={}&direction=backward", encoded(&can(1))))
+        .get(&format!(
+            "/app/trace?id={}&direction=backward",
+            encoded(&can(1))
+        ))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let page = reply.text();
@@ -312,15 +398,23 @@ async fn the_trace_explorer_draws_the_graph_and_lists_the_proving_events() {
     // Every node links to tracing from it; the milk lot's link is there.
     assert!(page.contains("class=\"node\""));
     let milk = encoded("https://id.gs1.org/01/06901234999990/10/MILK1");
-    assert!(page.contains(&format!("/app/trace?id={milk}&#38;direction=backward")), "{page}");
+    assert!(
+        page.contains(&format!("/app/trace?id={milk}&#38;direction=backward")),
+        "{page}"
+    );
     // The proving events: the transformation and the commissioning, with the party.
-    let stored = app.get("/epcis/events?perPage=100", &app.manufacturer).await;
+    let stored = app
+        .get("/epcis/events?perPage=100", &app.manufacturer)
+        .await;
     let ids: Vec<String> = stored
         .events()
         .iter()
         .map(|event| event["eventID"].as_str().unwrap().to_owned())
         .collect();
-    assert!(ids.iter().filter(|id| page.contains(id.as_str())).count() >= 2, "{page}");
+    assert!(
+        ids.iter().filter(|id| page.contains(id.as_str())).count() >= 2,
+        "{page}"
+    );
     assert!(page.contains("id=\"trace-events\""));
     assert!(page.contains("生产赋码"), "{page}");
 
@@ -337,11 +431,17 @@ async fn the_trace_explorer_draws_the_graph_and_lists_the_proving_events() {
 
     // Bad input: a wrong check digit, a wrong direction.
     let reply = browser
-        .get(&format!("/app/trace?id={}", encoded("(01)06901234123450(21)1")))
+        .get(&format!(
+            "/app/trace?id={}",
+            encoded("(01)06901234123450(21)1")
+        ))
         .await;
     assert_eq!(reply.status, 400);
     assert!(reply.text().contains("标识无法识别"));
-    assert_eq!(browser.get("/app/trace?id=x&direction=up").await.status, 400);
+    assert_eq!(
+        browser.get("/app/trace?id=x&direction=up").await.status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -361,7 +461,15 @@ async fn another_manufacturer_gets_a_chinese_403_that_names_no_one() {
     let page = maker.get("/app/recalls/new").await.text();
     let csrf = hidden(&page, "csrf");
     let opened = maker
-        .post("/app/recalls/new", &[("ids", LOT), ("level", "2"), ("reason", "阪崎克罗诺杆菌"), ("csrf", &csrf)])
+        .post(
+            "/app/recalls/new",
+            &[
+                ("ids", LOT),
+                ("level", "2"),
+                ("reason", "阪崎克罗诺杆菌"),
+                ("csrf", &csrf),
+            ],
+        )
         .await;
     let recall_path = opened.header("location").to_owned();
 
@@ -385,7 +493,15 @@ async fn another_manufacturer_gets_a_chinese_403_that_names_no_one() {
     let page = browser.get("/app/recalls/new").await.text();
     let csrf = hidden(&page, "csrf");
     let reply = browser
-        .post("/app/recalls/new", &[("ids", LOT), ("level", "1"), ("reason", "x"), ("csrf", &csrf)])
+        .post(
+            "/app/recalls/new",
+            &[
+                ("ids", LOT),
+                ("level", "1"),
+                ("reason", "x"),
+                ("csrf", &csrf),
+            ],
+        )
         .await;
     assert_eq!(reply.status, 403);
     assert!(reply.text().contains("id=\"forbidden\""));
@@ -421,18 +537,36 @@ async fn the_recall_console_opens_lists_shows_and_downloads_a_recall() {
     let csrf = hidden(&page, "csrf");
     // Bad lines are named, in Chinese, and nothing is recorded.
     let reply = browser
-        .post("/app/recalls/new", &[("ids", "not a code"), ("level", "4"), ("reason", ""), ("csrf", &csrf)])
+        .post(
+            "/app/recalls/new",
+            &[
+                ("ids", "not a code"),
+                ("level", "4"),
+                ("reason", ""),
+                ("csrf", &csrf),
+            ],
+        )
         .await;
     assert_eq!(reply.status, 400);
     let page = reply.text();
-    for needle in ["不是可识别的 GS1 编码", "not a code", "请选择召回级别", "请填写召回原因"] {
+    for needle in [
+        "不是可识别的 GS1 编码",
+        "not a code",
+        "请选择召回级别",
+        "请填写召回原因",
+    ] {
         assert!(page.contains(needle), "{needle}: {page}");
     }
     let element_string = "(01)06901234123456(10)LOT1";
     let reply = browser
         .post(
             "/app/recalls/new",
-            &[("ids", &format!("{element_string}\n")), ("level", "1"), ("reason", "阪崎克罗诺杆菌"), ("csrf", &csrf)],
+            &[
+                ("ids", &format!("{element_string}\n")),
+                ("level", "1"),
+                ("reason", "阪崎克罗诺杆菌"),
+                ("csrf", &csrf),
+            ],
         )
         .await;
     assert_eq!(reply.status, 303, "{}", reply.text());
@@ -447,8 +581,13 @@ async fn check_recall(app: &TestApp, browser: &mut Browser<'_>, location: &str) 
     let reply = browser.get(location).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let page = reply.text();
-    assert!(page.contains("一级") && page.contains("阪崎克罗诺杆菌"), "{page}");
-    let table_start = page.find("<table id=\"holders\">").expect("the holders table");
+    assert!(
+        page.contains("一级") && page.contains("阪崎克罗诺杆菌"),
+        "{page}"
+    );
+    let table_start = page
+        .find("<table id=\"holders\">")
+        .expect("the holders table");
     let body_start = table_start + page[table_start..].find("<tbody>").unwrap();
     let body_end = body_start + page[body_start..].find("</tbody>").unwrap();
     let n_rows = page[body_start..body_end].matches("<tr>").count();
@@ -456,7 +595,10 @@ async fn check_recall(app: &TestApp, browser: &mut Browser<'_>, location: &str) 
     // and name from master data.
     let id = location.trim_start_matches("/app/recalls/");
     let export = app
-        .get(&format!("/api/v1/recalls/{id}/export?format=json"), &app.manufacturer)
+        .get(
+            &format!("/api/v1/recalls/{id}/export?format=json"),
+            &app.manufacturer,
+        )
         .await
         .json();
     let holders = export["report"]["holders"].as_array().expect("holders");
@@ -467,16 +609,28 @@ async fn check_recall(app: &TestApp, browser: &mut Browser<'_>, location: &str) 
         let name = holder["party"]["name"].as_str().unwrap();
         assert!(rows.contains(name), "{name}: {rows}");
     }
-    assert!(rows.contains("广东省") || rows.contains("黑龙江省"), "{rows}");
+    assert!(
+        rows.contains("广东省") || rows.contains("黑龙江省"),
+        "{rows}"
+    );
     assert!(page.contains("<svg id=\"province-chart\""), "{page}");
-    assert!(page.contains("id=\"channels\"") && page.contains("流通环节"), "{page}");
+    assert!(
+        page.contains("id=\"channels\"") && page.contains("流通环节"),
+        "{page}"
+    );
     assert!(page.contains("id=\"mass-balance\""));
     assert!(page.contains("id=\"deadlines\""));
     for format in ["csv", "sheet", "xlsx"] {
         assert!(page.contains(&format!("download?format={format}")));
-        let reply = browser.get(&format!("{location}/download?format={format}")).await;
+        let reply = browser
+            .get(&format!("{location}/download?format={format}"))
+            .await;
         assert_eq!(reply.status, 200, "{format}: {}", reply.text());
-        assert!(reply.header("content-disposition").starts_with("attachment"));
+        assert!(
+            reply
+                .header("content-disposition")
+                .starts_with("attachment")
+        );
         if format == "xlsx" {
             assert!(reply.body.starts_with(b"PK"), "a zip");
         } else {
@@ -484,7 +638,13 @@ async fn check_recall(app: &TestApp, browser: &mut Browser<'_>, location: &str) 
             assert!(!reply.body.is_empty());
         }
     }
-    assert_eq!(browser.get(&format!("{location}/download?format=pdf")).await.status, 400);
+    assert_eq!(
+        browser
+            .get(&format!("{location}/download?format=pdf"))
+            .await
+            .status,
+        400
+    );
     let list = browser.get("/app/recalls").await;
     assert_eq!(list.status, 200);
     assert!(list.text().contains(id), "{}", list.text());
@@ -508,14 +668,20 @@ async fn the_ledger_page_shows_the_signed_head_and_verifies_it() {
         .as_u64()
         .unwrap();
     assert_eq!(size, 5);
-    assert!(page.contains(&format!("<dd id=\"tree-size\">{size}</dd>")), "{page}");
+    assert!(
+        page.contains(&format!("<dd id=\"tree-size\">{size}</dd>")),
+        "{page}"
+    );
     assert!(page.contains("BEGIN PUBLIC KEY"), "{page}");
     let csrf = hidden(&page, "csrf");
     let verified = browser.post("/app/ledger", &[("csrf", &csrf)]).await;
     assert_eq!(verified.status, 200);
     assert!(verified.text().contains("id=\"ledger-verdict\""));
     assert!(verified.text().contains("核验通过"), "{}", verified.text());
-    assert_eq!(browser.post("/app/ledger", &[("csrf", "1")]).await.status, 403);
+    assert_eq!(
+        browser.post("/app/ledger", &[("csrf", "1")]).await.status,
+        403
+    );
     // The admin signs in and sees its role.
     let admin = admin(&app).await;
     let mut browser = sign_in(&app, &admin).await;
@@ -532,12 +698,17 @@ async fn the_shop_check_marks_each_item_pass_or_fail() {
     assert!(form.text().contains("id=\"check-code\""));
     assert!(!form.text().contains("check-verdict"));
 
-    let reply = browser.get(&format!("/check?code={}", encoded(&can(1)))).await;
+    let reply = browser
+        .get(&format!("/check?code={}", encoded(&can(1))))
+        .await;
     assert_eq!(reply.status, 200);
     let page = reply.text();
     assert!(page.contains("平台有此产品的记录"), "{page}");
     assert!(page.contains("<li class=\"pass\"><span class=\"mark pass\" aria-hidden=\"true\">✔</span><span><span class=\"sr\">通过: </span><strong>未召回</strong>"), "{page}");
-    assert!(page.contains("批次已放行") && page.contains("放行数据尚未接入平台"), "{page}");
+    assert!(
+        page.contains("批次已放行") && page.contains("放行数据尚未接入平台"),
+        "{page}"
+    );
     assert!(page.contains("产品配方注册"), "{page}");
 
     // After a recall of the lot the same can fails, whatever form the code takes.
@@ -549,26 +720,41 @@ async fn the_shop_check_marks_each_item_pass_or_fail() {
         serde_json::json!({"ids": [LOT], "level": 1, "reason": "test"}).to_string(),
     )
     .await;
-    for code in [can(1), "https://example.com/01/06901234123456/21/1".to_owned()] {
-        let page = browser.get(&format!("/check?code={}", encoded(&code))).await.text();
+    for code in [
+        can(1),
+        "https://example.com/01/06901234123456/21/1".to_owned(),
+    ] {
+        let page = browser
+            .get(&format!("/check?code={}", encoded(&code)))
+            .await
+            .text();
         assert!(page.contains("class=\"verdict fail\""), "{code}: {page}");
         assert!(page.contains("<li class=\"fail\"><span class=\"mark fail\" aria-hidden=\"true\">✘</span><span><span class=\"sr\">不通过: </span><strong>未召回</strong>"), "{code}: {page}");
     }
     // An unknown serial, a wrong check digit, text that is no code.
     let page = browser
-        .get(&format!("/check?code={}", encoded("urn:epc:id:sgtin:6901234.012345.999")))
+        .get(&format!(
+            "/check?code={}",
+            encoded("urn:epc:id:sgtin:6901234.012345.999")
+        ))
         .await
         .text();
     assert!(page.contains("可能是假冒"), "{page}");
     assert!(page.contains("class=\"verdict fail\""));
     for code in ["(01)06901234123450(21)1", "hello"] {
-        let page = browser.get(&format!("/check?code={}", encoded(code))).await.text();
+        let page = browser
+            .get(&format!("/check?code={}", encoded(code)))
+            .await
+            .text();
         assert!(page.contains("校验位错误"), "{code}: {page}");
         assert!(page.contains("class=\"verdict fail\""));
     }
     // An import (a GS1 prefix outside 690–699) asks for the entry certificate.
     let page = browser
-        .get(&format!("/check?code={}", encoded("(01)09312345678907(21)1")))
+        .get(&format!(
+            "/check?code={}",
+            encoded("(01)09312345678907(21)1")
+        ))
         .await
         .text();
     assert!(page.contains("入境检验检疫证明"), "{page}");
@@ -581,21 +767,37 @@ async fn every_page_switches_to_english_and_remembers_it() {
     let mut browser = Browser::new(&app);
     let chinese = browser.get("/login").await.text();
     assert!(chinese.contains("<html lang=\"zh-CN\">"));
-    assert!(chinese.contains("id=\"lang-switch\" href=\"/login?lang=en\""), "{chinese}");
+    assert!(
+        chinese.contains("id=\"lang-switch\" href=\"/login?lang=en\""),
+        "{chinese}"
+    );
     let english = browser.get("/login?lang=en").await;
     assert_eq!(browser.cookie("ax_lang"), Some("en"));
     let page = english.text();
-    assert!(page.contains("<html lang=\"en\">") && page.contains("Sign in"), "{page}");
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Sign in"),
+        "{page}"
+    );
     // No Chinese on an English page except the switch back, which says 中文.
     let without_switch = page.replace("中文", "");
     assert!(!has_cjk(&without_switch), "{page}");
 
     // The cookie carries the choice to the next pages, signed in or not.
     let page = browser.get("/check").await.text();
-    assert!(page.contains("Shop check") && !has_cjk(&page.replace("中文", "")), "{page}");
+    assert!(
+        page.contains("Shop check") && !has_cjk(&page.replace("中文", "")),
+        "{page}"
+    );
     let csrf = hidden(&browser.get("/login").await.text(), "csrf");
     browser
-        .post("/login", &[("token", &app.manufacturer), ("csrf", &csrf), ("next", "/app")])
+        .post(
+            "/login",
+            &[
+                ("token", &app.manufacturer),
+                ("csrf", &csrf),
+                ("next", "/app"),
+            ],
+        )
         .await;
     for path in [
         "/app".to_owned(),
@@ -615,13 +817,35 @@ async fn every_page_switches_to_english_and_remembers_it() {
     let reply = browser.get(passport).await;
     let page = reply.text();
     assert_eq!(reply.status, 200, "{page}");
-    assert!(page.contains("Journey") && page.contains("<html lang=\"en\">"), "{page}");
-    assert!(!has_cjk(&page.replace("中文", "").replace("深圳工厂", "").replace("哈尔滨仓库", "").replace("婴儿配方奶粉 1段", "").replace("安心宝贝", "").replace("包装线 1", "")), "only the parties' own names are in Chinese: {page}");
+    assert!(
+        page.contains("Journey") && page.contains("<html lang=\"en\">"),
+        "{page}"
+    );
+    assert!(
+        !has_cjk(
+            &page
+                .replace("中文", "")
+                .replace("深圳工厂", "")
+                .replace("哈尔滨仓库", "")
+                .replace("婴儿配方奶粉 1段", "")
+                .replace("安心宝贝", "")
+                .replace("包装线 1", "")
+        ),
+        "only the parties' own names are in Chinese: {page}"
+    );
     let reply = browser.get(&format!("{passport}?lang=zh")).await;
     assert!(reply.text().contains("<html lang=\"zh-CN\">"));
     assert_eq!(browser.cookie("ax_lang"), Some("zh"));
     // A forbidden page in English says so in English.
-    let other = account(app.store.as_ref(), "another maker", Role::Manufacturer, Some("urn:epc:id:pgln:6905555.00000"), "110000").await.1;
+    let other = account(
+        app.store.as_ref(),
+        "another maker",
+        Role::Manufacturer,
+        Some("urn:epc:id:pgln:6905555.00000"),
+        "110000",
+    )
+    .await
+    .1;
     let mut foreign = sign_in(&app, &other).await;
     let reply = foreign
         .get(&format!("/app/trace?id={}&lang=en", encoded(LOT)))
