@@ -127,7 +127,9 @@ impl Guide {
         out.push_str(&format!(
             "  signed tree head / 账本: {base}/api/v1/ledger/sth\n"
         ));
-        out.push_str("\nAccounts (send as `Authorization: Bearer TOKEN`):\n");
+        out.push_str(
+            "\nAccounts (paste a token at /login, or send it as `Authorization: Bearer TOKEN`):\n",
+        );
         for account in &self.accounts {
             out.push_str(&format!(
                 "  {}: {}\n    {}\n",

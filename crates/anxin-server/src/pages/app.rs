@@ -143,12 +143,12 @@ fn trace_href(id: &str, forward: bool) -> String {
     format!("/app/trace?{}", query.finish())
 }
 
-/// A short form of an identifier for a graph box: a can's serial, a lot's number, a
-/// container's last digits.
+/// A short form of an identifier for a graph box: a can's GTIN and serial, a lot's
+/// number (the box's first line says it is a lot), a container's element string.
 fn short_id(id: &str) -> String {
     match anxin_gs1::Gs1Key::parse(id) {
         Ok(anxin_gs1::Gs1Key::Sgtin(sgtin)) => format!("{} · {}", sgtin.gtin(), sgtin.serial()),
-        Ok(anxin_gs1::Gs1Key::Lgtin(lgtin)) => format!("{} · {}", lgtin.gtin(), lgtin.lot()),
+        Ok(anxin_gs1::Gs1Key::Lgtin(lgtin)) => lgtin.lot().to_owned(),
         Ok(key) => draw::shorten(&key.to_element_string(), 22),
         Err(_) => draw::shorten(id, 22),
     }
@@ -282,8 +282,8 @@ fn backward_graph(
 
 /// The graph of a forward trace: roots → lots → pallets → cases → holders (cans are counted
 /// on the lot → holder edges' holders; a can has its lot, and the trace names no container
-/// of a can, so pallets and cases are tied to the roots by a light edge: they hold or held
-/// something reached).
+/// of a can, so pallets (or, without pallets, cases) are tied to the roots by a light edge:
+/// they hold or held something reached).
 fn forward_graph(
     t: &super::Texts,
     trace: &ForwardTrace,
@@ -339,9 +339,12 @@ fn forward_graph(
         (2, t.kind_pallet, &trace.pallets),
         (3, t.kind_case, &trace.cases),
     ] {
+        // Light edges from the start to the outermost containers only: drawn to every
+        // case as well they would hide the graph.
+        let light = layer == 2 || trace.pallets.is_empty();
         for item in items {
             let node = add(&mut nodes, &mut index, &item.id, layer, kind, true);
-            for &root in &roots {
+            for &root in roots.iter().filter(|_| light) {
                 edges.push(Edge {
                     from: root,
                     to: node,

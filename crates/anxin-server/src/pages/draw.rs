@@ -73,6 +73,9 @@ pub struct Drawn {
     pub svg: String,
     /// The links over it.
     pub hotspots: Vec<Hotspot>,
+    /// Its natural width in pixels (the page lets it scroll sideways below that, so that
+    /// its labels stay readable on a phone).
+    pub width: u32,
 }
 
 /// Orders each layer's nodes by the mean row of their upstream neighbours, and caps each
@@ -115,20 +118,23 @@ fn arrange(nodes: &[Node], edges: &[Edge], n_layers: usize) -> Vec<(Vec<usize>, 
     layers
 }
 
-/// Shortens text to `max` characters with an ellipsis.
+/// Shortens text to about `max` columns (a CJK or other wide character counts two, as it is
+/// drawn about twice as wide), keeping its end, with an ellipsis in front.
 pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    let columns = |c: char| if c.is_ascii() { 1 } else { 2 };
+    if text.chars().map(columns).sum::<usize>() <= max {
         return text.to_owned();
     }
-    let tail: String = text
-        .chars()
-        .rev()
-        .take(max.saturating_sub(1))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("…{tail}")
+    let mut kept = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        if used + columns(c) > max {
+            break;
+        }
+        used += columns(c);
+        kept.push(c);
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
 }
 
 /// Draws a layered graph: `titles` names the columns, `more` is the word before a count of
@@ -261,6 +267,7 @@ pub fn trace_graph(
     Ok(Drawn {
         svg: name_svg(&svg, "trace-graph", name),
         hotspots,
+        width: width as u32,
     })
 }
 
@@ -300,12 +307,17 @@ pub fn bar_chart(rows: &[(String, usize)], id: &str, name: &str) -> Result<Strin
             .y_label_area_size(150)
             .build_cartesian_2d(0..(max + max / 5 + 1), (0..n).into_segmented())
             .map_err(|err| fail(err.to_string()))?;
+        // The first row is drawn at the top, as in the table: segment `n - 1 - idx`.
+        let segment = |idx: usize| n - 1 - idx;
         chart
             .configure_mesh()
+            .disable_x_mesh()
             .disable_y_mesh()
             .y_labels(n)
             .y_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(idx) => labels.get(*idx).cloned().unwrap_or_default(),
+                SegmentValue::CenterOf(at) if *at < n => {
+                    labels.get(segment(*at)).cloned().unwrap_or_default()
+                }
                 _ => String::new(),
             })
             .label_style(("sans-serif", 13))
@@ -316,8 +328,8 @@ pub fn bar_chart(rows: &[(String, usize)], id: &str, name: &str) -> Result<Strin
             .draw_series(rows.iter().enumerate().map(|(idx, (_, value))| {
                 let mut rect = Rectangle::new(
                     [
-                        (0, SegmentValue::Exact(idx)),
-                        (*value, SegmentValue::Exact(idx + 1)),
+                        (0, SegmentValue::Exact(segment(idx))),
+                        (*value, SegmentValue::Exact(segment(idx) + 1)),
                     ],
                     bar.filled(),
                 );
@@ -333,7 +345,7 @@ pub fn bar_chart(rows: &[(String, usize)], id: &str, name: &str) -> Result<Strin
             .draw_series(rows.iter().enumerate().map(|(idx, (_, value))| {
                 Text::new(
                     format!(" {value}"),
-                    (*value, SegmentValue::CenterOf(idx)),
+                    (*value, SegmentValue::CenterOf(segment(idx))),
                     value_style.clone(),
                 )
             }))
@@ -404,6 +416,14 @@ mod tests {
         let drawn = trace_graph(&nodes, &edges, &["批次", "罐"], "另有", "图").unwrap();
         assert_eq!(drawn.hotspots.len(), NODES_PER_LAYER_MAX + 1);
         assert!(drawn.svg.contains("另有 5"));
+    }
+
+    #[test]
+    fn long_labels_keep_their_end_within_the_box() {
+        assert_eq!(shorten("LOT1", 22), "LOT1");
+        assert_eq!(shorten("abcdefghij", 5), "…ghij");
+        // Wide characters count two columns each.
+        assert_eq!(shorten("安禾母婴生活馆(南宁店)", 12), "…馆(南宁店)");
     }
 
     #[test]

@@ -41,9 +41,10 @@ pub const LANG_COOKIE: &str = "ax_lang";
 /// How long the language cookie lasts (a year; an assumption of ours).
 const LANG_COOKIE_MAX_AGE_S: u32 = 365 * 24 * 3600;
 
-/// The page routes (login, `/app…`, `/check`).
+/// The page routes (login, `/app…`, `/check`; `/` leads to `/check`, the public page).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { see_other("/check") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/app", get(app::home))

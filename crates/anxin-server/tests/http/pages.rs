@@ -693,6 +693,9 @@ async fn the_shop_check_marks_each_item_pass_or_fail() {
     let app = app().await;
     chain(&app).await;
     let mut browser = Browser::new(&app);
+    let root = browser.get("/").await;
+    assert_eq!(root.status, 303);
+    assert_eq!(root.header("location"), "/check");
     let form = browser.get("/check").await;
     assert_eq!(form.status, 200);
     assert!(form.text().contains("id=\"check-code\""));
