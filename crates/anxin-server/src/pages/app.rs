@@ -134,6 +134,8 @@ struct TracePage {
     events: Vec<EventRow>,
     events_hidden: usize,
     cycles: Vec<(String, String)>,
+    /// The recall form with this lot filled in, when a lot was traced.
+    recall_href: Option<String>,
 }
 
 fn trace_href(id: &str, forward: bool) -> String {
@@ -460,6 +462,7 @@ pub async fn trace_page(
         events: Vec::new(),
         events_hidden: 0,
         cycles: Vec::new(),
+        recall_href: None,
     };
     if id.is_empty() {
         return html(StatusCode::OK, &empty);
@@ -558,9 +561,15 @@ pub async fn trace_page(
     let nodes_hidden = node_rows.len().saturating_sub(NODES_LISTED_MAX);
     let mut node_rows = node_rows;
     node_rows.truncate(NODES_LISTED_MAX);
+    let recall_href = matches!(
+        anxin_gs1::Gs1Key::parse(&id),
+        Ok(anxin_gs1::Gs1Key::Lgtin(_))
+    )
+    .then(|| format!("/app/recalls/new?ids={}", urlencode(&id)));
     html(
         StatusCode::OK,
         &TracePage {
+            recall_href,
             graph: Some(graph),
             nodes: node_rows,
             nodes_hidden,

@@ -85,11 +85,7 @@ texts! {
     nav_check => "市场检查", "Shop check";
     nav_login => "登录", "Sign in";
     logout => "退出登录", "Sign out";
-    back => "返回", "Back";
-    yes => "是", "yes";
-    no => "否", "no";
     none => "无", "none";
-    not_on_file => "暂无记录", "not yet on file";
 
     // Login and sessions.
     login_title => "登录", "Sign in";
@@ -112,7 +108,6 @@ texts! {
     bad_id_detail => "这不是平台能识别的标识。请输入 GS1 数字链接、带括号的元素串（如 (01)…(10)…）或 EPC URN，并核对校验位。", "This is not an identifier the platform can read. Enter a GS1 Digital Link, a bracketed element string such as (01)…(10)…, or an EPC URN, and check the check digit.";
     unavailable_title => "暂时无法查询", "Temporarily unavailable";
     unavailable_detail => "平台暂时无法完成这个查询，请稍后再试。", "The platform could not answer this just now. Please try again later.";
-    page_not_found_title => "页面不存在", "Page not found";
 
     // Home.
     home_title => "我的工作台", "My desk";
@@ -150,8 +145,7 @@ texts! {
     trace_nothing => "这个标识没有上游或下游的记录。", "Nothing upstream or downstream of this identifier is on record.";
     trace_cycles => "数据中有环（某物被记录为它自己的原料）：", "The data has cycles (a thing recorded as its own input):";
     trace_hidden_party => "—（无权查看）", "— (not visible to you)";
-    trace_shown_first => "只显示前", "Only the first";
-    trace_events_word => "个事件", "events are shown";
+    trace_recall_this => "召回这个批次", "Recall this lot";
     kind_source => "来源", "Source";
     kind_lot => "批次", "Lot";
     kind_pallet => "托盘", "Pallet";

@@ -32,18 +32,27 @@ struct LoginPage<'a> {
     error: Option<&'a str>,
 }
 
-/// The login page with a fresh form token (and its cookie); `clear_session` also clears a
-/// dead session cookie.
+/// The login page with its form token: the browser's `ax_login` cookie when it has a
+/// well-formed one (so two login tabs both work), else a fresh one; `clear_session` also
+/// clears a dead session cookie.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each page that offers the form says all of it"
+)]
 pub fn login_page(
     _state: &AppState,
     page: &Page,
+    headers: &HeaderMap,
     next: &str,
     notice: Option<&str>,
     error: Option<&str>,
     status: StatusCode,
     clear_session: bool,
 ) -> Response {
-    let Ok(csrf) = random_hex() else {
+    let kept = cookie(headers, LOGIN_COOKIE)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned);
+    let Some(csrf) = kept.or_else(|| random_hex().ok()) else {
         let t = page.t();
         return problem(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -86,6 +95,7 @@ pub struct LoginParams {
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
+    headers: HeaderMap,
     Query(params): Query<LoginParams>,
 ) -> Response {
     let t = page.t();
@@ -97,7 +107,16 @@ pub async fn show(
     } else {
         None
     };
-    login_page(&state, &page, &next, notice, None, StatusCode::OK, false)
+    login_page(
+        &state,
+        &page,
+        &headers,
+        &next,
+        notice,
+        None,
+        StatusCode::OK,
+        false,
+    )
 }
 
 /// The page that refuses a form sent from elsewhere.
@@ -131,6 +150,7 @@ pub async fn submit(
         return login_page(
             &state,
             &page,
+            &headers,
             &next,
             None,
             Some(t.login_bad_token),

@@ -194,6 +194,7 @@ impl FromRequestParts<AppState> for SignedIn {
             super::login::login_page(
                 state,
                 &page,
+                &parts.headers,
                 &next,
                 Some(page.t().login_expired),
                 None,

@@ -169,6 +169,9 @@ async fn login_restores_the_page_asked_for_and_logout_ends_the_session() {
     );
     let csrf = hidden(&page, "csrf");
     assert_eq!(hidden(&page, "next"), asked);
+    // A second login tab gets the same form token, so both forms work.
+    let second = browser.get("/login").await.text();
+    assert_eq!(hidden(&second, "csrf"), csrf);
 
     // A wrong token: the form again, with a message, nothing signed in.
     let wrong = browser
@@ -428,6 +431,11 @@ async fn the_trace_explorer_draws_the_graph_and_lists_the_proving_events() {
     assert!(page.contains("<svg id=\"trace-graph\""));
     assert!(page.contains("北方经销"), "the holder by name: {page}");
     assert!(page.contains("4 罐"), "{page}");
+    // A traced lot offers the recall form with the lot filled in.
+    let recall = format!("/app/recalls/new?ids={}", encoded(LOT));
+    assert!(page.contains(&recall), "{page}");
+    let form = regulator.get(&recall).await.text();
+    assert!(form.contains(&format!(">{LOT}</textarea>")), "{form}");
 
     // Bad input: a wrong check digit, a wrong direction.
     let reply = browser
