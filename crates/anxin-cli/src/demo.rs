@@ -112,11 +112,24 @@ impl Guide {
             &self.counterfeit_can,
             "the simulator planted no counterfeit",
         ));
-        out.push_str("  login page / 登录页: not built yet (issue 6, signed-in pages)\n");
+        out.push_str("\nPages (Chinese; add ?lang=en for English):\n");
+        out.push_str(&format!(
+            "  login page / 登录页: {base}/login (paste an account's token below; then {base}/app)\n"
+        ));
+        out.push_str(&format!(
+            "  shop inspector's check / 市场检查: {base}/check\n"
+        ));
+        if let Some(recall_id) = &self.recall_id {
+            out.push_str(&format!(
+                "  the recorded recall / 召回: {base}/app/recalls/{recall_id} (after login)\n"
+            ));
+        }
         out.push_str(&format!(
             "  signed tree head / 账本: {base}/api/v1/ledger/sth\n"
         ));
-        out.push_str("\nAccounts (send as `Authorization: Bearer TOKEN`):\n");
+        out.push_str(
+            "\nAccounts (paste a token at /login, or send it as `Authorization: Bearer TOKEN`):\n",
+        );
         for account in &self.accounts {
             out.push_str(&format!(
                 "  {}: {}\n    {}\n",

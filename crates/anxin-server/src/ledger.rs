@@ -143,6 +143,28 @@ pub enum LedgerError {
     Store(#[from] StoreError),
 }
 
+/// What [`Ledger::check_heads`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadsCheck {
+    /// Stored heads checked.
+    pub heads_checked: usize,
+    /// The latest head's tree size.
+    pub latest_size: u64,
+    /// Sizes of heads whose signature does not verify with the key.
+    pub bad_signature: Vec<u64>,
+    /// Sizes of heads whose root differs from the root of the leaves at that size.
+    pub bad_root: Vec<u64>,
+    /// Sizes of heads from which no consistency proof to the latest head verifies.
+    pub bad_consistency: Vec<u64>,
+}
+
+impl HeadsCheck {
+    /// True when nothing failed.
+    pub fn passed(&self) -> bool {
+        self.bad_signature.is_empty() && self.bad_root.is_empty() && self.bad_consistency.is_empty()
+    }
+}
+
 /// The in-memory tree over the store's leaves, and the key that signs its heads.
 pub struct Ledger {
     store: Arc<dyn LedgerStore>,
@@ -283,6 +305,54 @@ impl Ledger {
             tree_head: TreeHeadJson::new(&head, &self.public.key_id()),
             leaves: proved,
         })
+    }
+
+    /// Checks every stored tree head against this server's leaves and key, cheaply enough
+    /// for a page request (no event is read): each head's signature, its root recomputed
+    /// from the leaf hashes at its size, and a consistency proof from it to the latest head,
+    /// built and verified here. Comparing every event with its leaf is the full audit's job
+    /// (`anxin_store::ledger::verify`, `anxin ledger verify`).
+    pub async fn check_heads(&self) -> Result<HeadsCheck, StoreError> {
+        let latest = self.tree_head().await?;
+        let heads = self.store.list_tree_heads().await?;
+        let mut check = HeadsCheck {
+            heads_checked: heads.len(),
+            latest_size: latest.tree_size,
+            bad_signature: Vec::new(),
+            bad_root: Vec::new(),
+            bad_consistency: Vec::new(),
+        };
+        for head in &heads {
+            if !head.verify(&self.public) {
+                check.bad_signature.push(head.tree_size);
+            }
+            let outcome = self.with_tree(|tree| {
+                let root = tree.root(head.tree_size)?;
+                let proof = tree.consistency_proof(head.tree_size, latest.tree_size)?;
+                Ok::<_, ProofError>((root, proof))
+            })?;
+            match outcome {
+                Ok((root, proof)) => {
+                    if root != head.root_hash {
+                        check.bad_root.push(head.tree_size);
+                    }
+                    if !anxin_ledger::tree::verify_consistency(
+                        head.tree_size,
+                        latest.tree_size,
+                        &head.root_hash,
+                        &latest.root_hash,
+                        &proof,
+                    ) {
+                        check.bad_consistency.push(head.tree_size);
+                    }
+                }
+                Err(_) => {
+                    check.bad_root.push(head.tree_size);
+                    check.bad_consistency.push(head.tree_size);
+                }
+            }
+        }
+        Ok(check)
     }
 
     /// The consistency proof between two sizes of the tree (`to` at most the current size).

@@ -14,13 +14,15 @@
 //!
 //! This crate holds no SQL and no access rules: the store decides what a viewer may see and
 //! capture, and the EPCIS codecs read and write documents. The public product passport at
-//! the GS1 Digital Link paths is [`passport`]; the signed-in pages are not built yet.
+//! the GS1 Digital Link paths is [`passport`]; the login, the signed-in pages under `/app` and
+//! the shop inspector's check at `/check` are [`pages`].
 
 pub mod api;
 pub mod auth;
 pub mod epcis;
 mod error;
 pub mod ledger;
+pub mod pages;
 pub mod passport;
 pub mod trace;
 pub mod webhooks;
@@ -79,6 +81,8 @@ pub struct AppState {
     pub ledger: Option<Arc<ledger::Ledger>>,
     /// The trace graph; `/api/v1/trace` and `/api/v1/recalls` answer 503 without it.
     pub tracer: Option<Arc<trace::Tracer>>,
+    /// The pages' signed-in sessions (in memory; see [`pages::session`]).
+    pub sessions: Arc<pages::session::Sessions>,
     /// One permit per running capture job; shutdown waits until all are back.
     capture_permits: Arc<Semaphore>,
 }
@@ -91,6 +95,7 @@ impl AppState {
             config,
             ledger: None,
             tracer: None,
+            sessions: Arc::new(pages::session::Sessions::default()),
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
         }
     }
@@ -121,7 +126,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/epcis", epcis::routes())
         .nest("/api/v1", api::routes())
-        .merge(passport::routes())
+        .merge(
+            Router::new()
+                .merge(passport::routes())
+                .merge(pages::routes())
+                .layer(axum::middleware::from_fn(pages::remember_lang)),
+        )
         .fallback(epcis::not_found)
         .with_state(state)
 }

@@ -22,6 +22,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::AppState;
+use crate::pages::{Chrome, Lang, Page};
 
 /// Events read per item for its journey; an assumption of ours, far above the dozen or so a
 /// can collects in its life, so a passport stays one bounded query.
@@ -154,16 +155,9 @@ pub struct Passport {
 #[derive(Template)]
 #[template(path = "passport.html")]
 struct PassportPage<'a> {
+    c: Chrome,
     p: &'a Passport,
     qr_svg: String,
-}
-
-#[derive(Template)]
-#[template(path = "passport_problem.html")]
-struct ProblemPage<'a> {
-    title: &'a str,
-    detail: &'a str,
-    code: &'a str,
 }
 
 fn operator() -> Viewer {
@@ -185,7 +179,14 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json"))
 }
 
-fn problem(status: StatusCode, json: bool, title: &str, detail: &str, code: &str) -> Response {
+fn problem(
+    status: StatusCode,
+    json: bool,
+    page: &Page,
+    title: &str,
+    detail: &str,
+    code: &str,
+) -> Response {
     if json {
         return (
             status,
@@ -193,30 +194,19 @@ fn problem(status: StatusCode, json: bool, title: &str, detail: &str, code: &str
         )
             .into_response();
     }
-    let page = ProblemPage {
-        title,
-        detail,
-        code,
-    };
-    match page.render() {
-        Ok(html) => (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response(),
-        Err(_) => (status, detail.to_owned()).into_response(),
-    }
+    crate::pages::problem(status, Chrome::public(page), title, detail)
 }
 
 async fn can_passport(
     State(state): State<AppState>,
     Path((gtin, serial)): Path<(String, String)>,
+    page: Page,
     headers: HeaderMap,
 ) -> Response {
     answer(
         &state,
         &format!("https://id.gs1.org/01/{gtin}/21/{serial}"),
+        &page,
         &headers,
     )
     .await
@@ -225,37 +215,40 @@ async fn can_passport(
 async fn lot_passport(
     State(state): State<AppState>,
     Path((gtin, lot)): Path<(String, String)>,
+    page: Page,
     headers: HeaderMap,
 ) -> Response {
     answer(
         &state,
         &format!("https://id.gs1.org/01/{gtin}/10/{lot}"),
+        &page,
         &headers,
     )
     .await
 }
 
-async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response {
+async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap) -> Response {
     let json = wants_json(headers);
+    let t = page.t();
     if asked.len() > 200 {
         return problem(
             StatusCode::URI_TOO_LONG,
             json,
-            "链接过长",
-            "这个产品码太长，不是有效的 GS1 数字链接。请重新扫描罐底或罐身的二维码。",
+            page,
+            t.passport_too_long_title,
+            t.passport_too_long,
             "",
         );
     }
     let key = match anxin_gs1::Gs1Key::parse(asked) {
         Ok(key) => key,
-        Err(err) => {
+        Err(_) => {
             return problem(
                 StatusCode::BAD_REQUEST,
                 json,
-                "产品码无效",
-                &format!(
-                    "无法识别这个产品码（{err}）。如果是手工输入，请核对商品条码的每一位数字；校验位不对的码不是正品包装上的码。"
-                ),
+                page,
+                t.passport_bad_code_title,
+                t.passport_bad_code,
                 asked,
             );
         }
@@ -266,6 +259,7 @@ async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response 
         Ok(Some(passport)) => {
             let qr_svg = qr_svg(&passport.link);
             match (PassportPage {
+                c: Chrome::public(page),
                 p: &passport,
                 qr_svg,
             })
@@ -277,8 +271,9 @@ async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response 
                 Err(_) => problem(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     json,
-                    "页面出错",
-                    "页面暂时无法显示，请稍后再试。",
+                    page,
+                    t.passport_page_error_title,
+                    t.passport_page_error,
                     &link,
                 ),
             }
@@ -286,15 +281,17 @@ async fn answer(state: &AppState, asked: &str, headers: &HeaderMap) -> Response 
         Ok(None) => problem(
             StatusCode::NOT_FOUND,
             json,
-            "查无此码：可能是假冒产品",
-            "平台上没有任何企业登记过这个产品码。正品婴幼儿配方乳粉的每一罐在出厂时都会登记。请不要给宝宝食用，并向购买的商店和当地市场监管部门（12315）反映。",
+            page,
+            t.passport_fake_title,
+            t.passport_fake,
             &link,
         ),
-        Err(detail) => problem(
+        Err(_) => problem(
             StatusCode::SERVICE_UNAVAILABLE,
             json,
-            "暂时无法查询",
-            &detail,
+            page,
+            t.unavailable_title,
+            t.passport_unavailable,
             &link,
         ),
     }
@@ -314,19 +311,9 @@ pub fn qr_svg(link: &str) -> String {
     }
 }
 
+/// A step's Chinese label (the JSON form's `label`; the HTML page takes its language's).
 fn step_label(step: &str) -> &'static str {
-    match step.rsplit(['/', '-']).next().unwrap_or(step) {
-        "commissioning" => "生产赋码",
-        "packing" => "装箱",
-        "unpacking" => "拆箱",
-        "shipping" => "发货",
-        "receiving" => "收货",
-        "retail_selling" => "零售售出",
-        "inspecting" => "检验",
-        "holding" => "暂停/召回",
-        "storing" => "入库",
-        _ => "其他",
-    }
+    Lang::Zh.texts().step(step)
 }
 
 /// The passport of an item by its canonical Digital Link; `None` when no event names it.
@@ -510,9 +497,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
             .and_then(|place| place.address.as_deref())
             .map(|address| address.split(", ").nth(1).unwrap_or(address).to_owned());
         if biz_step.ends_with("retail_selling") && passport.kind == "can" {
-            passport
-                .sold_in
-                .push(city.clone().unwrap_or_else(|| "未知地点".to_owned()));
+            passport.sold_in.push(
+                city.clone()
+                    .unwrap_or_else(|| Lang::Zh.texts().passport_unknown_place.to_owned()),
+            );
         }
         passport.journey.push(Step {
             time: body["eventTime"].as_str().unwrap_or("").to_owned(),

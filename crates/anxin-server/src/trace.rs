@@ -926,6 +926,15 @@ async fn capture_recall_events(
     Ok(job)
 }
 
+/// Whether a viewer may list recalls at all: the admin, regulators and manufacturers (each
+/// then sees the recalls [`may_see_recall`] allows).
+pub fn may_list_recalls(viewer: &Viewer) -> bool {
+    matches!(
+        viewer.account.role,
+        Role::Admin | Role::Regulator | Role::Manufacturer
+    )
+}
+
 /// Whether a viewer may see a stored recall: the admin and regulators see every recall
 /// (recalls are public notices under 《食品召回管理办法》); a manufacturer sees those it
 /// opened; no one else sees any.

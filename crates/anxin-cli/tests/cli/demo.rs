@@ -72,6 +72,7 @@ fn url(lines: &[String], label: &str) -> String {
         .iter()
         .find(|line| line.contains(label))
         .and_then(|line| line.split(": ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
         .filter(|url| url.starts_with("http://"))
         .unwrap_or_else(|| panic!("no URL for {label} in {lines:#?}"))
         .to_owned()
@@ -102,11 +103,16 @@ fn anxin_demo_serves_the_passports_its_guide_prints_and_starts_again_on_the_same
         .cloned()
         .collect();
     assert_eq!(tokens.len(), 4, "four demo accounts: {lines:#?}");
-    assert!(
-        lines
-            .iter()
-            .any(|line| line.contains("login page") && line.contains("not built yet"))
-    );
+    let login = url(&lines, "login page");
+    let (address, login_path) = split(&login);
+    assert_eq!(login_path, "/login");
+    let (status, head, page) = get(&address, &login_path, "text/html");
+    assert_eq!(status, 200, "{page}");
+    assert!(head.contains("text/html"), "{head}");
+    assert!(page.contains("id=\"token\""), "{page}");
+    let check = url(&lines, "shop inspector's check");
+    let (_, check_path) = split(&check);
+    assert_eq!(check_path, "/check");
 
     let normal = url(&lines, "a normal can");
     let (address, normal_path) = split(&normal);

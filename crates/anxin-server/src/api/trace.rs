@@ -111,10 +111,7 @@ async fn list_recalls(
     State(state): State<AppState>,
     Authenticated(viewer): Authenticated,
 ) -> Result<Json<Vec<RecallView>>, AppError> {
-    if !matches!(
-        viewer.account.role,
-        anxin_store::Role::Admin | anxin_store::Role::Regulator | anxin_store::Role::Manufacturer
-    ) {
+    if !trace::may_list_recalls(&viewer) {
         return Err(AppError::forbidden(format!(
             "a {} account sees no recalls; the admin, regulators and manufacturers do",
             viewer.account.role
@@ -152,16 +149,27 @@ async fn export_recall(
 ) -> Result<Response, AppError> {
     let Query(params) = params.map_err(|err| AppError::query_parameter(err.body_text()))?;
     let format = params.format.unwrap_or_else(|| "json".to_owned());
-    if !matches!(format.as_str(), "json" | "csv" | "sheet" | "xlsx") {
+    export(&state, &viewer, &id, &format).await
+}
+
+/// A stored recall's export (`json`, `csv`, `sheet`, `xlsx`) as a download, for the API and
+/// the recall console alike.
+pub(crate) async fn export(
+    state: &AppState,
+    viewer: &anxin_store::Viewer,
+    id: &str,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !matches!(format, "json" | "csv" | "sheet" | "xlsx") {
         return Err(AppError::query_parameter(format!(
             "format `{format}` is not one of json, csv, sheet, xlsx"
         )));
     }
-    let row = find_recall(&*state.store, &viewer, &id).await?;
+    let row = find_recall(&*state.store, viewer, id).await?;
     let (report, tracking) =
-        trace::rerun_recall(tracer(&state)?, &row, anxin_store::now_ms()).await?;
+        trace::rerun_recall(tracer(state)?, &row, anxin_store::now_ms()).await?;
     let attachment = |ext: &str| format!("attachment; filename=\"{id}.{ext}\"");
-    let (content_type, disposition, bytes) = match format.as_str() {
+    let (content_type, disposition, bytes) = match format {
         "csv" => (
             "text/csv; charset=utf-8",
             attachment("csv"),

@@ -82,7 +82,7 @@ fn document(events: Vec<Event>) -> String {
 }
 
 /// Captures the chain: the factory's four events, then the distributor's storing.
-async fn chain(app: &TestApp) {
+pub(crate) async fn chain(app: &TestApp) {
     let job = app
         .capture(
             &app.manufacturer,
@@ -104,7 +104,7 @@ async fn chain(app: &TestApp) {
     assert_eq!(job["success"], true, "{job}");
 }
 
-async fn admin(app: &TestApp) -> String {
+pub(crate) async fn admin(app: &TestApp) -> String {
     account(app.store.as_ref(), "admin", Role::Admin, None, "000000")
         .await
         .1
