@@ -88,6 +88,19 @@ pub struct Step {
     pub address: Option<String>,
 }
 
+impl Step {
+    /// The time as a reader wants it: the date and minute as written at the place (its own
+    /// offset), e.g. `2026-10-01 14:00` from `2026-10-01T14:00:20+08:00`.
+    pub fn shown_time(&self) -> String {
+        match (self.time.get(..10), self.time.get(11..16)) {
+            (Some(date), Some(minute)) if self.time.as_bytes().get(10) == Some(&b'T') => {
+                format!("{date} {minute}")
+            }
+            _ => self.time.clone(),
+        }
+    }
+}
+
 /// A place the item's raw milk or an ingredient came from.
 #[derive(Serialize, Clone, Debug)]
 pub struct Source {
