@@ -13,6 +13,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -35,6 +36,23 @@ struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// chromedriver in a process group of its own, with the browsers it starts: dropping it kills
+/// the whole group, so a test that fails before closing its session leaves no Chromium behind
+/// (killing chromedriver alone would orphan them).
+struct KilledGroup(Child);
+
+impl Drop for KilledGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -192,18 +210,19 @@ fn http_get(address: &str, path: &str, token: Option<&str>) -> (u16, String) {
 
 /// chromedriver on a free port, ready for sessions.
 struct Driver {
-    _child: Killed,
+    _child: KilledGroup,
     url: String,
     chromium: PathBuf,
 }
 
 fn start_driver(driver: &Path, chromium: PathBuf) -> Driver {
     let port = free_port();
-    let child = Killed(
+    let child = KilledGroup(
         Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("chromedriver starts"),
     );

@@ -15,6 +15,7 @@
 //! This crate holds no SQL and no access rules: the store decides what a viewer may see and
 //! capture, and the EPCIS codecs read and write documents. The public product passport at
 //! the GS1 Digital Link paths is [`passport`]; the signed-in pages are not built yet.
+//! `GET /healthz` answers a fixed `ok` and touches nothing else.
 
 pub mod api;
 pub mod auth;
@@ -122,8 +123,19 @@ pub fn router(state: AppState) -> Router {
         .nest("/epcis", epcis::routes())
         .nest("/api/v1", api::routes())
         .merge(passport::routes())
+        .route("/healthz", axum::routing::get(healthz))
         .fallback(epcis::not_found)
         .with_state(state)
+}
+
+/// The body of `GET /healthz`.
+pub const HEALTHZ_BODY: &str = "ok\n";
+
+/// `GET /healthz`: a fixed small body, touching nothing (no store, no graph). It says the
+/// process is up and answering, and it is the passport benchmark's baseline: the cost of the
+/// server itself for one request.
+async fn healthz() -> &'static str {
+    HEALTHZ_BODY
 }
 
 /// Serves the application on `listener`, with the webhook dispatcher beside it, until
