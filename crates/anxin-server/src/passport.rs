@@ -489,6 +489,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         }
     }
     let mut first_event: Option<String> = None;
+    // A can's steps revisit the same few places (a factory packs and ships, a shop receives,
+    // unpacks and sells): each place's master data is read once per passport.
+    let mut places: std::collections::BTreeMap<String, Option<anxin_store::LocationRecord>> =
+        std::collections::BTreeMap::new();
     for stored in &events {
         let Ok(body) = serde_json::from_str::<serde_json::Value>(&stored.body) else {
             continue;
@@ -499,7 +503,14 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
             .or(body["readPoint"]["id"].as_str())
             .map(str::to_owned);
         let place = match &place_id {
-            Some(id) => state.store.get_location(id).await.ok().flatten(),
+            Some(id) => match places.get(id) {
+                Some(known) => known.clone(),
+                None => {
+                    let read = state.store.get_location(id).await.ok().flatten();
+                    places.insert(id.clone(), read.clone());
+                    read
+                }
+            },
             None => None,
         };
         let ilmd = &body["ilmd"];
