@@ -122,6 +122,7 @@ struct Demo {
     _child: Killed,
     address: String,
     guide: Value,
+    data: PathBuf,
 }
 
 impl Demo {
@@ -134,6 +135,18 @@ impl Demo {
         self.guide[key]
             .as_str()
             .unwrap_or_else(|| panic!("demo.json has no {key}: {:#}", self.guide))
+            .to_owned()
+    }
+
+    /// The token of the account whose label contains `label`.
+    fn token(&self, label: &str) -> String {
+        self.guide["accounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|account| account["label"].as_str().is_some_and(|l| l.contains(label)))
+            .and_then(|account| account["token"].as_str())
+            .unwrap_or_else(|| panic!("no {label} account in {:#}", self.guide))
             .to_owned()
     }
 }
@@ -184,6 +197,7 @@ fn start_demo(name: &str) -> Demo {
         _child: child,
         address,
         guide,
+        data,
     }
 }
 
@@ -604,5 +618,265 @@ where
 fn passports_in_a_browser_on_a_phone_and_a_desktop() {
     with_browser("passports", |demo, driver| async move {
         passports(&demo, &driver).await;
+    });
+}
+
+/// A GLN (GS1 company prefix and location reference, 12 digits) completed with its check
+/// digit (GS1 General Specifications 7.9.1: weights 3 and 1 from the right).
+fn with_check_digit(twelve: &str) -> String {
+    let sum: u32 = twelve
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    format!("{twelve}{}", (10 - sum % 10) % 10)
+}
+
+/// Makes a manufacturer account for a party that makes none of the world's products, on the
+/// demo's own database (the demo keeps running); returns its token.
+fn other_manufacturer(demo: &Demo) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args([
+            "account",
+            "create",
+            "--name",
+            "另一家乳业（浏览器测试）",
+            "--role",
+            "manufacturer",
+            "--party",
+            &with_check_digit("690999900001"),
+            "--db",
+        ])
+        .arg(format!("sqlite://{}", demo.data.join("anxin.db").display()))
+        .output()
+        .expect("anxin account create runs");
+    assert!(
+        output.status.success(),
+        "anxin account create: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("token: "))
+        .expect("a printed token")
+        .trim()
+        .to_owned()
+}
+
+/// The lot the demo's recall started from (its scope's first identifier), read from the
+/// recall API as the national regulator who recorded it.
+fn contaminated_lot(demo: &Demo) -> String {
+    let recall_id = demo.path("recall_id");
+    let (status, body) = http_get(
+        &demo.address,
+        &format!("/api/v1/recalls/{recall_id}"),
+        Some(&demo.token("national regulator")),
+    );
+    assert_eq!(status, 200, "{body}");
+    let recall: Value = serde_json::from_str(&body).expect("the recall as JSON");
+    fn first_id(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => map
+                .get("ids")
+                .and_then(|ids| ids.get(0))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| map.values().find_map(first_id)),
+            Value::Array(items) => items.iter().find_map(first_id),
+            _ => None,
+        }
+    }
+    first_id(&recall["scope"]).unwrap_or_else(|| panic!("no lot in the recall's scope: {recall:#}"))
+}
+
+/// Signs in through `/login` with `token`; ends on a page under `/app`.
+async fn sign_in(client: &Client, demo: &Demo, token: &str, screen: Screen, shot: bool) {
+    client.goto(&demo.url("/login")).await.expect("open /login");
+    chinese(client, "the login page").await;
+    let field = client
+        .find(Locator::Id("token"))
+        .await
+        .expect("the token field #token");
+    if shot {
+        fits(client, "the login page", screen).await;
+        screenshot(client, "login", screen).await;
+    }
+    field.send_keys(token).await.expect("type the token");
+    client
+        .find(Locator::Id("login-submit"))
+        .await
+        .expect("the button #login-submit")
+        .click()
+        .await
+        .expect("sign in");
+    wait_for_path(
+        client,
+        |path| path.starts_with("/app"),
+        "/app after signing in",
+    )
+    .await;
+}
+
+/// Waits (up to 20 s) until the browser's URL path satisfies `wanted`; returns the path.
+async fn wait_for_path(client: &Client, wanted: impl Fn(&str) -> bool, what: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let url = client.current_url().await.expect("the current URL");
+        if wanted(url.path()) {
+            return url.path().to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "expected {what}, still at {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The signed-in pages of the `web` contract: a provincial regulator starts a recall from
+/// the planted contaminated lot and sees its holders; a manufacturer cannot open another
+/// manufacturer's trace (403, #forbidden) while the national regulator can.
+async fn signed_in(demo: &Demo, driver: &Driver) {
+    let lot = contaminated_lot(demo);
+    let provincial = demo.token("provincial regulator");
+    let national = demo.token("national regulator");
+    let outsider = other_manufacturer(demo);
+    let normal = demo.path("normal_can");
+
+    // Desktop: the recall console.
+    let client = session(driver, Screen::Desktop).await;
+    sign_in(&client, demo, &provincial, Screen::Desktop, true).await;
+    client
+        .goto(&demo.url("/app/recalls/new"))
+        .await
+        .expect("open the recall form");
+    assert_eq!(status_of(&client, &demo.url("/app/recalls/new")).await, 200);
+    client
+        .find(Locator::Id("recall-ids"))
+        .await
+        .expect("#recall-ids")
+        .send_keys(&lot)
+        .await
+        .expect("type the lot");
+    client
+        .find(Locator::Id("recall-level"))
+        .await
+        .expect("#recall-level")
+        .select_by_value("1")
+        .await
+        .expect("choose level 1");
+    client
+        .find(Locator::Id("recall-reason"))
+        .await
+        .expect("#recall-reason")
+        .send_keys("浏览器测试：原料批次检出问题")
+        .await
+        .expect("type the reason");
+    fits(&client, "the recall form", Screen::Desktop).await;
+    screenshot(&client, "recall-new", Screen::Desktop).await;
+    client
+        .find(Locator::Id("recall-submit"))
+        .await
+        .expect("#recall-submit")
+        .click()
+        .await
+        .expect("start the recall");
+    let recall_path = wait_for_path(
+        &client,
+        |path| path.starts_with("/app/recalls/") && path != "/app/recalls/new",
+        "the new recall's page",
+    )
+    .await;
+    let holders = client
+        .find_all(Locator::Css("#holders tbody tr"))
+        .await
+        .expect("the holders table #holders");
+    assert!(
+        !holders.is_empty(),
+        "the recall of {lot} lists no holders at {recall_path}"
+    );
+    assert!(
+        holders[0].is_displayed().await.expect("is_displayed"),
+        "the holders are visible"
+    );
+    fits(&client, "the recall page", Screen::Desktop).await;
+    screenshot(&client, "recall", Screen::Desktop).await;
+    client.close().await.expect("close the session");
+
+    // A phone: the same regulator's recall page.
+    let phone = session(driver, Screen::Phone).await;
+    sign_in(&phone, demo, &provincial, Screen::Phone, true).await;
+    phone
+        .goto(&demo.url(&recall_path))
+        .await
+        .expect("open the recall");
+    assert!(
+        !phone
+            .find_all(Locator::Css("#holders tbody tr"))
+            .await
+            .expect("#holders")
+            .is_empty(),
+        "the holders on a phone"
+    );
+    fits(&phone, "the recall page", Screen::Phone).await;
+    screenshot(&phone, "recall", Screen::Phone).await;
+    phone.close().await.expect("close the session");
+
+    // The trace explorer: the national regulator sees a can's trace...
+    let trace = format!(
+        "/app/trace?id={}",
+        form_urlencoded_component(&format!("https://id.gs1.org{normal}"))
+    );
+    for screen in Screen::BOTH {
+        let client = session(driver, screen).await;
+        sign_in(&client, demo, &national, screen, false).await;
+        client
+            .goto(&demo.url(&trace))
+            .await
+            .expect("open the trace");
+        assert_eq!(status_of(&client, &demo.url(&trace)).await, 200);
+        let graph = client
+            .find(Locator::Id("trace-graph"))
+            .await
+            .expect("the graph #trace-graph");
+        assert!(
+            graph.is_displayed().await.expect("is_displayed"),
+            "the graph"
+        );
+        screenshot(&client, "trace", screen).await;
+        client.close().await.expect("close the session");
+    }
+
+    // ...and a manufacturer that did not make it is refused.
+    let client = session(driver, Screen::Desktop).await;
+    sign_in(&client, demo, &outsider, Screen::Desktop, false).await;
+    client
+        .goto(&demo.url(&trace))
+        .await
+        .expect("open the trace");
+    assert_eq!(status_of(&client, &demo.url(&trace)).await, 403);
+    let refusal = visible_text(&client, Locator::Id("forbidden"), "the refusal #forbidden").await;
+    assert!(!refusal.trim().is_empty(), "the refusal says why");
+    screenshot(&client, "trace-forbidden", Screen::Desktop).await;
+    client.close().await.expect("close the session");
+}
+
+/// Percent-encodes a query component.
+fn form_urlencoded_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn signed_in_recall_console_and_refused_trace_in_a_browser() {
+    with_browser("signed-in", |demo, driver| async move {
+        signed_in(&demo, &driver).await;
     });
 }
