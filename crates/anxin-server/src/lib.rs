@@ -16,6 +16,7 @@
 //! capture, and the EPCIS codecs read and write documents. The public product passport at
 //! the GS1 Digital Link paths is [`passport`]; the login, the signed-in pages under `/app` and
 //! the shop inspector's check at `/check` are [`pages`].
+//! `GET /healthz` answers a fixed `ok` and touches nothing else.
 
 pub mod api;
 pub mod auth;
@@ -132,8 +133,19 @@ pub fn router(state: AppState) -> Router {
                 .merge(pages::routes())
                 .layer(axum::middleware::from_fn(pages::remember_lang)),
         )
+        .route("/healthz", axum::routing::get(healthz))
         .fallback(epcis::not_found)
         .with_state(state)
+}
+
+/// The body of `GET /healthz`.
+pub const HEALTHZ_BODY: &str = "ok\n";
+
+/// `GET /healthz`: a fixed small body, touching nothing (no store, no graph). It says the
+/// process is up and answering, and it is the passport benchmark's baseline: the cost of the
+/// server itself for one request.
+async fn healthz() -> &'static str {
+    HEALTHZ_BODY
 }
 
 /// Serves the application on `listener`, with the webhook dispatcher beside it, until

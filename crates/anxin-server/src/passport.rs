@@ -89,6 +89,19 @@ pub struct Step {
     pub address: Option<String>,
 }
 
+impl Step {
+    /// The time as a reader wants it: the date and minute as written at the place (its own
+    /// offset), e.g. `2026-10-01 14:00` from `2026-10-01T14:00:20+08:00`.
+    pub fn shown_time(&self) -> String {
+        match (self.time.get(..10), self.time.get(11..16)) {
+            (Some(date), Some(minute)) if self.time.as_bytes().get(10) == Some(&b'T') => {
+                format!("{date} {minute}")
+            }
+            _ => self.time.clone(),
+        }
+    }
+}
+
 /// A place the item's raw milk or an ingredient came from.
 #[derive(Serialize, Clone, Debug)]
 pub struct Source {
@@ -463,6 +476,10 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         }
     }
     let mut first_event: Option<String> = None;
+    // A can's steps revisit the same few places (a factory packs and ships, a shop receives,
+    // unpacks and sells): each place's master data is read once per passport.
+    let mut places: std::collections::BTreeMap<String, Option<anxin_store::LocationRecord>> =
+        std::collections::BTreeMap::new();
     for stored in &events {
         let Ok(body) = serde_json::from_str::<serde_json::Value>(&stored.body) else {
             continue;
@@ -473,7 +490,14 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
             .or(body["readPoint"]["id"].as_str())
             .map(str::to_owned);
         let place = match &place_id {
-            Some(id) => state.store.get_location(id).await.ok().flatten(),
+            Some(id) => match places.get(id) {
+                Some(known) => known.clone(),
+                None => {
+                    let read = state.store.get_location(id).await.ok().flatten();
+                    places.insert(id.clone(), read.clone());
+                    read
+                }
+            },
             None => None,
         };
         let ilmd = &body["ilmd"];

@@ -40,3 +40,13 @@ async fn the_server_answers_on_a_socket_and_stops_on_shutdown() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn healthz_answers_a_fixed_body_without_a_token() {
+    let app = app().await;
+    let reply = app
+        .request(axum::http::Method::GET, "/healthz", None, &[], "")
+        .await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+    assert_eq!(reply.body, anxin_server::HEALTHZ_BODY.as_bytes());
+}
