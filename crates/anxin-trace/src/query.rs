@@ -595,6 +595,10 @@ impl TraceGraph {
     /// computed once per interval and shared by every item packed by the same event, then its
     /// later own events. `None` when the shortcut does not apply; the caller then
     /// folds the merged events. The property test checks both paths against the brute force.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walk's scratch tables, named at the one call in recall"
+    )]
     pub(crate) fn state_via_container(
         &self,
         node: NodeId,
@@ -650,7 +654,10 @@ impl TraceGraph {
 
     /// [`TraceGraph::state_via_container`] for an item found in one interval `agg`, with
     /// its own events sorted.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walk's scratch tables, passed on from state_via_container"
+    )]
     fn state_in_interval(
         &self,
         agg: AggRec,
