@@ -832,11 +832,6 @@ pub async fn open_recall(
     let mut job_id = None;
     let mut events_captured = 0;
     if record {
-        if !events.is_empty() {
-            let job = capture_recall_events(store, viewer, &recall_id, events).await?;
-            events_captured = job.n_stored;
-            job_id = Some(job.job_id);
-        }
         let row = RecallRow {
             recall_id: recall_id.clone(),
             account_id: viewer.account.account_id,
@@ -860,10 +855,17 @@ pub async fn open_recall(
             finish_deadline_ms: opened.finish_deadline_ms,
             summary_json: serde_json::to_string(&summary)
                 .map_err(|err| StoreError::internal(err.to_string()))?,
-            job_id: job_id.clone(),
+            job_id: None,
             created_ms: now_ms,
         };
-        store.add_recall(&row).await?;
+        if events.is_empty() {
+            store.add_recall(&row).await?;
+        } else {
+            // The row and the events (with their ledger leaves) are one transaction.
+            let job = capture_recall_events(store, viewer, &recall_id, events, row).await?;
+            events_captured = job.n_stored;
+            job_id = Some(job.job_id);
+        }
     }
     Ok(OpenedRecall {
         record: opened,
@@ -880,6 +882,7 @@ async fn capture_recall_events(
     viewer: &Viewer,
     recall_id: &str,
     events: Vec<anxin_epcis::Event>,
+    row: RecallRow,
 ) -> Result<CaptureJob, TraceFailure> {
     for event in &events {
         let problems = check_event(event);
@@ -915,11 +918,16 @@ async fn capture_recall_events(
         offset: china(),
     });
     let job = store
-        .capture(&capturer, &job.job_id, CaptureInput::new(header, events))
+        .capture_recall(
+            &capturer,
+            &job.job_id,
+            CaptureInput::new(header, events),
+            row,
+        )
         .await?;
     if job.state != JobState::Succeeded {
         return Err(TraceFailure::Store(StoreError::internal(format!(
-            "the recall's events were not captured: {}",
+            "the recall was not recorded (neither its row nor its events): {}",
             job.errors.join("; ")
         ))));
     }

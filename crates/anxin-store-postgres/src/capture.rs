@@ -12,6 +12,7 @@ use std::pin::pin;
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
+use anxin_store::recall::RecallRow;
 use anxin_store::{
     CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
     now_ms,
@@ -143,11 +144,13 @@ async fn ensure_month(client: &impl GenericClient, record_time_ms: i64) -> Resul
 }
 
 impl PgStore {
-    async fn capture_document(
+    /// Capture, with a recall row written in the events' transaction when there is one.
+    pub(crate) async fn capture_document(
         &self,
         viewer: &Viewer,
         job_id: &str,
         input: CaptureInput,
+        recall: Option<RecallRow>,
     ) -> Result<CaptureJob, StoreError> {
         let record_time_ms = now_ms();
         let document =
@@ -196,7 +199,15 @@ impl PgStore {
         }
         ensure_month(&**client, record_time_ms).await?;
         let tx = client.transaction().await?;
-        match store_document(&tx, job.clone(), party.as_deref(), &document, self.ledger).await {
+        let mut stored =
+            store_document(&tx, job.clone(), party.as_deref(), &document, self.ledger).await;
+        if let (Ok(done), Some(mut row)) = (&stored, recall) {
+            row.job_id = Some(done.job_id.clone());
+            if let Err(error) = crate::recall::insert_recall(&*tx, &row).await {
+                stored = Err(error);
+            }
+        }
+        match stored {
             Ok(done) => {
                 tx.commit().await?;
                 Ok(done)
@@ -548,7 +559,7 @@ impl PgStore {
         job_id: &'a str,
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob> {
-        Box::pin(self.capture_document(viewer, job_id, input))
+        Box::pin(self.capture_document(viewer, job_id, input, None))
     }
 }
 

@@ -1,8 +1,8 @@
 //! Recall records (append-only) and the directory reads a recall needs.
 
 use anxin_store::recall::{OwnedLocation, RecallRow, RecallStore};
-use anxin_store::{PartyRecord, StoreError, StoreFuture};
-use tokio_postgres::Row;
+use anxin_store::{CaptureInput, CaptureJob, PartyRecord, StoreError, StoreFuture, Viewer};
+use tokio_postgres::{GenericClient, Row};
 
 use crate::PgStore;
 
@@ -30,36 +30,54 @@ fn recall_from_row(row: &Row) -> Result<RecallRow, StoreError> {
     })
 }
 
+/// Appends one recall row. `client` may be the capture transaction.
+pub(crate) async fn insert_recall(
+    client: &impl GenericClient,
+    row: &RecallRow,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            &format!(
+                "INSERT INTO recall ({RECALL_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ),
+            &[
+                &row.recall_id,
+                &row.account_id,
+                &row.party,
+                &row.region,
+                &i16::from(row.level),
+                &row.reason,
+                &row.scope_json,
+                &row.decided_ms,
+                &row.start_deadline_ms,
+                &row.finish_deadline_date,
+                &row.finish_deadline_ms,
+                &row.summary_json,
+                &row.job_id,
+                &row.created_ms,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
 impl RecallStore for PgStore {
     fn add_recall<'a>(&'a self, row: &'a RecallRow) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let client = self.pool.get().await?;
-            client
-                .execute(
-                    &format!(
-                        "INSERT INTO recall ({RECALL_COLUMNS}) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-                    ),
-                    &[
-                        &row.recall_id,
-                        &row.account_id,
-                        &row.party,
-                        &row.region,
-                        &i16::from(row.level),
-                        &row.reason,
-                        &row.scope_json,
-                        &row.decided_ms,
-                        &row.start_deadline_ms,
-                        &row.finish_deadline_date,
-                        &row.finish_deadline_ms,
-                        &row.summary_json,
-                        &row.job_id,
-                        &row.created_ms,
-                    ],
-                )
-                .await?;
-            Ok(())
+            insert_recall(&**client, row).await
         })
+    }
+
+    fn capture_recall<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+        row: RecallRow,
+    ) -> StoreFuture<'a, CaptureJob> {
+        Box::pin(self.capture_document(viewer, job_id, input, Some(row)))
     }
 
     fn recall_rows<'a>(&'a self, recall_id: &'a str) -> StoreFuture<'a, Vec<RecallRow>> {

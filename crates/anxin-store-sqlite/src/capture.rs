@@ -8,6 +8,7 @@
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
+use anxin_store::recall::RecallRow;
 use anxin_store::{
     CaptureInput, CaptureJob, ErrorBehaviour, JobState, JobStore, StoreError, StoreFuture, Viewer,
     now_ms,
@@ -106,6 +107,7 @@ impl SqliteStore {
         viewer: &Viewer,
         job_id: &str,
         document: Result<PreparedDocument, StoreError>,
+        recall: Option<RecallRow>,
     ) -> Result<CaptureJob, StoreError> {
         let job = load_job(conn, job_id)?
             .filter(|job| job.account_id == viewer.account.account_id)
@@ -140,7 +142,17 @@ impl SqliteStore {
             return Err(StoreError::Forbidden(reason));
         }
         let tx = conn.transaction()?;
-        match store_document(&tx, job.clone(), party.as_deref(), document, ledger) {
+        let stored =
+            store_document(&tx, job.clone(), party.as_deref(), document, ledger).and_then(|done| {
+                match recall {
+                    Some(mut row) => {
+                        row.job_id = Some(done.job_id.clone());
+                        crate::recall::insert_recall(&tx, &row).map(|()| done)
+                    }
+                    None => Ok(done),
+                }
+            });
+        match stored {
             Ok(done) => {
                 tx.commit()?;
                 Ok(done)
@@ -430,6 +442,17 @@ impl SqliteStore {
         job_id: &'a str,
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob> {
+        self.capture_with_recall(viewer, job_id, input, None)
+    }
+
+    /// Capture, with a recall row written in the events' transaction when there is one.
+    pub(crate) fn capture_with_recall<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+        recall: Option<RecallRow>,
+    ) -> StoreFuture<'a, CaptureJob> {
         let (viewer, job_id) = (viewer.clone(), job_id.to_owned());
         Box::pin(async move {
             // Hashing and encoding happen before the writer is taken, so other captures
@@ -441,7 +464,7 @@ impl SqliteStore {
                     .map_err(StoreError::internal)?;
             let ledger = self.ledger;
             self.write(move |conn| {
-                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document)
+                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document, recall)
             })
             .await
         })

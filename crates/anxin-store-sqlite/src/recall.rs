@@ -1,8 +1,8 @@
 //! Recall records (append-only) and the directory reads a recall needs.
 
 use anxin_store::recall::{OwnedLocation, RecallRow, RecallStore};
-use anxin_store::{PartyRecord, StoreFuture};
-use rusqlite::{Row, params};
+use anxin_store::{CaptureInput, CaptureJob, PartyRecord, StoreError, StoreFuture, Viewer};
+use rusqlite::{Connection, Row, params};
 
 use crate::SqliteStore;
 
@@ -28,32 +28,45 @@ fn recall_from_row(row: &Row<'_>) -> rusqlite::Result<RecallRow> {
     })
 }
 
+/// Appends one recall row. `conn` may be the capture transaction.
+pub(crate) fn insert_recall(conn: &Connection, row: &RecallRow) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO recall ({RECALL_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    ))?
+    .execute(params![
+        row.recall_id,
+        row.account_id,
+        row.party,
+        row.region,
+        row.level,
+        row.reason,
+        row.scope_json,
+        row.decided_ms,
+        row.start_deadline_ms,
+        row.finish_deadline_date,
+        row.finish_deadline_ms,
+        row.summary_json,
+        row.job_id,
+        row.created_ms,
+    ])?;
+    Ok(())
+}
+
 impl RecallStore for SqliteStore {
     fn add_recall<'a>(&'a self, row: &'a RecallRow) -> StoreFuture<'a, ()> {
         let row = row.clone();
-        Box::pin(self.write(move |conn| {
-            conn.prepare_cached(&format!(
-                "INSERT INTO recall ({RECALL_COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-            ))?
-            .execute(params![
-                row.recall_id,
-                row.account_id,
-                row.party,
-                row.region,
-                row.level,
-                row.reason,
-                row.scope_json,
-                row.decided_ms,
-                row.start_deadline_ms,
-                row.finish_deadline_date,
-                row.finish_deadline_ms,
-                row.summary_json,
-                row.job_id,
-                row.created_ms,
-            ])?;
-            Ok(())
-        }))
+        Box::pin(self.write(move |conn| insert_recall(conn, &row)))
+    }
+
+    fn capture_recall<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+        row: RecallRow,
+    ) -> StoreFuture<'a, CaptureJob> {
+        self.capture_with_recall(viewer, job_id, input, Some(row))
     }
 
     fn recall_rows<'a>(&'a self, recall_id: &'a str) -> StoreFuture<'a, Vec<RecallRow>> {

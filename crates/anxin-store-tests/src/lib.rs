@@ -9,6 +9,7 @@
 pub mod examples;
 pub mod fixtures;
 pub mod ledger;
+pub mod recall;
 pub mod story;
 
 pub use story::run_story;

@@ -6,7 +6,7 @@
 //! reaches and the EPCIS events it emits are `anxin-trace`'s; this module only says what the
 //! backends keep.
 
-use crate::{PartyRecord, StoreFuture};
+use crate::{CaptureInput, CaptureJob, PartyRecord, StoreFuture, Viewer};
 
 /// One stored row of a recall.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -56,8 +56,21 @@ pub struct OwnedLocation {
 
 /// Recall records and the directory reads a recall needs.
 pub trait RecallStore: Send + Sync {
-    /// Appends a recall row.
+    /// Appends a recall row on its own (a recall that emits no events).
     fn add_recall<'a>(&'a self, row: &'a RecallRow) -> StoreFuture<'a, ()>;
+
+    /// Captures a recall's own EPCIS events under a job the viewer started (as
+    /// `EventStore::capture` does, ledger leaves included) and appends the recall's row in
+    /// the same transaction, so that both are stored or neither is. The row's `job_id` is
+    /// set to `job_id`. When the job fails (its events refused, or any write failing) no row
+    /// is written; a failed job comes back as `EventStore::capture` returns it.
+    fn capture_recall<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+        row: RecallRow,
+    ) -> StoreFuture<'a, CaptureJob>;
 
     /// Every row of one recall, oldest first (empty when there is no such recall).
     fn recall_rows<'a>(&'a self, recall_id: &'a str) -> StoreFuture<'a, Vec<RecallRow>>;

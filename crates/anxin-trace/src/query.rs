@@ -11,7 +11,7 @@ use hashbrown::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::TraceError;
-use crate::graph::{CONTAINER_DEPTH_MAX, NONE, NodeId, PlaceKind, Role, TraceGraph};
+use crate::graph::{AggRec, CONTAINER_DEPTH_MAX, NONE, NodeId, PlaceKind, Role, TraceGraph};
 
 /// The longest identifier a query accepts; longer text is refused before any parsing. An
 /// assumption: GS1 Digital Links are far shorter, and EPCIS sets no length.
@@ -158,13 +158,26 @@ pub struct ForwardTrace {
 type Upstream = (NodeId, Relation, u32, f64, u32);
 
 /// A compact state, in graph terms.
-#[derive(Clone, Default, Debug)]
+#[derive(Clone, Default, Debug, PartialEq, Eq)]
 pub(crate) struct RawState {
     pub(crate) last: u32,
     pub(crate) holder: u32,
     pub(crate) location: u32,
     pub(crate) disposition: u32,
     pub(crate) persistent: Vec<u32>,
+}
+
+/// The last item [`TraceGraph::state_via_container`] answered: its container interval, its
+/// own events and the state they gave. That state is a function of those two alone (and of
+/// "now", fixed for one walk), so the next item with the same interval and the same own
+/// events (its case-mates, commissioned by the same event, packed by the same event and not
+/// sold or moved on their own) takes it as it is, without a lookup or a fold.
+#[derive(Default)]
+pub(crate) struct LastInContainer {
+    key: Option<(u32, u32)>,
+    own: Vec<(i64, u32)>,
+    parent: NodeId,
+    state: RawState,
 }
 
 /// A container's events within one interval, folded: the state they leave when started from
@@ -582,6 +595,10 @@ impl TraceGraph {
     /// computed once per interval and shared by every item packed by the same event, then its
     /// later own events. `None` when the shortcut does not apply; the caller then
     /// folds the merged events. The property test checks both paths against the brute force.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walk's scratch tables, named at the one call in recall"
+    )]
     pub(crate) fn state_via_container(
         &self,
         node: NodeId,
@@ -590,6 +607,7 @@ impl TraceGraph {
         deltas: &mut HashMap<(u32, u32), Delta>,
         own: &mut Vec<(i64, u32)>,
         parents: &mut Vec<NodeId>,
+        last_answer: &mut LastInContainer,
     ) -> Option<RawState> {
         own.clear();
         let mut record = None;
@@ -622,6 +640,34 @@ impl TraceGraph {
             own.sort_unstable();
         }
         let key = (agg.ev_start, agg.ev_end);
+        if last_answer.key == Some(key) && last_answer.own == *own {
+            parents.push(last_answer.parent);
+            return Some(last_answer.state.clone());
+        }
+        let state = self.state_in_interval(agg, key, now_ms, memo, deltas, own, parents)?;
+        last_answer.key = Some(key);
+        last_answer.own.clone_from(own);
+        last_answer.parent = agg.parent;
+        last_answer.state.clone_from(&state);
+        Some(state)
+    }
+
+    /// [`TraceGraph::state_via_container`] for an item found in one interval `agg`, with
+    /// its own events sorted.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walk's scratch tables, passed on from state_via_container"
+    )]
+    fn state_in_interval(
+        &self,
+        agg: AggRec,
+        key: (u32, u32),
+        now_ms: i64,
+        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        deltas: &mut HashMap<(u32, u32), Delta>,
+        own: &[(i64, u32)],
+        parents: &mut Vec<NodeId>,
+    ) -> Option<RawState> {
         if !deltas.contains_key(&key) {
             if !memo.contains_key(&agg.parent) {
                 memo.insert(agg.parent, Vec::new());

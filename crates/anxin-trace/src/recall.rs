@@ -23,7 +23,7 @@ use jiff::tz::Offset;
 use serde::Serialize;
 
 use crate::graph::{NONE, NodeId, Role, TraceGraph, party_key};
-use crate::query::{ItemKind, ItemState, NodeSet, RawState};
+use crate::query::{ItemKind, ItemState, LastInContainer, NodeSet, RawState};
 use crate::{Finding, TraceError};
 
 /// What kind of business a party is, as far as recall channels go.
@@ -505,7 +505,10 @@ impl TraceGraph {
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
         let mut parents = Vec::new();
         let mut deltas = HashMap::new();
-        let mut last_holder: Option<(u32, usize)> = None;
+        let mut last_in_container = LastInContainer::default();
+        // The previous can's state, channel and holder group: neighbouring cans mostly share
+        // all three, and the channel and group follow from the state alone.
+        let mut last_can: Option<(RawState, Channel, usize)> = None;
         recall.cans.reserve(reach.reached.len());
         let mut at = 0;
         let n_reached = reach.reached.len();
@@ -532,6 +535,7 @@ impl TraceGraph {
                 &mut deltas,
                 &mut events,
                 &mut parents,
+                &mut last_in_container,
             ) {
                 Some(state) => (ItemKind::Can, state),
                 None => {
@@ -560,20 +564,22 @@ impl TraceGraph {
                 ItemKind::Pallet => recall.pallets.push((node, state)),
                 ItemKind::Case => recall.cases.push((node, state)),
                 _ => {
-                    let channel = self.channel(&state, &mut rules);
-                    // Neighbouring cans mostly share a holder.
-                    let index = match last_holder {
-                        Some((holder, index)) if holder == state.holder => index,
-                        _ => *holder_index.entry(state.holder).or_insert_with(|| {
-                            recall.holders.push(Holder {
-                                term: state.holder,
-                                cans: Vec::new(),
-                                per_channel: [0; 7],
+                    let (channel, index) = match &last_can {
+                        Some((last, channel, index)) if *last == state => (*channel, *index),
+                        _ => {
+                            let channel = self.channel(&state, &mut rules);
+                            let index = *holder_index.entry(state.holder).or_insert_with(|| {
+                                recall.holders.push(Holder {
+                                    term: state.holder,
+                                    cans: Vec::new(),
+                                    per_channel: [0; 7],
+                                });
+                                recall.holders.len() - 1
                             });
-                            recall.holders.len() - 1
-                        }),
+                            last_can = Some((state.clone(), channel, index));
+                            (channel, index)
+                        }
                     };
-                    last_holder = Some((state.holder, index));
                     let holder = &mut recall.holders[index];
                     holder.cans.push(recall.cans.len() as u32);
                     holder.per_channel[channel.index()] += 1;

@@ -529,3 +529,108 @@ proptest! {
         check_everything(&log)?;
     }
 }
+
+/// Cans with the same history packed into one case take their case-mates' state as it is
+/// (`LastInContainer`); these chains break that sharing in each way the shortcut must see:
+/// a can unpacked from its case and sold, cans taken out and shipped to another holder while
+/// the rest of the case stays, a case marked recalled while some cans are out of it, and a
+/// case whose cans came from two commissioning events.
+#[test]
+fn cans_that_leave_their_case_or_split_it_agree_with_the_brute_force() {
+    let collect = Op::Collect { farm: 0, kg: 100 };
+    let finish = Op::Finish {
+        inputs: vec![0],
+        kg: 50,
+    };
+    let commission = Op::Commission { lot: 0, n: 4 };
+    // In `Ship`/`Receive2`/`Persist`, items are numbered pallets (3), cases (6), cans.
+    let (pallet0, case0, case1) = (0u8, 3u8, 4u8);
+    let can = |k: u8| 9 + k;
+    let base = vec![
+        collect.clone(),
+        finish.clone(),
+        commission.clone(),
+        commission.clone(),
+        Op::PackCans {
+            case: 0,
+            cans: (0..8).collect(),
+        },
+        Op::PackCases {
+            pallet: 0,
+            cases: vec![0],
+        },
+        Op::Ship {
+            what: pallet0,
+            to: 1,
+        },
+        Op::Receive2 {
+            what: pallet0,
+            at: 1,
+        },
+    ];
+    let unpacked_and_sold = [
+        Op::Unpack {
+            container: 0,
+            children: vec![2],
+            all: false,
+        },
+        Op::Sell { can: 2, shop: 0 },
+    ];
+    let split_across_holders = [
+        Op::Unpack {
+            container: 0,
+            children: vec![5, 6],
+            all: false,
+        },
+        Op::Ship {
+            what: can(5),
+            to: 3,
+        },
+        Op::Receive2 {
+            what: can(5),
+            at: 3,
+        },
+        Op::Ship {
+            what: can(6),
+            to: 4,
+        },
+        Op::Ship { what: case0, to: 2 },
+        Op::Receive2 { what: case0, at: 2 },
+    ];
+    let recalled_while_out = [
+        Op::Unpack {
+            container: 0,
+            children: vec![1],
+            all: false,
+        },
+        Op::Persist {
+            what: case0,
+            set: true,
+        },
+        Op::PackCans {
+            case: 1,
+            cans: vec![1],
+        },
+        Op::Ship { what: case1, to: 5 },
+    ];
+    let mut chains: Vec<Vec<Op>> = vec![base.clone()];
+    for extra in [
+        &unpacked_and_sold[..],
+        &split_across_holders[..],
+        &recalled_while_out[..],
+    ] {
+        let mut chain = base.clone();
+        chain.extend_from_slice(extra);
+        chains.push(chain);
+    }
+    let mut everything = base;
+    everything.extend_from_slice(&unpacked_and_sold);
+    everything.extend_from_slice(&split_across_holders);
+    everything.extend_from_slice(&recalled_while_out);
+    chains.push(everything);
+    for ops in chains {
+        let ops: Vec<(Op, i8)> = ops.into_iter().map(|op| (op, 0)).collect();
+        let log = build(&ops);
+        check_everything(&log).unwrap_or_else(|failure| panic!("{failure} in {ops:?}"));
+    }
+}
