@@ -11,7 +11,9 @@ use hashbrown::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::TraceError;
-use crate::graph::{AggRec, CONTAINER_DEPTH_MAX, NONE, NodeId, PlaceKind, Role, TraceGraph};
+use crate::graph::{
+    AggRec, CONTAINER_DEPTH_MAX, EventRec, NONE, NodeId, Place, PlaceKind, Role, TraceGraph,
+};
 
 /// The longest identifier a query accepts; longer text is refused before any parsing. An
 /// assumption: GS1 Digital Links are far shorter, and EPCIS sets no length.
@@ -189,6 +191,8 @@ pub(crate) struct Delta {
     /// Its last event.
     last: Option<(i64, u32)>,
     state: RawState,
+    /// Whether any of its events said where the goods were (else the location inside stands).
+    placed: bool,
     ops: Vec<(bool, u32)>,
 }
 
@@ -551,6 +555,11 @@ impl TraceGraph {
         }
         let (start, n) = record.places;
         let places = &self.places[start as usize..start as usize + n as usize];
+        if !Self::is_placed(record, places) {
+            // A record made away from the goods (a recall notice, a status change from the
+            // office) changes what is said about them, not who holds them or where they are.
+            return;
+        }
         let holder = [PlaceKind::PossessingParty, PlaceKind::OwningParty]
             .iter()
             .find_map(|kind| {
@@ -567,6 +576,12 @@ impl TraceGraph {
         state.location = record.biz_location;
     }
 
+    /// Whether an event says where the goods were: a read point, a business location, or a
+    /// source or destination. Only such events move custody and location.
+    fn is_placed(record: &EventRec, places: &[Place]) -> bool {
+        record.biz_location != NONE || record.read_point != NONE || !places.is_empty()
+    }
+
     /// What a container's events within one interval do to anything inside it, folded once.
     fn delta(&self, window: &[(i64, u32)]) -> Delta {
         let mut state = RawState {
@@ -577,13 +592,21 @@ impl TraceGraph {
             persistent: Vec::new(),
         };
         let mut ops = Vec::new();
+        let mut placed = false;
         for &(_, event) in window {
+            let record = &self.events[event as usize];
+            let (start, n) = record.places;
+            placed |= Self::is_placed(
+                record,
+                &self.places[start as usize..start as usize + n as usize],
+            );
             self.fold_event(&mut state, event, &mut |set, word, _| ops.push((set, word)));
         }
         Delta {
             first: window.first().copied(),
             last: window.last().copied(),
             state,
+            placed,
             ops,
         }
     }
@@ -700,7 +723,9 @@ impl TraceGraph {
         }
         let mut state = self.raw_state(&own[..split]);
         state.last = delta.state.last;
-        state.location = delta.state.location;
+        if delta.placed {
+            state.location = delta.state.location;
+        }
         if delta.state.disposition != NONE {
             state.disposition = delta.state.disposition;
         }

@@ -401,6 +401,13 @@ impl<'a> Brute<'a> {
                     state.persistent.remove(w.json_form());
                 }
             }
+            let placed = e.biz_location.is_some()
+                || e.read_point.is_some()
+                || !e.source_list.is_empty()
+                || !e.destination_list.is_empty();
+            if !placed {
+                continue;
+            }
             let dest = |kind: &str| {
                 e.destination_list
                     .iter()

@@ -289,6 +289,30 @@ fn a_sold_can_shows_its_sale_as_last_event() {
 }
 
 #[test]
+fn a_record_made_away_from_the_goods_moves_neither_holder_nor_location() {
+    // The manufacturer (party 10) marks cans at the distributor and at the shop recalled from
+    // its office: the event names no read point, business location, source or destination.
+    let chain = chain();
+    let mut log = chain.log.clone();
+    let at = chain.times[12] + MINUTE;
+    log.push(persistent(at, &chain.cans, "recalled", true), Some(10));
+    let graph = log.graph();
+    for (can, holder) in [(&chain.cans[0], 20), (&chain.cans[4], 30)] {
+        let state = graph.state(can, LATER).unwrap();
+        assert_eq!(state.persistent_dispositions, vec!["recalled".to_owned()]);
+        assert_eq!(state.holder, Some(gln(holder)), "{can}");
+        assert_eq!(state.location, Some(site(holder)), "{can}");
+    }
+    // The same record about a whole case, folded once for its contents, leaves them too.
+    let mut log = chain.log.clone();
+    log.push(persistent(at, &[sscc(2)], "recalled", true), Some(10));
+    let state = log.graph().state(&chain.cans[4], LATER).unwrap();
+    assert_eq!(state.persistent_dispositions, vec!["recalled".to_owned()]);
+    assert_eq!(state.holder, Some(gln(30)));
+    assert_eq!(state.location, Some(site(30)));
+}
+
+#[test]
 fn a_persistent_disposition_stays_until_unset() {
     let chain = chain();
     let mut log = chain.log.clone();
