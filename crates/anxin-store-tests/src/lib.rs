@@ -9,6 +9,7 @@
 pub mod examples;
 pub mod fixtures;
 pub mod ledger;
+pub mod quality;
 pub mod story;
 
 pub use story::run_story;

@@ -5,5 +5,6 @@ mod examples;
 mod ledger;
 mod migrations;
 mod postgres;
+mod quality;
 mod sigkill;
 mod sqlite;
