@@ -91,7 +91,11 @@ pub fn run(args: SimArgs) -> Result<u8> {
         counts.events as f64 / seconds,
     );
     if let Some(n_stored) = n_stored {
-        summary.push_str(&format!("stored {n_stored} events\n"));
+        summary.push_str(&format!(
+            "stored {n_stored} events, the raw-milk tests of {} deliveries and {} HACCP readings \
+             of {} production runs\n",
+            counts.raw_milk_deliveries, counts.haccp_readings, counts.haccp_runs
+        ));
     }
     summary.push_str(&format!(
         "planted: {} contaminated ingredient lots, {} raw-milk deliveries over limits, {} lots \
@@ -188,11 +192,18 @@ pub(crate) fn progress_bar(cans: u64) -> ProgressBar {
 pub(crate) fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
     bar.set_position(progress.cans);
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
-    bar.set_message(format!(
+    let mut message = format!(
         "{} events, {:.0} events/s",
         progress.events,
         progress.events as f64 / seconds
-    ));
+    );
+    if progress.quality_records > 0 {
+        message.push_str(&format!(
+            "; {} quality records (raw-milk tests, HACCP)",
+            progress.quality_records
+        ));
+    }
+    bar.set_message(message);
 }
 
 /// Captures the world into the store; returns the manifest and the number of events stored.
