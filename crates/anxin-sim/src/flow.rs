@@ -630,9 +630,14 @@ impl<'w> Generator<'w> {
         let facts = quality::milk_facts(milk == MilkType::Goat);
         let mut tests = quality::raw_milk_tests(&mut self.qrng, received_date, &facts);
         let troubles = self.config.troubles;
-        if self.qrng.chance(troubles.raw_milk_over_limit_percent) {
-            let (parameter, value, limit, analyte, reading) = if self.qrng.chance(50) {
-                let tbc = RAW_MILK_TBC_MAX_CFU_PER_ML + 500_000 + self.qrng.below(4_000_000);
+        // The events' stream draws what it drew before the tests were generated apart (three
+        // values, then the over-limit trouble), so a seed still makes the same world of events.
+        for bound in [50, 90, 280_000] {
+            self.rng.below(bound);
+        }
+        if self.rng.chance(troubles.raw_milk_over_limit_percent) {
+            let (parameter, value, limit, analyte, reading) = if self.rng.chance(50) {
+                let tbc = RAW_MILK_TBC_MAX_CFU_PER_ML + 500_000 + self.rng.below(4_000_000);
                 (
                     "totalBacterialCountCfuPerMl",
                     tbc.to_string(),
@@ -641,7 +646,7 @@ impl<'w> Generator<'w> {
                     tbc as f64,
                 )
             } else {
-                let protein_cg = RAW_MILK_PROTEIN_MIN_CG_PER_100G - 5 - self.qrng.below(25);
+                let protein_cg = RAW_MILK_PROTEIN_MIN_CG_PER_100G - 5 - self.rng.below(25);
                 (
                     "proteinGPer100g",
                     hundredths(protein_cg),
