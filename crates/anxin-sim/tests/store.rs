@@ -16,6 +16,9 @@ fn config() -> Config {
             // Every production run deviates (every other one corrected), so the store's holds
             // can be checked against the manifest.
             haccp_deviation_percent: 100,
+            // Half the deliveries rejected by the manufacturer's standard, so rejected ones are
+            // read back too.
+            raw_milk_rejected_used_percent: 50,
             ..Troubles::default()
         },
         ..Config::new(77, 2_500)
@@ -163,11 +166,34 @@ async fn a_tiny_world_is_captured_into_postgres_as_its_parties() {
 async fn check_quality(store: &dyn Store, summary: &anxin_sim::CaptureSummary) {
     let quality = &summary.quality;
     assert!(!quality.deliveries.is_empty());
+    // Each delivery read back from the store is decided as the simulator's own was.
+    let standards = anxin_sim::quality::standards();
+    let mut rejected = 0;
     for delivery in &quality.deliveries {
         let rows = store.raw_milk_tests(&delivery.delivery.id).await.unwrap();
         assert_eq!(rows.len(), delivery.delivery.tests.len());
         assert!(rows.iter().all(|row| row.plant_gln == delivery.factory_gln));
+        let stored = anxin_store::quality::delivery(&rows).unwrap().unwrap();
+        let decide = |d: &anxin_quality::raw_milk::Delivery| {
+            anxin_quality::raw_milk::accept(&standards.catalogue, Some(&standards.raw_milk), d)
+                .unwrap()
+                .decision
+        };
+        assert_eq!(
+            decide(&stored),
+            decide(&delivery.delivery),
+            "{}",
+            delivery.delivery.id
+        );
+        if decide(&stored) == anxin_quality::raw_milk::Decision::Rejected {
+            rejected += 1;
+        }
     }
+    assert_eq!(
+        rejected,
+        summary.manifest.raw_milk_rejected_used.len() + summary.manifest.raw_milk_over_limit.len()
+    );
+    assert!(rejected > 0);
     let (mut held, mut lifted) = (BTreeSet::new(), BTreeSet::new());
     let plants: BTreeSet<&str> = quality
         .runs

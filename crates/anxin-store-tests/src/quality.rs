@@ -119,6 +119,16 @@ pub async fn run_quality_story(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+    // Read back as the quality engine's delivery, ready to be judged.
+    let rows = store
+        .raw_milk_tests("urn:epc:class:lgtin:6910001.000001.RM1")
+        .await
+        .unwrap();
+    let delivery = quality::delivery(&rows).unwrap().expect("a delivery");
+    assert_eq!(delivery.tests.len(), 3);
+    assert_eq!(delivery.facts.len(), 2);
+    assert_eq!(delivery.received.to_string(), "2026-10-01");
+    assert!(quality::delivery(&[]).unwrap().is_none());
 
     // Control points: registered once; a batch repeating one stores none of the batch.
     let points = vec![

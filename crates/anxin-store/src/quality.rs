@@ -254,3 +254,67 @@ pub async fn holds(
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(haccp::holds(&found, &windows, &corrections))
 }
+
+/// A delivery's stored receiving tests as `anxin-quality` reads them, for
+/// `anxin_quality::raw_milk::accept`. `None` when nothing is stored for it; a stored row that no
+/// longer reads (an analyte, unit, fact or date the quality engine does not know) is an error
+/// naming it.
+pub fn delivery(
+    rows: &[RawMilkTestRow],
+) -> Result<Option<anxin_quality::raw_milk::Delivery>, StoreError> {
+    use anxin_quality::Reading;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let bad =
+        |what: String| StoreError::internal(format!("delivery {}: {what}", first.delivery_id));
+    let received = first.received_date.parse().map_err(|_| {
+        bad(format!(
+            "the stored date {:?} does not read",
+            first.received_date
+        ))
+    })?;
+    let facts = first
+        .facts
+        .split(',')
+        .filter(|fact| !fact.is_empty())
+        .map(|fact| {
+            anxin_quality::Fact::parse(fact).ok_or_else(|| bad(format!("unknown fact {fact:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tests = rows
+        .iter()
+        .map(|row| {
+            let analyte = anxin_quality::analyte::find(&row.analyte)
+                .ok_or_else(|| bad(format!("unknown analyte {:?}", row.analyte)))?;
+            let unit = row
+                .unit
+                .as_deref()
+                .map(|text| {
+                    anxin_quality::unit::Unit::parse(text)
+                        .ok_or_else(|| bad(format!("unknown unit {text:?}")))
+                })
+                .transpose()?;
+            let reading = match (row.reading.as_str(), row.value) {
+                ("value", Some(value)) => Reading::Value(value),
+                ("below_detection", Some(value)) => Reading::BelowDetection(value),
+                ("detected", None) => Reading::Detected,
+                ("not_detected", None) => Reading::NotDetected,
+                (kind, _) => return Err(bad(format!("a {kind:?} reading of {}", row.analyte))),
+            };
+            Ok(anxin_quality::Measurement {
+                analyte,
+                reading,
+                unit,
+                sample_unit: row.sample_unit.and_then(|n| u32::try_from(n).ok()),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(anxin_quality::raw_milk::Delivery {
+        id: first.delivery_id.clone(),
+        supplier: first.supplier.clone(),
+        received,
+        facts,
+        tests,
+    }))
+}
