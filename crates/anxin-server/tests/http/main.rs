@@ -6,6 +6,7 @@ mod browse;
 mod capture;
 mod helpers;
 mod ledger;
+mod quality;
 mod queries;
 mod query;
 mod serve;
