@@ -4,7 +4,9 @@
 //! The world itself comes from `anxin-sim`; this module only chooses where it goes, shows
 //! progress and writes files. With `--out DIR` it writes `events/NNNNNN-GLN.jsonld` (or
 //! `.xml`), one file per upload in the order they were made, `master-data.jsonld` (every
-//! party's master data, no events) and `manifest.json` (what was planted).
+//! party's master data, no events), `manifest.json` (what was planted) and the quality data
+//! under `quality/`: `lab-reports.csv` (every lot's release results), `raw-milk-tests.csv`
+//! (every delivery's receiving tests), `haccp-readings.csv` and `haccp-corrective-actions.csv`.
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -46,7 +48,8 @@ pub struct SimArgs {
     start: Option<String>,
     /// A trouble rate in percent, e.g. `--trouble counterfeit=5`; repeatable. Names:
     /// contaminated_ingredient, raw_milk_over_limit, shipped_before_release, counterfeit,
-    /// order_gap, unregistered_import.
+    /// order_gap, unregistered_import, lab_out_of_limit, lab_missing_analyte,
+    /// raw_milk_rejected_used, haccp_deviation.
     #[arg(long = "trouble", value_name = "NAME=PERCENT")]
     troubles: Vec<String>,
     /// With --db: write the manifest (what was planted) to this file.
@@ -88,18 +91,28 @@ pub fn run(args: SimArgs) -> Result<u8> {
         counts.events as f64 / seconds,
     );
     if let Some(n_stored) = n_stored {
-        summary.push_str(&format!("stored {n_stored} events\n"));
+        summary.push_str(&format!(
+            "stored {n_stored} events, the raw-milk tests of {} deliveries and {} HACCP readings \
+             of {} production runs\n",
+            counts.raw_milk_deliveries, counts.haccp_readings, counts.haccp_runs
+        ));
     }
     summary.push_str(&format!(
         "planted: {} contaminated ingredient lots, {} raw-milk deliveries over limits, {} lots \
          shipped before release, {} counterfeit serials, {} cross-border orders with a gap, \
-         {} unregistered imported products\n",
+         {} unregistered imported products; {} lots with a result out of limit, {} lots with a \
+         required result missing, {} raw-milk deliveries rejected by the manufacturer and used, \
+         {} HACCP deviations\n",
         manifest.contaminated_ingredients.len(),
         manifest.raw_milk_over_limit.len(),
         manifest.shipped_before_release.len(),
         manifest.counterfeits.len(),
         manifest.order_gaps.len(),
-        manifest.unregistered_imports.len()
+        manifest.unregistered_imports.len(),
+        manifest.lab_out_of_limit.len(),
+        manifest.lab_missing_analyte.len(),
+        manifest.raw_milk_rejected_used.len(),
+        manifest.haccp_deviations.len(),
     ));
     // The world is made and written by now; a reader that closed the pipe early (`| head`)
     // is not an error worth a panic.
@@ -147,10 +160,15 @@ pub(crate) fn troubles(given: &[String]) -> Result<Troubles> {
             "counterfeit" => &mut troubles.counterfeit_percent,
             "order_gap" => &mut troubles.order_gap_percent,
             "unregistered_import" => &mut troubles.unregistered_import_percent,
+            "lab_out_of_limit" => &mut troubles.lab_out_of_limit_percent,
+            "lab_missing_analyte" => &mut troubles.lab_missing_analyte_percent,
+            "raw_milk_rejected_used" => &mut troubles.raw_milk_rejected_used_percent,
+            "haccp_deviation" => &mut troubles.haccp_deviation_percent,
             other => bail!(
                 "--trouble `{other}` is not a trouble; use contaminated_ingredient, \
-                 raw_milk_over_limit, shipped_before_release, counterfeit, order_gap or \
-                 unregistered_import"
+                 raw_milk_over_limit, shipped_before_release, counterfeit, order_gap, \
+                 unregistered_import, lab_out_of_limit, lab_missing_analyte, \
+                 raw_milk_rejected_used or haccp_deviation"
             ),
         };
         *slot = percent;
@@ -174,11 +192,18 @@ pub(crate) fn progress_bar(cans: u64) -> ProgressBar {
 pub(crate) fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
     bar.set_position(progress.cans);
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
-    bar.set_message(format!(
+    let mut message = format!(
         "{} events, {:.0} events/s",
         progress.events,
         progress.events as f64 / seconds
-    ));
+    );
+    if progress.quality_records > 0 {
+        message.push_str(&format!(
+            "; {} quality records (raw-milk tests, HACCP)",
+            progress.quality_records
+        ));
+    }
+    bar.set_message(message);
 }
 
 /// Captures the world into the store; returns the manifest and the number of events stored.
@@ -259,7 +284,8 @@ fn write_out(dir: &Path, world: &World, config: Config, format: Format) -> Resul
         show(&bar, started, done);
     }
     bar.finish_and_clear();
-    let manifest = generator.into_manifest();
+    let (manifest, quality) = generator.into_parts();
+    write_quality(&dir.join("quality"), &quality)?;
     let mut header = Header::new(anxin_epcis::EpcisTime::utc(
         jiff::Timestamp::from_millisecond(config.start_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
     ));
@@ -278,6 +304,69 @@ fn write_out(dir: &Path, world: &World, config: Config, format: Format) -> Resul
     )?;
     write_json(&dir.join("manifest.json"), &manifest)?;
     Ok(manifest)
+}
+
+/// Writes the quality data as CSV files: each results file has the columns
+/// `analyte,value,unit,sample_unit` that `anxin_quality::results` reads, after columns naming
+/// the lot or delivery.
+fn write_quality(dir: &Path, quality: &anxin_sim::Quality) -> Result<()> {
+    use anxin_sim::quality::csv_rows;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    };
+    let mut text = String::from(
+        "lot,report,lab_gln,product,produced,reported_ms,analyte,value,unit,sample_unit\n",
+    );
+    for report in &quality.lab_reports {
+        let product = serde_json::to_value(report.product)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let prefix = format!(
+            "{},{},{},{product},{},{},",
+            report.lot, report.id, report.lab_gln, report.produced, report.reported_ms
+        );
+        text.push_str(&csv_rows(&prefix, &report.measurements));
+    }
+    write("lab-reports.csv", text)?;
+    let mut text = String::from(
+        "delivery,farm_gln,factory_gln,received,received_ms,analyte,value,unit,sample_unit\n",
+    );
+    for d in &quality.deliveries {
+        let prefix = format!(
+            "{},{},{},{},{},",
+            d.delivery.id, d.delivery.supplier, d.factory_gln, d.delivery.received, d.received_ms
+        );
+        text.push_str(&csv_rows(&prefix, &d.delivery.tests));
+    }
+    write("raw-milk-tests.csv", text)?;
+    let mut readings = String::from("plant_gln,date,ccp,at,value\n");
+    let mut actions = String::from("plant_gln,ccp,deviation_start,recorded_at,by,action\n");
+    for run in &quality.runs {
+        for series in &run.series {
+            for reading in &series.readings {
+                readings.push_str(&format!(
+                    "{},{},{},{},{}\n",
+                    run.plant_gln, run.date, series.ccp, reading.at, reading.value
+                ));
+            }
+        }
+        for action in &run.actions {
+            actions.push_str(&format!(
+                "{},{},{},{},{},\"{}\"\n",
+                run.plant_gln,
+                action.ccp,
+                action.deviation_start,
+                action.recorded_at,
+                action.by,
+                action.action.replace('"', "\"\"")
+            ));
+        }
+    }
+    write("haccp-readings.csv", readings)?;
+    write("haccp-corrective-actions.csv", actions)
 }
 
 fn write_upload(path: &Path, upload: &Upload, format: Format) -> Result<()> {

@@ -10,6 +10,10 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+/// The example plant's critical control points (`examples/plant-ccps.toml`): example limits,
+/// marked so on every entry, for tests, demonstrations and the simulator; never a real plant's.
+pub const EXAMPLE_PLANT_CCPS: &str = include_str!("../examples/plant-ccps.toml");
+
 /// The process steps the platform knows as critical control points for infant formula.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,6 +8,12 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+/// The example manufacturer's raw-milk acceptance standard (`examples/manufacturer-raw-milk.toml`,
+/// file name `manufacturer-raw-milk.toml`): not a real enterprise's, for tests, demonstrations
+/// and the simulator. Read it with [`crate::review`].
+pub const EXAMPLE_MANUFACTURER_STANDARD: &str =
+    include_str!("../examples/manufacturer-raw-milk.toml");
+
 use crate::enterprise::EnterpriseStandard;
 use crate::judge::{InputError, Judgment, Measurement, Sample, Verdict, judge};
 use crate::standard::{Catalogue, Fact, ProductType};

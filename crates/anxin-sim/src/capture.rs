@@ -6,11 +6,14 @@
 //! tokens of the accounts are returned (never printed here), for a demo that needs to act
 //! as some of the parties.
 
+use anxin_quality::judge::Reading;
 use anxin_store::{
-    CaptureInput, ErrorBehaviour, JobState, NewAccount, PartyGln, RegionCode, Store, StoreError,
+    CaptureInput, ControlPointRow, CorrectiveActionRow, ErrorBehaviour, HaccpLotRow,
+    HaccpReadingRow, JobState, NewAccount, PartyGln, RawMilkTestRow, RegionCode, Store, StoreError,
     Viewer,
 };
 
+use crate::quality::{Quality, standards};
 use crate::world::{PartyKind, World};
 use crate::{Config, Generator, Manifest};
 
@@ -42,6 +45,9 @@ pub struct CaptureSummary {
     pub n_stored: u64,
     /// Events the store already had.
     pub n_duplicates: u64,
+    /// The quality data, also stored (raw-milk tests and HACCP records; the lab reports are
+    /// kept here until the store has lab results).
+    pub quality: Quality,
 }
 
 /// How far a capture has got, for progress bars.
@@ -53,6 +59,8 @@ pub struct Progress {
     pub events: u64,
     /// Documents captured so far.
     pub documents: u64,
+    /// Quality records (raw-milk test results, HACCP readings, lots and actions) stored so far.
+    pub quality_records: u64,
 }
 
 /// Creates one account per party and registers its locations; returns each party's
@@ -135,10 +143,153 @@ pub async fn capture_world(
         done.cans = generator.manifest().counts.cans;
         progress(done);
     }
+    let (manifest, quality) = generator.into_parts();
+    capture_quality(store, world, &accounts, &quality, &mut done, progress).await?;
     Ok(CaptureSummary {
-        manifest: generator.into_manifest(),
+        manifest,
         tokens: accounts.into_iter().map(|(_, token)| token).collect(),
         n_stored,
         n_duplicates,
+        quality,
     })
+}
+
+/// Stores the quality data as the parties that recorded it: each delivery's receiving tests by
+/// the receiving plant, each plant's control points, then each run's readings, lots and
+/// corrective actions, a batch at a time.
+async fn capture_quality(
+    store: &dyn Store,
+    world: &World,
+    accounts: &[(Viewer, PartyToken)],
+    quality: &Quality,
+    done: &mut Progress,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<(), StoreError> {
+    let account_of = |gln: &str| {
+        world
+            .parties
+            .iter()
+            .position(|party| party.gln == gln)
+            .map_or(0, |index| accounts[index].0.account.account_id)
+    };
+    for delivery in &quality.deliveries {
+        let d = &delivery.delivery;
+        let account_id = account_of(&delivery.factory_gln);
+        let facts = d
+            .facts
+            .iter()
+            .map(|fact| {
+                serde_json::to_value(fact)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<RawMilkTestRow> = d
+            .tests
+            .iter()
+            .map(|m| {
+                let (reading, value) = match m.reading {
+                    Reading::Value(v) => ("value", Some(v)),
+                    Reading::BelowDetection(v) => ("below_detection", Some(v)),
+                    Reading::Detected => ("detected", None),
+                    Reading::NotDetected => ("not_detected", None),
+                };
+                RawMilkTestRow {
+                    delivery_id: d.id.clone(),
+                    plant_gln: delivery.factory_gln.clone(),
+                    supplier: d.supplier.clone(),
+                    received_ms: delivery.received_ms,
+                    received_date: d.received.to_string(),
+                    facts: facts.clone(),
+                    analyte: m.analyte.id.to_owned(),
+                    reading: reading.to_owned(),
+                    value,
+                    unit: m.unit.map(|unit| unit.to_string()),
+                    sample_unit: m.sample_unit.map(i64::from),
+                    account_id,
+                    created_ms: delivery.received_ms,
+                }
+            })
+            .collect();
+        store.add_raw_milk_tests(&rows).await?;
+        done.quality_records += rows.len() as u64;
+        progress(*done);
+    }
+    let mut registered: Vec<&str> = Vec::new();
+    for run in &quality.runs {
+        if !registered.contains(&run.plant_gln.as_str()) {
+            registered.push(&run.plant_gln);
+            let points: Vec<ControlPointRow> = standards()
+                .control_points
+                .iter()
+                .map(|ccp| ControlPointRow {
+                    plant_gln: run.plant_gln.clone(),
+                    ccp_id: ccp.id.clone(),
+                    line: ccp.line.clone(),
+                    step: serde_json::to_value(ccp.step)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    parameter: ccp.parameter.clone(),
+                    unit: ccp.unit.clone(),
+                    min: ccp.min,
+                    max: ccp.max,
+                    interval_s: ccp.monitoring_interval_max_s.map(|s| s as i64),
+                    created_ms: run.start_ms,
+                })
+                .collect();
+            store.add_control_points(&points).await?;
+        }
+        let account_id = account_of(&run.plant_gln);
+        let run_name = run.date.to_string();
+        let readings: Vec<HaccpReadingRow> = run
+            .series
+            .iter()
+            .flat_map(|series| {
+                series.readings.iter().map(|reading| HaccpReadingRow {
+                    plant_gln: run.plant_gln.clone(),
+                    ccp_id: series.ccp.clone(),
+                    run: run_name.clone(),
+                    at_ms: reading.at.as_millisecond(),
+                    value: reading.value,
+                    account_id,
+                    created_ms: run.end_ms,
+                })
+            })
+            .collect();
+        store.add_haccp_readings(&readings).await?;
+        let lots: Vec<HaccpLotRow> = run
+            .lots
+            .iter()
+            .map(|lot| HaccpLotRow {
+                plant_gln: run.plant_gln.clone(),
+                line: lot.line.clone(),
+                run: run_name.clone(),
+                lot: lot.lot.clone(),
+                start_ms: lot.start.as_millisecond(),
+                end_ms: lot.end.as_millisecond(),
+                created_ms: run.end_ms,
+            })
+            .collect();
+        store.add_haccp_lots(&lots).await?;
+        for action in &run.actions {
+            store
+                .add_corrective_action(&CorrectiveActionRow {
+                    plant_gln: run.plant_gln.clone(),
+                    ccp_id: action.ccp.clone(),
+                    deviation_start_ms: action.deviation_start.as_millisecond(),
+                    recorded_ms: action.recorded_at.as_millisecond(),
+                    by: action.by.clone(),
+                    action: action.action.clone(),
+                    account_id,
+                    created_ms: action.recorded_at.as_millisecond(),
+                })
+                .await?;
+        }
+        done.quality_records += (readings.len() + lots.len() + run.actions.len()) as u64;
+        progress(*done);
+    }
+    Ok(())
 }

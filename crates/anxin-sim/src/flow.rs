@@ -26,6 +26,7 @@ use crate::manifest::{
     RAW_MILK_PROTEIN_MIN_CG_PER_100G, RAW_MILK_TBC_MAX_CFU_PER_ML, RawMilkOverLimit, ReachedLot,
     ShippedBeforeRelease, UnregisteredImport,
 };
+use crate::quality::{self, LabReport, LabTrouble, Quality, RawMilkDelivery};
 use crate::vocab;
 use crate::world::{
     CANS_PER_CASE, CASES_PER_PALLET, Ingredient, MilkType, Party, PartyKind, Place, World,
@@ -169,6 +170,12 @@ pub struct Generator<'w> {
     cross_border: Vec<usize>,
     labs: Vec<usize>,
     suppliers: BTreeMap<Ingredient, Vec<usize>>,
+    /// Draws for the quality data, apart from the events' draws.
+    qrng: SampleRng,
+    quality: Quality,
+    /// The lots of each domestic plant's production day still to get their HACCP records,
+    /// by (day, plant).
+    open_runs: BTreeMap<(i64, usize), Vec<String>>,
 }
 
 impl<'w> Generator<'w> {
@@ -214,6 +221,9 @@ impl<'w> Generator<'w> {
             .collect();
         Generator {
             rng: SampleRng::new(config.seed ^ 0x464c_4f57_0000_0002),
+            qrng: SampleRng::new(config.seed ^ 0x5155_414c_0000_0003),
+            quality: Quality::default(),
+            open_runs: BTreeMap::new(),
             serials: vec![1; world.products.len()],
             ssccs: vec![1; world.parties.len()],
             stock: BTreeMap::new(),
@@ -262,6 +272,16 @@ impl<'w> Generator<'w> {
         self.manifest
     }
 
+    /// The quality data made so far; complete once the iterator has ended.
+    pub fn quality(&self) -> &Quality {
+        &self.quality
+    }
+
+    /// Takes the manifest and the quality data (complete once the iterator has ended).
+    pub fn into_parts(self) -> (Manifest, Quality) {
+        (self.manifest, self.quality)
+    }
+
     fn next_id(&mut self) -> u64 {
         self.counter += 1;
         self.counter
@@ -278,6 +298,7 @@ impl<'w> Generator<'w> {
         }
         if self.cans_planned >= self.config.cans && !self.finished {
             self.close_all_stock();
+            self.close_runs(i64::MAX);
             // An unregistered product that was never imported was not a trouble anyone
             // could meet.
             self.manifest
@@ -295,6 +316,8 @@ impl<'w> Generator<'w> {
             .max(1);
         let day =
             (self.cans_planned * u64::from(self.config.days) / self.config.cans.max(1)) as i64;
+        // Every plant's earlier days are over: their HACCP records can be written.
+        self.close_runs(day);
         let index = self.lot_index;
         self.lot_index += 1;
         self.cans_planned += cases * CANS_PER_CASE as u64;
@@ -485,6 +508,10 @@ impl<'w> Generator<'w> {
         blend.extensions = vec![vocab::text("processStep", "blending_and_canning")];
         self.push(maker, blend);
         self.manifest.counts.domestic_lots += 1;
+        self.open_runs
+            .entry((day, maker))
+            .or_default()
+            .push(lot.lgtin.clone());
         self.finish_lot(maker, day, cases, lot);
     }
 
@@ -493,7 +520,7 @@ impl<'w> Generator<'w> {
     fn wet_process(
         &mut self,
         maker: usize,
-        milk: MilkType,
+        milk_type: MilkType,
         base_grams: u64,
         day: i64,
         lot: &mut Lot,
@@ -506,6 +533,7 @@ impl<'w> Generator<'w> {
         let raw_grams = solids * RAW_MILK_GRAMS_PER_SOLIDS_GRAM;
         let deliveries = 1 + self.rng.below(3);
         let mut inputs = Vec::new();
+        let mut milk = Vec::new();
         let mut left = raw_grams;
         for delivery in 0..deliveries {
             let grams = if delivery + 1 == deliveries {
@@ -514,7 +542,8 @@ impl<'w> Generator<'w> {
                 raw_grams / deliveries
             };
             left -= grams;
-            let lgtin = self.raw_milk(maker, milk, grams, day, delivery as i64, &lot.lgtin);
+            let lgtin = self.raw_milk(maker, milk_type, grams, day, delivery as i64, &lot.lgtin);
+            milk.push(lgtin.clone());
             inputs.push((lgtin, grams));
         }
         for (ingredient, grams) in [
@@ -539,7 +568,12 @@ impl<'w> Generator<'w> {
             factory,
             self.time(day, 8 * HOUR_MS),
         );
-        dry.transformation_id = Some(self.transformation_id());
+        let transformation = self.transformation_id();
+        self.quality.milk_uses.extend(
+            milk.into_iter()
+                .map(|delivery| quality::raw_milk_uses(&transformation, delivery)),
+        );
+        dry.transformation_id = Some(transformation);
         dry.input_quantity_list = inputs
             .iter()
             .map(|(lgtin, grams)| kilograms(lgtin, *grams))
@@ -588,29 +622,40 @@ impl<'w> Generator<'w> {
             "lotNumber",
             lgtin.rsplit('.').next().unwrap_or_default(),
         )]);
-        // Test values: normal ones, or one planted over a GB 19301-2010 limit.
-        let mut protein_cg = 295 + self.rng.below(50);
-        let fat_cg = 330 + self.rng.below(90);
-        let mut tbc = 20_000 + self.rng.below(280_000);
-        if self
-            .rng
-            .chance(self.config.troubles.raw_milk_over_limit_percent)
-        {
-            let (parameter, value, limit) = if self.rng.chance(50) {
-                tbc = RAW_MILK_TBC_MAX_CFU_PER_ML + 500_000 + self.rng.below(4_000_000);
+        // Receiving tests: clean ones, or one planted over a GB 19301-2010 limit, or one over
+        // a limit of the manufacturer's own standard only.
+        let received = collected + 6 * HOUR_MS;
+        let factory_place = &self.world.parties[maker].places[0];
+        let received_date = civil(received, factory_place.offset_hours);
+        let facts = quality::milk_facts(milk == MilkType::Goat);
+        let mut tests = quality::raw_milk_tests(&mut self.qrng, received_date, &facts);
+        let troubles = self.config.troubles;
+        // The events' stream draws what it drew before the tests were generated apart (three
+        // values, then the over-limit trouble), so a seed still makes the same world of events.
+        for bound in [50, 90, 280_000] {
+            self.rng.below(bound);
+        }
+        if self.rng.chance(troubles.raw_milk_over_limit_percent) {
+            let (parameter, value, limit, analyte, reading) = if self.rng.chance(50) {
+                let tbc = RAW_MILK_TBC_MAX_CFU_PER_ML + 500_000 + self.rng.below(4_000_000);
                 (
                     "totalBacterialCountCfuPerMl",
                     tbc.to_string(),
                     format!("≤ {RAW_MILK_TBC_MAX_CFU_PER_ML} CFU/mL"),
+                    "total_bacterial_count",
+                    tbc as f64,
                 )
             } else {
-                protein_cg = RAW_MILK_PROTEIN_MIN_CG_PER_100G - 5 - self.rng.below(25);
+                let protein_cg = RAW_MILK_PROTEIN_MIN_CG_PER_100G - 5 - self.rng.below(25);
                 (
                     "proteinGPer100g",
                     hundredths(protein_cg),
                     format!("≥ {} g/100 g", hundredths(RAW_MILK_PROTEIN_MIN_CG_PER_100G)),
+                    "protein",
+                    protein_cg as f64 / 100.0,
                 )
             };
+            quality::set_value(&mut tests, analyte, reading);
             self.manifest.raw_milk_over_limit.push(RawMilkOverLimit {
                 lot: lgtin.clone(),
                 farm_gln: self.party(farm).gln.clone(),
@@ -620,16 +665,50 @@ impl<'w> Generator<'w> {
                 source: GB_19301_SOURCE.to_owned(),
                 finished_lot: finished_lot.to_owned(),
             });
+        } else if self.qrng.chance(troubles.raw_milk_rejected_used_percent)
+            && let Some((analyte, value, limit, standard)) =
+                quality::reject_by_manufacturer(&mut self.qrng, received_date, &facts, &mut tests)
+        {
+            self.manifest
+                .raw_milk_rejected_used
+                .push(quality::RawMilkRejectedUsed {
+                    lot: lgtin.clone(),
+                    farm_gln: self.party(farm).gln.clone(),
+                    analyte,
+                    value,
+                    limit,
+                    standard,
+                    finished_lot: finished_lot.to_owned(),
+                });
         }
+        let shown = |id: &str, decimals: usize| {
+            quality::value_of(&tests, id)
+                .map(|v| format!("{v:.decimals$}"))
+                .unwrap_or_default()
+        };
         collect.extensions = vec![vocab::object(
             "rawMilkTest",
             vec![
                 vocab::text("animal", milk.name()),
-                vocab::text("proteinGPer100g", hundredths(protein_cg)),
-                vocab::text("fatGPer100g", hundredths(fat_cg)),
-                vocab::text("totalBacterialCountCfuPerMl", tbc.to_string()),
+                vocab::text("proteinGPer100g", shown("protein", 2)),
+                vocab::text("fatGPer100g", shown("fat", 2)),
+                vocab::text(
+                    "totalBacterialCountCfuPerMl",
+                    shown("total_bacterial_count", 0),
+                ),
             ],
         )];
+        self.quality.deliveries.push(RawMilkDelivery {
+            delivery: anxin_quality::raw_milk::Delivery {
+                id: lgtin.clone(),
+                supplier: self.party(farm).gln.clone(),
+                received: received_date,
+                facts,
+                tests,
+            },
+            factory_gln: self.party(maker).gln.clone(),
+            received_ms: received,
+        });
         self.push(farm, collect);
         let quantity = vec![kilograms(&lgtin, grams)];
         self.transfer(
@@ -638,7 +717,7 @@ impl<'w> Generator<'w> {
             Vec::new(),
             quantity,
             collected + 2 * HOUR_MS,
-            collected + 6 * HOUR_MS,
+            received,
         );
         self.manifest.counts.raw_milk_deliveries += 1;
         lgtin
@@ -1006,7 +1085,87 @@ impl<'w> Generator<'w> {
             ],
         )];
         self.push(maker, inspect);
+        self.lab_report(lab.gln.clone(), party.gln.clone(), day, released, lot);
         released
+    }
+
+    /// The lot's release test report, reported an hour before the release inspection.
+    fn lab_report(
+        &mut self,
+        lab_gln: String,
+        maker_gln: String,
+        day: i64,
+        released: i64,
+        lot: &Lot,
+    ) {
+        let world = self.world;
+        let product = &world.products[lot.product];
+        let offset = world.parties[product.maker].places[0].offset_hours;
+        let troubles = self.config.troubles;
+        let trouble = if self.qrng.chance(troubles.lab_out_of_limit_percent) {
+            LabTrouble::OutOfLimit
+        } else if self.qrng.chance(troubles.lab_missing_analyte_percent) {
+            LabTrouble::Missing
+        } else {
+            LabTrouble::None
+        };
+        let id = self.next_id();
+        let head = LabReport {
+            id: format!("LR{id:08}"),
+            lot: lot.lgtin.clone(),
+            gtin: product.gtin.clone(),
+            maker_gln,
+            lab_gln,
+            product: quality::product_type(product.stage),
+            facts: quality::formula_facts(),
+            produced: civil(self.time(day, 14 * HOUR_MS), offset),
+            reported_ms: released - HOUR_MS,
+            measurements: Vec::new(),
+        };
+        let (report, out, missing) = quality::lab_report(&mut self.qrng, trouble, head);
+        if let Some(mut out) = out {
+            out.released_ms = released;
+            self.manifest.lab_out_of_limit.push(out);
+        }
+        self.manifest.lab_missing_analyte.extend(missing);
+        self.manifest.counts.lab_reports += 1;
+        self.quality.lab_reports.push(report);
+    }
+
+    /// Writes the HACCP records of every plant's production days before `day`.
+    fn close_runs(&mut self, day: i64) {
+        while let Some(entry) = self.open_runs.first_entry() {
+            if entry.key().0 >= day {
+                break;
+            }
+            let ((run_day, plant), lots) = entry.remove_entry();
+            let world = self.world;
+            let party = &world.parties[plant];
+            let midnight = self.time(run_day, 0);
+            // Every other planted deviation gets its corrective action; the rest keep their
+            // lots on hold.
+            let planted = self
+                .qrng
+                .chance(self.config.troubles.haccp_deviation_percent)
+                .then(|| self.manifest.haccp_deviations.len().is_multiple_of(2));
+            let (run, deviation) = quality::haccp_run(
+                &mut self.qrng,
+                plant,
+                &party.gln,
+                midnight,
+                civil(midnight, party.places[0].offset_hours),
+                &lots,
+                planted,
+            );
+            self.manifest.counts.haccp_runs += 1;
+            self.manifest.counts.haccp_readings += run
+                .series
+                .iter()
+                .map(|series| series.readings.len() as u64)
+                .sum::<u64>();
+            self.manifest.haccp_deviations.extend(deviation);
+            self.quality.runs.push(run);
+        }
     }
 
     /// A distributor receives a pallet, breaks it down and sends its cases to shops.
@@ -1412,6 +1571,15 @@ fn date(ms: i64, offset_hours: i8) -> String {
     let offset = Offset::from_hours(offset_hours).unwrap_or(Offset::UTC);
     let instant = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
     instant.to_zoned(TimeZone::fixed(offset)).date().to_string()
+}
+
+/// The civil date of an instant at an offset.
+fn civil(ms: i64, offset_hours: i8) -> jiff::civil::Date {
+    let offset = Offset::from_hours(offset_hours).unwrap_or(Offset::UTC);
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(TimeZone::fixed(offset))
+        .date()
 }
 
 /// `3.05` from 305.

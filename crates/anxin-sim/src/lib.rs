@@ -5,12 +5,14 @@ pub mod data;
 pub mod flow;
 pub mod manifest;
 pub mod master_data;
+pub mod quality;
 pub mod vocab;
 pub mod world;
 
 pub use capture::{CaptureSummary, PartyToken, capture_world};
 pub use flow::{Generator, Upload};
 pub use manifest::Manifest;
+pub use quality::Quality;
 pub use world::World;
 
 /// The named sizes of a world.
@@ -65,6 +67,17 @@ pub struct Troubles {
     /// Of imported formula series: no formula registration (at least one series when above
     /// zero).
     pub unregistered_import_percent: u64,
+    /// Of finished lots: one release test result outside a binding limit (a low vitamin, a
+    /// contaminant over its maximum, …), released all the same.
+    pub lab_out_of_limit_percent: u64,
+    /// Of finished lots: a result the standard requires left out of the release report.
+    pub lab_missing_analyte_percent: u64,
+    /// Of raw-milk deliveries: rejected by the manufacturer's own standard (not the national
+    /// one) and used all the same.
+    pub raw_milk_rejected_used_percent: u64,
+    /// Of domestic plants' production runs (a plant's day): a critical control point out of
+    /// its limits for a few readings, holding the run's lots (corrected half of the time).
+    pub haccp_deviation_percent: u64,
 }
 
 impl Default for Troubles {
@@ -78,6 +91,10 @@ impl Default for Troubles {
             counterfeit_percent: 2,
             order_gap_percent: 1,
             unregistered_import_percent: 10,
+            lab_out_of_limit_percent: 2,
+            lab_missing_analyte_percent: 2,
+            raw_milk_rejected_used_percent: 2,
+            haccp_deviation_percent: 3,
         }
     }
 }

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+pub use crate::quality::{HaccpDeviation, LabMissingAnalyte, LabOutOfLimit, RawMilkRejectedUsed};
+
 /// Where a raw-milk limit comes from (standards.md §3, GB 19301-2010, mark B).
 pub const GB_19301_SOURCE: &str = "GB 19301-2010 食品安全国家标准 生乳 (standards.md §3, mark B)";
 /// Raw milk: total bacterial count at most 2×10⁶ CFU/mL (GB 19301-2010; standards.md §3,
@@ -35,6 +37,14 @@ pub struct Manifest {
     pub order_gaps: Vec<OrderGap>,
     /// Imported products with no formula registration, and their lots.
     pub unregistered_imports: Vec<UnregisteredImport>,
+    /// Lots with a release test result outside a binding limit.
+    pub lab_out_of_limit: Vec<LabOutOfLimit>,
+    /// Lots whose release report leaves out a required result.
+    pub lab_missing_analyte: Vec<LabMissingAnalyte>,
+    /// Raw-milk deliveries rejected by the manufacturer's standard and used.
+    pub raw_milk_rejected_used: Vec<RawMilkRejectedUsed>,
+    /// HACCP deviations, with the lots made during them.
+    pub haccp_deviations: Vec<HaccpDeviation>,
 }
 
 /// How much was made.
@@ -60,6 +70,12 @@ pub struct Counts {
     pub cans_sold: u64,
     /// Parties in the world.
     pub parties: u64,
+    /// Release test reports (one per finished lot).
+    pub lab_reports: u64,
+    /// Domestic plants' production runs with HACCP records.
+    pub haccp_runs: u64,
+    /// HACCP monitoring readings.
+    pub haccp_readings: u64,
 }
 
 /// An ingredient lot later found contaminated.

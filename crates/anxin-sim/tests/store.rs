@@ -2,7 +2,7 @@
 //! the partners' path: every generated event is stored, each as its party, and a
 //! provincial regulator sees exactly the events that touch a place in its province.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anxin_epcis::Event;
 use anxin_sim::{Config, Generator, Troubles, World};
@@ -13,6 +13,12 @@ fn config() -> Config {
         troubles: Troubles {
             counterfeit_percent: 30,
             shipped_before_release_percent: 30,
+            // Every production run deviates (every other one corrected), so the store's holds
+            // can be checked against the manifest.
+            haccp_deviation_percent: 100,
+            // Half the deliveries rejected by the manufacturer's standard, so rejected ones are
+            // read back too.
+            raw_milk_rejected_used_percent: 50,
             ..Troubles::default()
         },
         ..Config::new(77, 2_500)
@@ -61,6 +67,7 @@ async fn check(store: &dyn Store) {
         .await
         .expect("the world is captured");
     let manifest = &summary.manifest;
+    check_quality(store, &summary).await;
     assert_eq!(summary.n_stored, manifest.counts.events);
     assert_eq!(summary.n_duplicates, 0);
     assert_eq!(summary.tokens.len(), world.parties.len());
@@ -151,4 +158,69 @@ async fn a_tiny_world_is_captured_into_postgres_as_its_parties() {
     if let Err(failure) = outcome {
         std::panic::resume_unwind(failure.into_panic());
     }
+}
+
+/// The quality data is in the store: every delivery's receiving tests, and the holds the store
+/// derives from the stored readings, lots and corrective actions are the manifest's planted
+/// deviations (held until corrected).
+async fn check_quality(store: &dyn Store, summary: &anxin_sim::CaptureSummary) {
+    let quality = &summary.quality;
+    assert!(!quality.deliveries.is_empty());
+    // Each delivery read back from the store is decided as the simulator's own was.
+    let standards = anxin_sim::quality::standards();
+    let mut rejected = 0;
+    for delivery in &quality.deliveries {
+        let rows = store.raw_milk_tests(&delivery.delivery.id).await.unwrap();
+        assert_eq!(rows.len(), delivery.delivery.tests.len());
+        assert!(rows.iter().all(|row| row.plant_gln == delivery.factory_gln));
+        let stored = anxin_store::quality::delivery(&rows).unwrap().unwrap();
+        let decide = |d: &anxin_quality::raw_milk::Delivery| {
+            anxin_quality::raw_milk::accept(&standards.catalogue, Some(&standards.raw_milk), d)
+                .unwrap()
+                .decision
+        };
+        assert_eq!(
+            decide(&stored),
+            decide(&delivery.delivery),
+            "{}",
+            delivery.delivery.id
+        );
+        if decide(&stored) == anxin_quality::raw_milk::Decision::Rejected {
+            rejected += 1;
+        }
+    }
+    assert_eq!(
+        rejected,
+        summary.manifest.raw_milk_rejected_used.len() + summary.manifest.raw_milk_over_limit.len()
+    );
+    assert!(rejected > 0);
+    let (mut held, mut lifted) = (BTreeSet::new(), BTreeSet::new());
+    let plants: BTreeSet<&str> = quality
+        .runs
+        .iter()
+        .map(|run| run.plant_gln.as_str())
+        .collect();
+    let mut readings = 0;
+    for plant in plants {
+        readings += store.haccp_readings(plant).await.unwrap().len() as u64;
+        for hold in anxin_store::quality::holds(store, plant).await.unwrap() {
+            if hold.is_on_hold() {
+                held.insert(hold.lot);
+            } else {
+                lifted.insert(hold.lot);
+            }
+        }
+    }
+    assert_eq!(readings, summary.manifest.counts.haccp_readings);
+    let deviations = &summary.manifest.haccp_deviations;
+    assert!(deviations.iter().any(|d| d.corrected) && deviations.iter().any(|d| !d.corrected));
+    let want = |corrected: bool| -> BTreeSet<String> {
+        deviations
+            .iter()
+            .filter(|d| d.corrected == corrected)
+            .flat_map(|d| d.lots.iter().cloned())
+            .collect()
+    };
+    assert_eq!(held, want(false));
+    assert_eq!(lifted, want(true));
 }

@@ -23,6 +23,7 @@ fn troubled(seed: u64, cans: u64) -> Config {
             order_gap_percent: 10,
             // Every imported series, so a tiny world (with few import lots) surely has one.
             unregistered_import_percent: 100,
+            ..Troubles::default()
         },
         ..Config::new(seed, cans)
     }
@@ -37,6 +38,10 @@ fn clean(seed: u64, cans: u64) -> Config {
             counterfeit_percent: 0,
             order_gap_percent: 0,
             unregistered_import_percent: 0,
+            lab_out_of_limit_percent: 0,
+            lab_missing_analyte_percent: 0,
+            raw_milk_rejected_used_percent: 0,
+            haccp_deviation_percent: 0,
         },
         ..Config::new(seed, cans)
     }

@@ -10,6 +10,7 @@
 mod accounts;
 mod capture;
 mod ledger;
+mod quality;
 mod read;
 mod recall;
 mod subscriptions;

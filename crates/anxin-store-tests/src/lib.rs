@@ -9,6 +9,7 @@
 pub mod examples;
 pub mod fixtures;
 pub mod ledger;
+pub mod quality;
 pub mod recall;
 pub mod story;
 

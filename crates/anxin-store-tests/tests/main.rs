@@ -5,6 +5,7 @@ mod examples;
 mod ledger;
 mod migrations;
 mod postgres;
+mod quality;
 mod recall;
 mod sigkill;
 mod sqlite;

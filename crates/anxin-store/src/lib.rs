@@ -17,6 +17,7 @@ pub mod capture;
 mod error;
 pub mod ledger;
 pub mod prepare;
+pub mod quality;
 pub mod query;
 pub mod recall;
 pub mod sql;
@@ -30,6 +31,10 @@ pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
 pub use ledger::{LedgerLeaf, LedgerStore};
 pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
+pub use quality::{
+    ControlPointRow, CorrectiveActionRow, HaccpLotRow, HaccpReadingRow, QualityStore,
+    RawMilkTestRow,
+};
 pub use query::EventQuery;
 pub use recall::{OwnedLocation, RecallRow, RecallStore};
 pub use subscription::{
@@ -276,6 +281,7 @@ pub trait Store:
     + SubscriptionStore
     + LedgerStore
     + RecallStore
+    + QualityStore
 {
     /// Applies pending migrations; returns the names of those applied.
     fn migrate(&self) -> StoreFuture<'_, Vec<String>>;

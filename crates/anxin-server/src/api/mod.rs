@@ -1,7 +1,9 @@
 //! The platform's own API, `/api/v1/…` (beside the EPCIS binding under `/epcis`). It serves
-//! the ledger ([`ledger`]) and the trace graph's traces and recalls ([`trace`]).
+//! the ledger ([`ledger`]), the trace graph's traces and recalls ([`trace`]), and raw-milk
+//! tests and HACCP records ([`quality`]).
 
 pub mod ledger;
+pub mod quality;
 pub mod trace;
 
 use axum::Router;
@@ -13,4 +15,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .nest("/ledger", ledger::routes())
         .merge(trace::routes())
+        .merge(quality::routes())
 }

@@ -7,6 +7,7 @@ mod capture;
 mod helpers;
 mod ledger;
 mod pages;
+mod quality;
 mod queries;
 mod query;
 mod serve;
