@@ -172,6 +172,10 @@ struct Element {
     /// and where each starts: end tags are checked against them.
     open_names: String,
     open_starts: Vec<usize>,
+    /// How many of the open elements have a quote in their name (never in a real
+    /// document): while any has, end tags take the general path, which finds the end of a
+    /// tag as quick-xml does.
+    quoted_open: usize,
 }
 
 impl Element {
@@ -191,6 +195,32 @@ impl Element {
             None if prefix == "xml" => Some(XML_NAMESPACE),
             None => None,
         }
+    }
+
+    /// When `bytes` starts with `</name>` for the innermost open element, exactly (no white
+    /// space before the `>`), the length of that end tag.
+    ///
+    /// The general path would find the same: with no quote in the name, the first `>` after
+    /// it ends the tag, and the name then matches the open element.
+    #[inline]
+    fn plain_end_tag(&self, bytes: &[u8]) -> Option<usize> {
+        if self.quoted_open > 0 {
+            return None;
+        }
+        let &start = self.open_starts.last()?;
+        let expected = self.open_names.as_bytes().get(start..)?;
+        let end = 2 + expected.len();
+        (bytes.get(2..end)? == expected && bytes.get(end) == Some(&b'>')).then_some(end + 1)
+    }
+
+    /// Closes the innermost open element, which [`Element::plain_end_tag`] matched (and
+    /// whose name therefore has no quote).
+    #[inline]
+    fn pop_open(&mut self) -> Step {
+        if let Some(start) = self.open_starts.pop() {
+            self.open_names.truncate(start);
+        }
+        Step::End
     }
 
     /// Drops the bindings declared by elements at `depth` or deeper.
@@ -500,21 +530,46 @@ impl<R: Read> Cursor<R> {
                 if kind == b'!' || kind == b'?' {
                     return None;
                 }
-                let close_at = tag_end(bytes.get(1..)?)? + 1;
-                let step = if kind == b'/' {
-                    let name = trim_end_whitespace(available.get(2..close_at)?);
-                    close_name(&mut self.element, name)
+                if kind == b'/' {
+                    // Nearly every end tag is `</name>` with the name of the open element:
+                    // comparing it where it lies settles it without looking for the tag's end.
+                    if let Some(used) = self.element.plain_end_tag(bytes) {
+                        (self.element.pop_open(), used)
+                    } else {
+                        let close_at = tag_end(bytes.get(1..)?)? + 1;
+                        let name = trim_end_whitespace(available.get(2..close_at)?);
+                        (close_name(&mut self.element, name), close_at + 1)
+                    }
                 } else {
-                    let content = available.get(1..close_at)?;
-                    let (content, empty) = match content.strip_suffix('/') {
-                        Some(content) => (content, true),
-                        None => (content, false),
-                    };
-                    let start = BytesStart::from_content(content, name_len(content.as_bytes()));
                     let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, empty, self.depth, &mut self.element, name)
-                };
-                (step, close_at + 1)
+                    match plain_start_tag(bytes) {
+                        // `<name>` or `<name/>`: no attributes, so nothing for quick-xml's
+                        // attribute parser, and the name is all there is to the tag.
+                        Some((name_end, empty)) => {
+                            let qname = available.get(1..name_end)?;
+                            let used = name_end + 1 + usize::from(empty);
+                            self.element.n_attrs = 0;
+                            self.element.n_declarations = 0;
+                            let step =
+                                take_name(qname, empty, true, &mut self.element, name);
+                            (step, used)
+                        }
+                        None => {
+                            let close_at = tag_end(bytes.get(1..)?)? + 1;
+                            let content = available.get(1..close_at)?;
+                            let (content, empty) = match content.strip_suffix('/') {
+                                Some(content) => (content, true),
+                                None => (content, false),
+                            };
+                            let start =
+                                BytesStart::from_content(content, name_len(content.as_bytes()));
+                            (
+                                take_start(&start, empty, self.depth, &mut self.element, name),
+                                close_at + 1,
+                            )
+                        }
+                    }
+                }
             }
             b'&' => return None,
             first => {
@@ -838,35 +893,103 @@ fn take_start(
         return step;
     }
     let name = start.name().0;
+    take_name(name, empty, false, element, local)
+}
+
+/// The part of [`take_start`] after the attributes: resolves and records the element's
+/// name. `plain` says the name is known to hold no quote (the fast path stopped at any).
+fn take_name(
+    name: &str,
+    empty: bool,
+    plain: bool,
+    element: &mut Element,
+    local: &mut String,
+) -> Step {
     let (prefix, local_name) = match name.bytes().position(|byte| byte == b':') {
         Some(colon) => (&name[..colon], &name[colon + 1..]),
         None => ("", name),
     };
-    // The buffer is taken out and put back so that it can be filled from the bindings
-    // without a copy in between.
-    let mut iri = std::mem::take(&mut element.iri);
-    iri.clear();
-    let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
-    element.iri = iri;
-    if resolved.is_none() {
-        return Step::Invalid(Box::new(format!(
-            "the namespace prefix `{prefix}` of `{name}` is not declared"
-        )));
+    if prefix.is_empty() && element.n_default_bindings == 0 {
+        // Nearly every element of an EPCIS document: no prefix and no default namespace,
+        // so no namespace, with nothing to look up, copy or classify.
+        element.iri.clear();
+        element.prefix.clear();
+        element.space = Space::None;
+    } else {
+        // The buffer is taken out and put back so that it can be filled from the bindings
+        // without a copy in between.
+        let mut iri = std::mem::take(&mut element.iri);
+        iri.clear();
+        let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
+        element.iri = iri;
+        if resolved.is_none() {
+            return Step::Invalid(Box::new(format!(
+                "the namespace prefix `{prefix}` of `{name}` is not declared"
+            )));
+        }
+        element.prefix.clear();
+        element.prefix.push_str(prefix);
+        element.space = Space::classify(&element.iri);
     }
-    element.prefix.clear();
-    element.prefix.push_str(prefix);
     local.push_str(local_name);
-    element.space = Space::classify(&element.iri);
-    if let Some(attribute) = duplicate_attribute(element) {
+    // One attribute cannot be a duplicate.
+    if element.n_attrs > 1
+        && let Some(attribute) = duplicate_attribute(element)
+    {
         return Step::Invalid(Box::new(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
         )));
     }
     if !empty {
+        if !plain && has_quote(name) {
+            element.quoted_open += 1;
+        }
         element.open_starts.push(element.open_names.len());
         element.open_names.push_str(name);
     }
     if empty { Step::Empty } else { Step::Start }
+}
+
+/// True when `name` holds a quote, which would change where quick-xml finds the end of a
+/// tag that repeats it.
+fn has_quote(name: &str) -> bool {
+    name.bytes().any(|byte| byte == b'"' || byte == b'\'')
+}
+
+/// Bytes that stop the scan of a start tag's name in [`plain_start_tag`]: the end of the
+/// tag, the `/` of a self-closing one, white space (attributes follow) and quotes.
+static NAME_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut at = 0;
+    let bytes = b"> \t\r\n/\"'";
+    while at < bytes.len() {
+        stop[bytes[at] as usize] = true;
+        at += 1;
+    }
+    stop
+};
+
+/// For a start tag at the start of `bytes` (just after which comes the name) that is `<name>`
+/// or `<name/>` with no white space or quote anywhere in it: where its name ends and whether
+/// it is self-closing. `None` for anything else (attributes, a tag cut by the end of the
+/// buffer, a stray `/`), which the general path reads.
+///
+/// The tag then ends where [`tag_end`] would find its end (no quote comes before the `>`),
+/// and its name is all of its content, as [`name_len`] would cut it.
+#[inline]
+fn plain_start_tag(bytes: &[u8]) -> Option<(usize, bool)> {
+    let mut at = 1;
+    loop {
+        let byte = *bytes.get(at)?;
+        if NAME_STOP[byte as usize] {
+            return match byte {
+                b'>' => Some((at, false)),
+                b'/' if bytes.get(at + 1) == Some(&b'>') => Some((at, true)),
+                _ => None,
+            };
+        }
+        at += 1;
+    }
 }
 
 /// Checks an end tag (as quick-xml returned it) against the open element.
@@ -891,6 +1014,9 @@ fn close_name(element: &mut Element, name: &str) -> Step {
                 found: name.to_owned(),
             },
         )));
+    }
+    if element.quoted_open > 0 && has_quote(expected) {
+        element.quoted_open -= 1;
     }
     element.open_names.truncate(start);
     Step::End
