@@ -172,6 +172,10 @@ struct Element {
     /// and where each starts: end tags are checked against them.
     open_names: String,
     open_starts: Vec<usize>,
+    /// How many of the open elements have a quote in their name (never in a real
+    /// document): while any has, end tags take the general path, which finds the end of a
+    /// tag as quick-xml does.
+    quoted_open: usize,
 }
 
 impl Element {
@@ -191,6 +195,35 @@ impl Element {
             None if prefix == "xml" => Some(XML_NAMESPACE),
             None => None,
         }
+    }
+
+    /// When `bytes` starts with `</name>` for the innermost open element, exactly (no white
+    /// space before the `>`), the length of that end tag.
+    ///
+    /// The general path would find the same: with no quote in the name, the first `>` after
+    /// it ends the tag, and the name then matches the open element.
+    #[inline]
+    fn plain_end_tag(&self, bytes: &[u8]) -> Option<usize> {
+        if self.quoted_open > 0 {
+            return None;
+        }
+        let &start = self.open_starts.last()?;
+        let expected = self.open_names.as_bytes().get(start..)?;
+        let end = 2 + expected.len();
+        (bytes.get(..2)? == b"</"
+            && bytes.get(2..end)? == expected
+            && bytes.get(end) == Some(&b'>'))
+        .then_some(end + 1)
+    }
+
+    /// Closes the innermost open element, which [`Element::plain_end_tag`] matched (and
+    /// whose name therefore has no quote).
+    #[inline]
+    fn pop_open(&mut self) -> Step {
+        if let Some(start) = self.open_starts.pop() {
+            self.open_names.truncate(start);
+        }
+        Step::End
     }
 
     /// Drops the bindings declared by elements at `depth` or deeper.
@@ -500,21 +533,46 @@ impl<R: Read> Cursor<R> {
                 if kind == b'!' || kind == b'?' {
                     return None;
                 }
-                let close_at = tag_end(bytes.get(1..)?)? + 1;
-                let step = if kind == b'/' {
-                    let name = trim_end_whitespace(available.get(2..close_at)?);
-                    close_name(&mut self.element, name)
+                if kind == b'/' {
+                    // Nearly every end tag is `</name>` with the name of the open element:
+                    // comparing it where it lies settles it without looking for the tag's end.
+                    if let Some(used) = self.element.plain_end_tag(bytes) {
+                        (self.element.pop_open(), used)
+                    } else {
+                        let close_at = tag_end(bytes.get(1..)?)? + 1;
+                        let name = trim_end_whitespace(available.get(2..close_at)?);
+                        (close_name(&mut self.element, name), close_at + 1)
+                    }
                 } else {
-                    let content = available.get(1..close_at)?;
-                    let (content, empty) = match content.strip_suffix('/') {
-                        Some(content) => (content, true),
-                        None => (content, false),
-                    };
-                    let start = BytesStart::from_content(content, name_len(content.as_bytes()));
                     let name = name_slot(&mut self.names, self.depth);
-                    take_start(&start, empty, self.depth, &mut self.element, name)
-                };
-                (step, close_at + 1)
+                    match plain_start_tag(bytes) {
+                        // `<name>` or `<name/>`: no attributes, so nothing for quick-xml's
+                        // attribute parser, and the name is all there is to the tag.
+                        Some(PlainStart { end, colon, empty }) => {
+                            let qname = available.get(1..end)?;
+                            let used = end + 1 + usize::from(empty);
+                            self.element.n_attrs = 0;
+                            self.element.n_declarations = 0;
+                            let step =
+                                take_name(qname, colon, empty, true, &mut self.element, name);
+                            (step, used)
+                        }
+                        None => {
+                            let close_at = tag_end(bytes.get(1..)?)? + 1;
+                            let content = available.get(1..close_at)?;
+                            let (content, empty) = match content.strip_suffix('/') {
+                                Some(content) => (content, true),
+                                None => (content, false),
+                            };
+                            let start =
+                                BytesStart::from_content(content, name_len(content.as_bytes()));
+                            (
+                                take_start(&start, empty, self.depth, &mut self.element, name),
+                                close_at + 1,
+                            )
+                        }
+                    }
+                }
             }
             b'&' => return None,
             first => {
@@ -638,6 +696,71 @@ impl<R: Read> Cursor<R> {
         Ok(Tok::Start)
     }
 
+    /// [`Cursor::text_only`] for the common element of one text and its end tag lying whole
+    /// in the buffer (`<epc>urn:…</epc>`): both tokens taken in one step, with exactly the
+    /// effects the two calls of [`Cursor::next`] that read them would have. `None`, having
+    /// changed nothing that `next` would not do first anyway, for anything else.
+    #[inline]
+    fn text_and_end(&mut self) -> Option<Result<bool, ReadError>> {
+        if self.pending_end || self.slow_next {
+            return None;
+        }
+        // What `next` does before reading a token.
+        if self.pending_pop {
+            self.pending_pop = false;
+            self.path_depth = self.depth;
+        }
+        if self.clear_text {
+            self.clear_text = false;
+            self.run.clear();
+        }
+        let source = self.xml.get_mut();
+        // Marking the text's start changes nothing if this gives up: `next` marks the same
+        // offset again.
+        let offset = source.mark();
+        let carriage_returns = source.carriage_returns();
+        let available = source.buffered_text();
+        let bytes = available.as_bytes();
+        // A text ends at the first `<` or `&`; here it must be a `<` that starts the open
+        // element's end tag. An empty element (`<a></a>`) is left to `next`.
+        let text_end = memchr::memchr2(b'<', b'&', bytes)?;
+        if text_end == 0 || bytes.get(text_end) != Some(&b'<') {
+            return None;
+        }
+        let tag_len = self.element.plain_end_tag(bytes.get(text_end..)?)?;
+        let text = available.get(..text_end)?;
+        // `TextRun::take`'s test, as `fast` makes it: no byte above a space.
+        let blank = text.bytes().all(|byte| byte <= b' ');
+        self.offset = offset;
+        // No start tag follows: the end tag does.
+        self.run
+            .take_classified(text, blank, carriage_returns, false);
+        let source = self.xml.get_mut();
+        source.consume(text_end);
+        self.fast_consumed += text_end as u64;
+        if self.run.len() > self.max_string_bytes {
+            let pos = self.token_pos();
+            return Some(Err(self.limit(
+                pos,
+                format!(
+                    "a text is longer than the limit of {} bytes (max_string_bytes)",
+                    self.max_string_bytes
+                ),
+            )));
+        }
+        // The end tag, as `fast` and then `next` take it.
+        let source = self.xml.get_mut();
+        self.offset = source.mark();
+        self.element.pop_open();
+        source.consume(tag_len);
+        self.fast_consumed += tag_len as u64;
+        self.depth = self.depth.saturating_sub(1);
+        self.element.end_scope(self.depth);
+        self.pending_pop = true;
+        self.clear_text = true;
+        Some(Ok(true))
+    }
+
     /// Skips the rest of the current element (after its start), whatever it holds.
     pub(super) fn skip(&mut self) -> Result<(), ReadError> {
         let mut open = 1usize;
@@ -655,6 +778,9 @@ impl<R: Read> Cursor<R> {
     /// Reads the rest of the current element as text into [`Cursor::text`]. Returns false
     /// (having skipped them) when it holds child elements.
     pub(super) fn text_only(&mut self) -> Result<bool, ReadError> {
+        if let Some(done) = self.text_and_end() {
+            return done;
+        }
         let mut text_only = true;
         loop {
             match self.next()? {
@@ -838,35 +964,136 @@ fn take_start(
         return step;
     }
     let name = start.name().0;
-    let (prefix, local_name) = match name.bytes().position(|byte| byte == b':') {
-        Some(colon) => (&name[..colon], &name[colon + 1..]),
+    let colon = name.bytes().position(|byte| byte == b':');
+    take_name(name, colon, empty, false, element, local)
+}
+
+/// The part of [`take_start`] after the attributes: resolves and records the element's
+/// name, whose first `:` is at `colon`. `plain` says the name is known to hold no quote
+/// (the fast path stopped at any).
+fn take_name(
+    name: &str,
+    colon: Option<usize>,
+    empty: bool,
+    plain: bool,
+    element: &mut Element,
+    local: &mut String,
+) -> Step {
+    let (prefix, local_name) = match colon {
+        Some(colon) => (
+            name.get(..colon).unwrap_or(""),
+            name.get(colon + 1..).unwrap_or(""),
+        ),
         None => ("", name),
     };
-    // The buffer is taken out and put back so that it can be filled from the bindings
-    // without a copy in between.
-    let mut iri = std::mem::take(&mut element.iri);
-    iri.clear();
-    let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
-    element.iri = iri;
-    if resolved.is_none() {
-        return Step::Invalid(Box::new(format!(
-            "the namespace prefix `{prefix}` of `{name}` is not declared"
-        )));
+    if prefix.is_empty() && element.n_default_bindings == 0 {
+        // Nearly every element of an EPCIS document: no prefix and no default namespace,
+        // so no namespace, with nothing to look up, copy or classify.
+        element.iri.clear();
+        element.prefix.clear();
+        element.space = Space::None;
+    } else {
+        // The buffer is taken out and put back so that it can be filled from the bindings
+        // without a copy in between.
+        let mut iri = std::mem::take(&mut element.iri);
+        iri.clear();
+        let resolved = element.resolve(prefix).map(|bound| iri.push_str(bound));
+        element.iri = iri;
+        if resolved.is_none() {
+            return Step::Invalid(Box::new(format!(
+                "the namespace prefix `{prefix}` of `{name}` is not declared"
+            )));
+        }
+        element.prefix.clear();
+        element.prefix.push_str(prefix);
+        element.space = Space::classify(&element.iri);
     }
-    element.prefix.clear();
-    element.prefix.push_str(prefix);
     local.push_str(local_name);
-    element.space = Space::classify(&element.iri);
-    if let Some(attribute) = duplicate_attribute(element) {
+    // One attribute cannot be a duplicate.
+    if element.n_attrs > 1
+        && let Some(attribute) = duplicate_attribute(element)
+    {
         return Step::Invalid(Box::new(format!(
             "the attribute `{attribute}` appears twice on `{name}`"
         )));
     }
     if !empty {
+        if !plain && has_quote(name) {
+            element.quoted_open += 1;
+        }
         element.open_starts.push(element.open_names.len());
         element.open_names.push_str(name);
     }
     if empty { Step::Empty } else { Step::Start }
+}
+
+/// True when `name` holds a quote, which would change where quick-xml finds the end of a
+/// tag that repeats it.
+fn has_quote(name: &str) -> bool {
+    name.bytes().any(|byte| byte == b'"' || byte == b'\'')
+}
+
+/// Bytes that stop the scan of a start tag's name in [`plain_start_tag`]: the end of the
+/// tag, the `/` of a self-closing one, white space (attributes follow), quotes, and the `:`
+/// of a prefix (noted, and the scan goes on).
+static NAME_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut at = 0;
+    let bytes = b"> \t\r\n/\"':";
+    while at < bytes.len() {
+        stop[bytes[at] as usize] = true;
+        at += 1;
+    }
+    stop
+};
+
+/// A start tag that is only a name, as [`plain_start_tag`] finds it.
+struct PlainStart {
+    /// Where the name ends (at the `>`, or the `/` of `/>`), counted from the `<`.
+    end: usize,
+    /// Where the name's first `:` is, counted from the name's start.
+    colon: Option<usize>,
+    /// Whether the tag is self-closing.
+    empty: bool,
+}
+
+/// For a start tag at the start of `bytes` that is `<name>` or `<name/>` with no white
+/// space or quote anywhere in it: where its name ends, where its first `:` is, and whether
+/// it is self-closing. `None` for anything else (attributes, a tag cut by the end of the
+/// buffer, a stray `/`), which the general path reads.
+///
+/// The tag then ends where [`tag_end`] would find its end (no quote comes before the `>`),
+/// and its name is all of its content, as [`name_len`] would cut it.
+#[inline]
+fn plain_start_tag(bytes: &[u8]) -> Option<PlainStart> {
+    let mut colon = None;
+    let mut at = 1;
+    loop {
+        let byte = *bytes.get(at)?;
+        if NAME_STOP[byte as usize] {
+            match byte {
+                b':' => {
+                    colon = colon.or(Some(at - 1));
+                }
+                b'>' => {
+                    return Some(PlainStart {
+                        end: at,
+                        colon,
+                        empty: false,
+                    });
+                }
+                b'/' if bytes.get(at + 1) == Some(&b'>') => {
+                    return Some(PlainStart {
+                        end: at,
+                        colon,
+                        empty: true,
+                    });
+                }
+                _ => return None,
+            }
+        }
+        at += 1;
+    }
 }
 
 /// Checks an end tag (as quick-xml returned it) against the open element.
@@ -891,6 +1118,9 @@ fn close_name(element: &mut Element, name: &str) -> Step {
                 found: name.to_owned(),
             },
         )));
+    }
+    if element.quoted_open > 0 && has_quote(expected) {
+        element.quoted_open -= 1;
     }
     element.open_names.truncate(start);
     Step::End

@@ -86,14 +86,9 @@ impl<R: Read> Reader<R> {
     fn document(&mut self, sink: &mut impl EventSink) -> Result<Header, ReadError> {
         let root = self.root()?;
         let mut header = self.root_header(root)?;
-        loop {
-            match self.cur.next()? {
-                Tok::Start => self.document_child(root, &mut header, sink)?,
-                Tok::Text => self.refuse_text(root.name())?,
-                Tok::End => break,
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
-            }
-        }
+        self.each_header_child(root.name(), |this| {
+            this.document_child(root, &mut header, sink)
+        })?;
         self.after_root()?;
         self.send_header(&header, sink)?;
         Ok(header)
@@ -237,76 +232,96 @@ impl<R: Read> Reader<R> {
         Ok(())
     }
 
-    // --- Header, body, master data ------------------------------------------------------
+    // --- Children -----------------------------------------------------------------------
 
-    fn epcis_header(&mut self, header: &mut Header) -> Result<(), ReadError> {
+    /// Reads the children of the current element, up to its end tag, inside an event:
+    /// `child` reads each from just after its start tag, and text between them is a problem
+    /// of the event. Every element whose children are all elements reads them this way.
+    fn each_child(
+        &mut self,
+        problems: &mut Vec<Problem>,
+        from: usize,
+        mut child: impl FnMut(&mut Self, &mut Vec<Problem>) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
         loop {
             match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.space() == Space::Sbdh
-                        && self.cur.local() == "StandardBusinessDocumentHeader"
-                    {
-                        let sbdh = self.header_extension()?;
-                        copy_sbdh_fields(&sbdh, header);
-                        header.extensions.push(sbdh);
-                    } else if self.cur.is("extension") {
-                        self.header_extension_list(header)?;
-                    } else if !self.cur.space().is_standard() {
-                        let extension = self.header_extension()?;
-                        header.extensions.push(extension);
-                    } else {
-                        return Err(self.unexpected(
-                            "EPCISHeader",
-                            "sbdh:StandardBusinessDocumentHeader or extension",
-                        ));
-                    }
-                }
-                Tok::Text => self.refuse_text("EPCISHeader")?,
+                Tok::Start => child(self, problems)?,
+                Tok::Text => self.refuse_event_text(problems, from),
                 Tok::End => return Ok(()),
                 Tok::Eof => return Err(self.cur.unexpected_eof()),
             }
         }
+    }
+
+    /// [`Reader::each_child`] outside events, where there is no event to pin a problem on:
+    /// text between the children of `parent` stops reading.
+    fn each_header_child(
+        &mut self,
+        parent: &str,
+        mut child: impl FnMut(&mut Self) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
+        loop {
+            match self.cur.next()? {
+                Tok::Start => child(self)?,
+                Tok::Text => self.refuse_text(parent)?,
+                Tok::End => return Ok(()),
+                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            }
+        }
+    }
+
+    // --- Header, body, master data ------------------------------------------------------
+
+    fn epcis_header(&mut self, header: &mut Header) -> Result<(), ReadError> {
+        self.each_header_child("EPCISHeader", |this| {
+            if this.cur.space() == Space::Sbdh
+                && this.cur.local() == "StandardBusinessDocumentHeader"
+            {
+                let sbdh = this.header_extension()?;
+                copy_sbdh_fields(&sbdh, header);
+                header.extensions.push(sbdh);
+            } else if this.cur.is("extension") {
+                this.header_extension_list(header)?;
+            } else if !this.cur.space().is_standard() {
+                let extension = this.header_extension()?;
+                header.extensions.push(extension);
+            } else {
+                return Err(this.unexpected(
+                    "EPCISHeader",
+                    "sbdh:StandardBusinessDocumentHeader or extension",
+                ));
+            }
+            Ok(())
+        })
     }
 
     /// `EPCISHeader/extension`: master data, and a further extension wrapper.
     fn header_extension_list(&mut self, header: &mut Header) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("EPCISMasterData") {
-                        self.master_data(header)?;
-                    } else if self.cur.is("extension") {
-                        self.header_wrapper(&mut header.extensions)?;
-                    } else {
-                        let extension = self.header_extension()?;
-                        header.extensions.push(extension);
-                    }
-                }
-                Tok::Text => self.refuse_text("extension")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("extension", |this| {
+            if this.cur.is("EPCISMasterData") {
+                this.master_data(header)?;
+            } else if this.cur.is("extension") {
+                this.header_wrapper(&mut header.extensions)?;
+            } else {
+                let extension = this.header_extension()?;
+                header.extensions.push(extension);
             }
-        }
+            Ok(())
+        })
     }
 
     /// `EPCISMasterData`: a vocabulary list and an extension wrapper.
     fn master_data(&mut self, header: &mut Header) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("VocabularyList") {
-                        self.vocabulary_list(&mut header.master_data)?;
-                    } else if self.cur.is("extension") {
-                        self.header_wrapper(&mut header.extensions)?;
-                    } else {
-                        return Err(self.unexpected("EPCISMasterData", "VocabularyList"));
-                    }
-                }
-                Tok::Text => self.refuse_text("EPCISMasterData")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("EPCISMasterData", |this| {
+            if this.cur.is("VocabularyList") {
+                this.vocabulary_list(&mut header.master_data)?;
+            } else if this.cur.is("extension") {
+                this.header_wrapper(&mut header.extensions)?;
+            } else {
+                return Err(this.unexpected("EPCISMasterData", "VocabularyList"));
             }
-        }
+            Ok(())
+        })
     }
 
     fn body(
@@ -315,39 +330,26 @@ impl<R: Read> Reader<R> {
         header: &mut Header,
         sink: &mut impl EventSink,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => match root {
-                    Root::Capture if self.cur.is("EventList") => self.event_list(header, sink)?,
-                    Root::MasterData if self.cur.is("VocabularyList") => {
-                        self.vocabulary_list(&mut header.master_data)?;
-                    }
-                    Root::Query
-                        if self.cur.space() == Space::Query
-                            && self.cur.local() == "QueryResults" =>
-                    {
-                        self.query_results(header, sink)?;
-                    }
-                    _ if self.cur.is("extension") => {
-                        self.header_wrapper(&mut header.extensions)?;
-                    }
-                    _ if !self.cur.space().is_standard() && self.cur.space() != Space::Query => {
-                        let extension = self.header_extension()?;
-                        header.extensions.push(extension);
-                    }
-                    Root::Capture => return Err(self.unexpected("EPCISBody", "EventList")),
-                    Root::MasterData => {
-                        return Err(self.unexpected("EPCISBody", "VocabularyList"));
-                    }
-                    Root::Query => {
-                        return Err(self.unexpected("EPCISBody", "epcisq:QueryResults"));
-                    }
-                },
-                Tok::Text => self.refuse_text("EPCISBody")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("EPCISBody", |this| match root {
+            Root::Capture if this.cur.is("EventList") => this.event_list(header, sink),
+            Root::MasterData if this.cur.is("VocabularyList") => {
+                this.vocabulary_list(&mut header.master_data)
             }
-        }
+            Root::Query
+                if this.cur.space() == Space::Query && this.cur.local() == "QueryResults" =>
+            {
+                this.query_results(header, sink)
+            }
+            _ if this.cur.is("extension") => this.header_wrapper(&mut header.extensions),
+            _ if !this.cur.space().is_standard() && this.cur.space() != Space::Query => {
+                let extension = this.header_extension()?;
+                header.extensions.push(extension);
+                Ok(())
+            }
+            Root::Capture => Err(this.unexpected("EPCISBody", "EventList")),
+            Root::MasterData => Err(this.unexpected("EPCISBody", "VocabularyList")),
+            Root::Query => Err(this.unexpected("EPCISBody", "epcisq:QueryResults")),
+        })
     }
 
     fn query_results(
@@ -357,34 +359,27 @@ impl<R: Read> Reader<R> {
     ) -> Result<(), ReadError> {
         let mut results = QueryResults::default();
         let mut results_body_seen = false;
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("queryName") {
-                        results.query_name = self.header_text("queryName")?;
-                    } else if self.cur.is("subscriptionID") {
-                        results.subscription_id = self.header_text("subscriptionID")?;
-                    } else if self.cur.is("resultsBody") {
-                        results_body_seen = true;
-                        header.query_results = Some(results.clone());
-                        self.results_body(header, sink)?;
-                    } else if self.cur.is("extension") {
-                        self.header_wrapper(&mut header.extensions)?;
-                    } else if !self.cur.space().is_standard() {
-                        let extension = self.header_extension()?;
-                        header.extensions.push(extension);
-                    } else {
-                        return Err(self.unexpected(
-                            "QueryResults",
-                            "queryName, subscriptionID or resultsBody",
-                        ));
-                    }
-                }
-                Tok::Text => self.refuse_text("QueryResults")?,
-                Tok::End => break,
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("QueryResults", |this| {
+            if this.cur.is("queryName") {
+                results.query_name = this.header_text("queryName")?;
+            } else if this.cur.is("subscriptionID") {
+                results.subscription_id = this.header_text("subscriptionID")?;
+            } else if this.cur.is("resultsBody") {
+                results_body_seen = true;
+                header.query_results = Some(results.clone());
+                this.results_body(header, sink)?;
+            } else if this.cur.is("extension") {
+                this.header_wrapper(&mut header.extensions)?;
+            } else if !this.cur.space().is_standard() {
+                let extension = this.header_extension()?;
+                header.extensions.push(extension);
+            } else {
+                return Err(
+                    this.unexpected("QueryResults", "queryName, subscriptionID or resultsBody")
+                );
             }
-        }
+            Ok(())
+        })?;
         if !results_body_seen {
             header.query_results = Some(results);
         }
@@ -396,40 +391,28 @@ impl<R: Read> Reader<R> {
         header: &mut Header,
         sink: &mut impl EventSink,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("EventList") {
-                        self.event_list(header, sink)?;
-                    } else if self.cur.is("VocabularyList") {
-                        self.vocabulary_list(&mut header.master_data)?;
-                    } else {
-                        return Err(self.unexpected("resultsBody", "EventList or VocabularyList"));
-                    }
-                }
-                Tok::Text => self.refuse_text("resultsBody")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("resultsBody", |this| {
+            if this.cur.is("EventList") {
+                this.event_list(header, sink)?;
+            } else if this.cur.is("VocabularyList") {
+                this.vocabulary_list(&mut header.master_data)?;
+            } else {
+                return Err(this.unexpected("resultsBody", "EventList or VocabularyList"));
             }
-        }
+            Ok(())
+        })
     }
 
     fn vocabulary_list(&mut self, vocabularies: &mut Vec<Vocabulary>) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("Vocabulary") {
-                        let vocabulary = self.vocabulary()?;
-                        vocabularies.push(vocabulary);
-                    } else {
-                        return Err(self.unexpected("VocabularyList", "Vocabulary"));
-                    }
-                }
-                Tok::Text => self.refuse_text("VocabularyList")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("VocabularyList", |this| {
+            if this.cur.is("Vocabulary") {
+                let vocabulary = this.vocabulary()?;
+                vocabularies.push(vocabulary);
+            } else {
+                return Err(this.unexpected("VocabularyList", "Vocabulary"));
             }
-        }
+            Ok(())
+        })
     }
 
     fn vocabulary(&mut self) -> Result<Vocabulary, ReadError> {
@@ -446,45 +429,34 @@ impl<R: Read> Reader<R> {
             vocabulary_type: vocabulary_type.trim_ascii().to_owned(),
             elements: Vec::new(),
         };
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("VocabularyElementList") {
-                        self.vocabulary_elements(&mut vocabulary.elements)?;
-                    } else if self.cur.is("extension") || !self.cur.space().is_standard() {
-                        // The model has no place for extensions of a whole vocabulary (as
-                        // opposed to one of its elements), so they are passed over.
-                        self.cur.skip()?;
-                    } else {
-                        return Err(self.unexpected("Vocabulary", "VocabularyElementList"));
-                    }
-                }
-                Tok::Text => self.refuse_text("Vocabulary")?,
-                Tok::End => return Ok(vocabulary),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("Vocabulary", |this| {
+            if this.cur.is("VocabularyElementList") {
+                this.vocabulary_elements(&mut vocabulary.elements)?;
+            } else if this.cur.is("extension") || !this.cur.space().is_standard() {
+                // The model has no place for extensions of a whole vocabulary (as
+                // opposed to one of its elements), so they are passed over.
+                this.cur.skip()?;
+            } else {
+                return Err(this.unexpected("Vocabulary", "VocabularyElementList"));
             }
-        }
+            Ok(())
+        })?;
+        Ok(vocabulary)
     }
 
     fn vocabulary_elements(
         &mut self,
         elements: &mut Vec<VocabularyElement>,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("VocabularyElement") {
-                        let element = self.vocabulary_element()?;
-                        elements.push(element);
-                    } else {
-                        return Err(self.unexpected("VocabularyElementList", "VocabularyElement"));
-                    }
-                }
-                Tok::Text => self.refuse_text("VocabularyElementList")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("VocabularyElementList", |this| {
+            if this.cur.is("VocabularyElement") {
+                let element = this.vocabulary_element()?;
+                elements.push(element);
+            } else {
+                return Err(this.unexpected("VocabularyElementList", "VocabularyElement"));
             }
-        }
+            Ok(())
+        })
     }
 
     fn vocabulary_element(&mut self) -> Result<VocabularyElement, ReadError> {
@@ -502,29 +474,25 @@ impl<R: Read> Reader<R> {
             children: Vec::new(),
             extensions: Vec::new(),
         };
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("attribute") {
-                        let attribute = self.master_data_attribute()?;
-                        element.attributes.push(attribute);
-                    } else if self.cur.is("children") {
-                        self.master_data_children(&mut element.children)?;
-                    } else if self.cur.is("extension") {
-                        self.header_wrapper(&mut element.extensions)?;
-                    } else if !self.cur.space().is_standard() {
-                        let extension = self.header_extension()?;
-                        element.extensions.push(extension);
-                    } else {
-                        return Err(self
-                            .unexpected("VocabularyElement", "attribute, children or extension"));
-                    }
-                }
-                Tok::Text => self.refuse_text("VocabularyElement")?,
-                Tok::End => return Ok(element),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("VocabularyElement", |this| {
+            if this.cur.is("attribute") {
+                let attribute = this.master_data_attribute()?;
+                element.attributes.push(attribute);
+            } else if this.cur.is("children") {
+                this.master_data_children(&mut element.children)?;
+            } else if this.cur.is("extension") {
+                this.header_wrapper(&mut element.extensions)?;
+            } else if !this.cur.space().is_standard() {
+                let extension = this.header_extension()?;
+                element.extensions.push(extension);
+            } else {
+                return Err(
+                    this.unexpected("VocabularyElement", "attribute, children or extension")
+                );
             }
-        }
+            Ok(())
+        })?;
+        Ok(element)
     }
 
     fn master_data_attribute(&mut self) -> Result<MasterDataAttribute, ReadError> {
@@ -545,22 +513,16 @@ impl<R: Read> Reader<R> {
     }
 
     fn master_data_children(&mut self, children: &mut Vec<String>) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("id") {
-                        if let Some(id) = self.header_text("id")? {
-                            children.push(id);
-                        }
-                    } else {
-                        return Err(self.unexpected("children", "id"));
-                    }
+        self.each_header_child("children", |this| {
+            if this.cur.is("id") {
+                if let Some(id) = this.header_text("id")? {
+                    children.push(id);
                 }
-                Tok::Text => self.refuse_text("children")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else {
+                return Err(this.unexpected("children", "id"));
             }
-        }
+            Ok(())
+        })
     }
 
     /// An extension element outside events, where a problem stops reading.
@@ -632,14 +594,9 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => self.ext_child(name, extensions, problems, from)?,
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
-            }
-        }
+        self.each_child(problems, from, |this, problems| {
+            this.ext_child(name, extensions, problems, from)
+        })
     }
 
     /// An `<extension>` wrapper: every child becomes an extension, whatever its namespace,
@@ -650,21 +607,15 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("extension") {
-                        self.ext_wrapper(extensions, problems, from)?;
-                    } else {
-                        let extension = self.ext_element(problems, from)?;
-                        extensions.push(extension);
-                    }
-                }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_child(problems, from, |this, problems| {
+            if this.cur.is("extension") {
+                this.ext_wrapper(extensions, problems, from)?;
+            } else {
+                let extension = this.ext_element(problems, from)?;
+                extensions.push(extension);
             }
-        }
+            Ok(())
+        })
     }
 
     /// An extension element, from just after its start tag.

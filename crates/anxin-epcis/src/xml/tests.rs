@@ -69,6 +69,27 @@ fn read_all(xml: &str, limits: &Limits) -> Result<Read, ReadError> {
     Ok(Read { header, seen })
 }
 
+/// Everything reading `xml` gives (header or error, every event or its problems, every
+/// origin), printed, with the input handed to the reader `chunk` bytes at a time.
+///
+/// Fed a byte at a time, every token is cut by the end of the reader's buffer, so quick-xml
+/// reads them all; fed whole, the cursor's own fast paths read nearly all of them. The two
+/// must agree.
+fn read_printed(xml: &str, chunk: usize) -> String {
+    struct Chunks<'a>(&'a [u8], usize);
+    impl std::io::Read for Chunks<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let mut seen = Seen::default();
+    let result = read(Chunks(xml.as_bytes(), chunk), &Limits::default(), &mut seen);
+    format!("{result:?}\n{:?}", seen.events)
+}
+
 #[track_caller]
 fn read_ok(xml: &str) -> Read {
     read_all(xml, &Limits::default()).unwrap_or_else(|err| panic!("fatal error: {err}"))
@@ -1120,6 +1141,46 @@ fn the_streaming_writer_writes_events_one_at_a_time() {
 }
 
 // --- More reading edge cases --------------------------------------------------------------
+
+#[test]
+fn tags_the_fast_paths_take_read_as_quick_xml_reads_them() {
+    // Each body is read whole (the cursor's fast paths) and a byte at a time (quick-xml
+    // for every token); the results must be the same, errors and their places included.
+    let bodies = [
+        "<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc></epcList><action>ADD</action>",
+        // White space before the `>` of an end tag.
+        "<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc \n></epcList><action>ADD</action\t>",
+        // A start tag where the end tag belongs, which only looks like it from its third byte.
+        "<epcList/><action>ADD<<action>",
+        "<epcList/><action>ADD</actio>",
+        "<epcList/><action>ADD</actionX>",
+        // Names with quotes move the end of a tag to after the closing quote.
+        "<epcList/><action>ADD</action><ex:a\"b>v</ex:a\"b>",
+        "<epcList/><action>ADD</action><ex:a'b x='>'>v</ex:a'b>",
+        "<epcList/><action>ADD</action><ex:a\"b\">v</ex:a\"b\">",
+        // Self-closing tags, with and without space, and a stray slash.
+        "<epcList/ ><action>ADD</action><ex:e/><ex:f />",
+        "<epcList/><action/ >ADD</action>",
+        "<epcList/><ac/tion>ADD</ac/tion>",
+        // Empty elements, entities, CDATA and line ends in a text.
+        "<epcList></epcList><action>A&#x44;D</action><ex:t>a&amp;b<![CDATA[<c>]]>\r\nd</ex:t>",
+        // Prefixes, default namespaces and their ends.
+        "<epcList/><action>ADD</action><ex:o xmlns=\"urn:d\"><i>1</i><ex:i>2</ex:i></ex:o>",
+        "<epcList/><action>ADD</action><ex:o><ex:i>1</ex:o></ex:i>",
+        "<epcList/><action>ADD</action><ex:o>1</ex:o:>",
+    ];
+    for body in bodies {
+        let xml = object_event(&format!("{TIMES}{body}"));
+        assert_eq!(
+            read_printed(&xml, usize::MAX),
+            read_printed(&xml, 1),
+            "{body}"
+        );
+    }
+    // The look-alike end tag is read as a start tag, so the document is not well formed.
+    let xml = object_event(&format!("{TIMES}<epcList/><action>ADD<<action>"));
+    assert!(read_printed(&xml, usize::MAX).starts_with("Err(Syntax"));
+}
 
 #[test]
 fn a_repeated_attribute_is_a_syntax_error() {

@@ -49,27 +49,21 @@ impl<R: Read> Reader<R> {
         header: &Header,
         sink: &mut impl EventSink,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let event_type = if self.cur.space().is_standard() {
-                        EventType::from_name(self.cur.local())
-                    } else {
-                        None
-                    };
-                    match event_type {
-                        Some(event_type) => self.event(event_type, header, sink)?,
-                        // EPCIS 1.x put TransformationEvent in an extension of the event
-                        // list, and the 2.0 XSD keeps the wrapper.
-                        None if self.cur.is("extension") => self.event_list(header, sink)?,
-                        None => self.not_an_event(header, sink)?,
-                    }
-                }
-                Tok::Text => self.refuse_text("EventList")?,
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_header_child("EventList", |this| {
+            let event_type = if this.cur.space().is_standard() {
+                EventType::from_name(this.cur.local())
+            } else {
+                None
+            };
+            match event_type {
+                Some(event_type) => this.event(event_type, header, sink)?,
+                // EPCIS 1.x put TransformationEvent in an extension of the event
+                // list, and the 2.0 XSD keeps the wrapper.
+                None if this.cur.is("extension") => this.event_list(header, sink)?,
+                None => this.not_an_event(header, sink)?,
             }
-        }
+            Ok(())
+        })
     }
 
     /// Counts one more event, stopping at the limit, and makes sure the sink has the header.
@@ -151,11 +145,11 @@ impl<R: Read> Reader<R> {
             from,
         };
         self.event_children(&mut draft, false)?;
-        let place = self.cur.place(pos, from);
         for field in [Field::EventTime, Field::EventTimeZoneOffset] {
             if !draft.seen[field as usize] {
+                // Built only when needed: joining the element path allocates.
                 draft.problems.push(Problem {
-                    place: place.clone(),
+                    place: self.cur.place(pos, from),
                     message: format!(
                         "{} has no {}; expected <{}> in every event",
                         event_type.name(),
@@ -377,30 +371,24 @@ impl<R: Read> Reader<R> {
         let mut reason = None;
         let mut corrective_event_ids = Vec::new();
         let mut extensions = Vec::new();
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let child_pos = self.cur.pos;
-                    if self.cur.is("declarationTime") {
-                        declaration_time = self.time(problems, from, child_pos)?;
-                    } else if self.cur.is("reason") {
-                        reason = self.term(Cbv::ErrorReason, problems, from, child_pos)?;
-                    } else if self.cur.is("correctiveEventIDs") {
-                        self.epc_list(
-                            "correctiveEventID",
-                            &mut corrective_event_ids,
-                            problems,
-                            from,
-                        )?;
-                    } else {
-                        self.ext_child("errorDeclaration", &mut extensions, problems, from)?;
-                    }
-                }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => break,
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_child(problems, from, |this, problems| {
+            let child_pos = this.cur.pos;
+            if this.cur.is("declarationTime") {
+                declaration_time = this.time(problems, from, child_pos)?;
+            } else if this.cur.is("reason") {
+                reason = this.term(Cbv::ErrorReason, problems, from, child_pos)?;
+            } else if this.cur.is("correctiveEventIDs") {
+                this.epc_list(
+                    "correctiveEventID",
+                    &mut corrective_event_ids,
+                    problems,
+                    from,
+                )?;
+            } else {
+                this.ext_child("errorDeclaration", &mut extensions, problems, from)?;
             }
-        }
+            Ok(())
+        })?;
         let Some(declaration_time) = declaration_time else {
             problems.push(self.problem(
                 pos,
@@ -425,23 +413,17 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let pos = self.cur.pos;
-                    if self.cur.is(item) {
-                        if let Some(text) = self.text(problems, from, pos)? {
-                            list.push(text);
-                        }
-                    } else {
-                        self.unknown_child(item, problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let pos = this.cur.pos;
+            if this.cur.is(item) {
+                if let Some(text) = this.text(problems, from, pos)? {
+                    list.push(text);
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else {
+                this.unknown_child(item, problems, from)?;
             }
-        }
+            Ok(())
+        })
     }
 
     fn quantity_list(
@@ -450,22 +432,16 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("quantityElement") {
-                        if let Some(element) = self.quantity_element(problems, from)? {
-                            list.push(element);
-                        }
-                    } else {
-                        self.unknown_child("quantityElement", problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            if this.cur.is("quantityElement") {
+                if let Some(element) = this.quantity_element(problems, from)? {
+                    list.push(element);
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else {
+                this.unknown_child("quantityElement", problems, from)?;
             }
-        }
+            Ok(())
+        })
     }
 
     fn quantity_element(
@@ -477,29 +453,23 @@ impl<R: Read> Reader<R> {
         let mut epc_class = None;
         let mut quantity = None;
         let mut uom = None;
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let child_pos = self.cur.pos;
-                    if self.cur.is("epcClass") {
-                        epc_class = self.text(problems, from, child_pos)?;
-                    } else if self.cur.is("quantity") {
-                        if self.cur.attr(Space::Xsi, "nil").map(str::trim) == Some("true") {
-                            self.cur.skip()?;
-                        } else {
-                            quantity = self.number("quantity", problems, from, child_pos)?;
-                        }
-                    } else if self.cur.is("uom") {
-                        uom = self.text(problems, from, child_pos)?;
-                    } else {
-                        self.unknown_child("epcClass, quantity or uom", problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let child_pos = this.cur.pos;
+            if this.cur.is("epcClass") {
+                epc_class = this.text(problems, from, child_pos)?;
+            } else if this.cur.is("quantity") {
+                if this.cur.attr(Space::Xsi, "nil").map(str::trim) == Some("true") {
+                    this.cur.skip()?;
+                } else {
+                    quantity = this.number("quantity", problems, from, child_pos)?;
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => break,
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else if this.cur.is("uom") {
+                uom = this.text(problems, from, child_pos)?;
+            } else {
+                this.unknown_child("epcClass, quantity or uom", problems, from)?;
             }
-        }
+            Ok(())
+        })?;
         let Some(epc_class) = epc_class else {
             problems.push(self.problem(
                 pos,
@@ -521,27 +491,22 @@ impl<R: Read> Reader<R> {
         from: usize,
     ) -> Result<PersistentDisposition, ReadError> {
         let mut disposition = PersistentDisposition::default();
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let pos = self.cur.pos;
-                    if self.cur.is("set") {
-                        if let Some(term) = self.term(Cbv::Disposition, problems, from, pos)? {
-                            disposition.set.push(term);
-                        }
-                    } else if self.cur.is("unset") {
-                        if let Some(term) = self.term(Cbv::Disposition, problems, from, pos)? {
-                            disposition.unset.push(term);
-                        }
-                    } else {
-                        self.unknown_child("set or unset", problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let pos = this.cur.pos;
+            if this.cur.is("set") {
+                if let Some(term) = this.term(Cbv::Disposition, problems, from, pos)? {
+                    disposition.set.push(term);
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(disposition),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else if this.cur.is("unset") {
+                if let Some(term) = this.term(Cbv::Disposition, problems, from, pos)? {
+                    disposition.unset.push(term);
+                }
+            } else {
+                this.unknown_child("set or unset", problems, from)?;
             }
-        }
+            Ok(())
+        })?;
+        Ok(disposition)
     }
 
     fn location(
@@ -553,21 +518,15 @@ impl<R: Read> Reader<R> {
     ) -> Result<Option<Location>, ReadError> {
         let mut id = None;
         let mut extensions = Vec::new();
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let child_pos = self.cur.pos;
-                    if self.cur.is("id") {
-                        id = self.text(problems, from, child_pos)?;
-                    } else {
-                        self.ext_child(name, &mut extensions, problems, from)?;
-                    }
-                }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => break,
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_child(problems, from, |this, problems| {
+            let child_pos = this.cur.pos;
+            if this.cur.is("id") {
+                id = this.text(problems, from, child_pos)?;
+            } else {
+                this.ext_child(name, &mut extensions, problems, from)?;
             }
-        }
+            Ok(())
+        })?;
         let Some(id) = id else {
             problems.push(self.problem(
                 pos,
@@ -585,30 +544,24 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let pos = self.cur.pos;
-                    if self.cur.is("bizTransaction") {
-                        let transaction_type = self
-                            .cur
-                            .attr(Space::None, "type")
-                            .map(|text| read_term(Cbv::BizTransactionType, text));
-                        if let Some(id) = self.text(problems, from, pos)? {
-                            list.push(BizTransaction {
-                                transaction_type,
-                                id,
-                            });
-                        }
-                    } else {
-                        self.unknown_child("bizTransaction", problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let pos = this.cur.pos;
+            if this.cur.is("bizTransaction") {
+                let transaction_type = this
+                    .cur
+                    .attr(Space::None, "type")
+                    .map(|text| read_term(Cbv::BizTransactionType, text));
+                if let Some(id) = this.text(problems, from, pos)? {
+                    list.push(BizTransaction {
+                        transaction_type,
+                        id,
+                    });
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else {
+                this.unknown_child("bizTransaction", problems, from)?;
             }
-        }
+            Ok(())
+        })
     }
 
     fn source_dests(
@@ -618,37 +571,31 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let pos = self.cur.pos;
-                    if self.cur.is(item) {
-                        let kind = self
-                            .cur
-                            .attr(Space::None, "type")
-                            .map(|text| read_term(Cbv::SourceDestType, text));
-                        let id = self.text(problems, from, pos)?;
-                        match (kind, id) {
-                            (Some(kind), Some(id)) => list.push(SourceDest { kind, id }),
-                            (None, _) => problems.push(self.problem(
-                                pos,
-                                from,
-                                format!(
-                                    "{item} has no type attribute; expected a source/destination \
-                                     type such as urn:epcglobal:cbv:sdt:owning_party"
-                                ),
-                            )),
-                            (Some(_), None) => {}
-                        }
-                    } else {
-                        self.unknown_child(item, problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let pos = this.cur.pos;
+            if this.cur.is(item) {
+                let kind = this
+                    .cur
+                    .attr(Space::None, "type")
+                    .map(|text| read_term(Cbv::SourceDestType, text));
+                let id = this.text(problems, from, pos)?;
+                match (kind, id) {
+                    (Some(kind), Some(id)) => list.push(SourceDest { kind, id }),
+                    (None, _) => problems.push(this.problem(
+                        pos,
+                        from,
+                        format!(
+                            "{item} has no type attribute; expected a source/destination \
+                             type such as urn:epcglobal:cbv:sdt:owning_party"
+                        ),
+                    )),
+                    (Some(_), None) => {}
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+            } else {
+                this.unknown_child(item, problems, from)?;
             }
-        }
+            Ok(())
+        })
     }
 
     fn sensor_elements(
@@ -657,35 +604,29 @@ impl<R: Read> Reader<R> {
         problems: &mut Vec<Problem>,
         from: usize,
     ) -> Result<(), ReadError> {
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    if self.cur.is("sensorElement") {
-                        let element = self.sensor_element(problems, from)?;
-                        list.push(element);
-                    } else if self.cur.is("extension") {
-                        // A list-level extension has no place in the model; a problem says
-                        // so rather than dropping it unannounced.
-                        let pos = self.cur.pos;
-                        problems.push(
-                            self.problem(
-                                pos,
-                                from,
-                                "extensions of sensorElementList itself are not supported; \
-                             expected only sensorElement"
-                                    .to_owned(),
-                            ),
-                        );
-                        self.cur.skip()?;
-                    } else {
-                        self.unknown_child("sensorElement", problems, from)?;
-                    }
-                }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(()),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+        self.each_child(problems, from, |this, problems| {
+            if this.cur.is("sensorElement") {
+                let element = this.sensor_element(problems, from)?;
+                list.push(element);
+            } else if this.cur.is("extension") {
+                // A list-level extension has no place in the model; a problem says
+                // so rather than dropping it unannounced.
+                let pos = this.cur.pos;
+                problems.push(
+                    this.problem(
+                        pos,
+                        from,
+                        "extensions of sensorElementList itself are not supported; \
+                     expected only sensorElement"
+                            .to_owned(),
+                    ),
+                );
+                this.cur.skip()?;
+            } else {
+                this.unknown_child("sensorElement", problems, from)?;
             }
-        }
+            Ok(())
+        })
     }
 
     fn sensor_element(
@@ -694,35 +635,32 @@ impl<R: Read> Reader<R> {
         from: usize,
     ) -> Result<SensorElement, ReadError> {
         let mut element = SensorElement::default();
-        loop {
-            match self.cur.next()? {
-                Tok::Start => {
-                    let pos = self.cur.pos;
-                    if self.cur.is("sensorMetadata") {
-                        if element.metadata.is_some() {
-                            problems.push(self.problem(
-                                pos,
-                                from,
-                                "sensorMetadata appears more than once; expected it at most once"
-                                    .to_owned(),
-                            ));
-                        }
-                        let metadata = self.sensor_metadata(problems, from, pos);
-                        self.attribute_element_end("sensorMetadata", problems, from, pos)?;
-                        element.metadata = Some(metadata);
-                    } else if self.cur.is("sensorReport") {
-                        let report = self.sensor_report(problems, from, pos);
-                        self.attribute_element_end("sensorReport", problems, from, pos)?;
-                        element.reports.push(report);
-                    } else {
-                        self.ext_child("sensorElement", &mut element.extensions, problems, from)?;
-                    }
+        self.each_child(problems, from, |this, problems| {
+            let pos = this.cur.pos;
+            if this.cur.is("sensorMetadata") {
+                if element.metadata.is_some() {
+                    problems.push(
+                        this.problem(
+                            pos,
+                            from,
+                            "sensorMetadata appears more than once; expected it at most once"
+                                .to_owned(),
+                        ),
+                    );
                 }
-                Tok::Text => self.refuse_event_text(problems, from),
-                Tok::End => return Ok(element),
-                Tok::Eof => return Err(self.cur.unexpected_eof()),
+                let metadata = this.sensor_metadata(problems, from, pos);
+                this.attribute_element_end("sensorMetadata", problems, from, pos)?;
+                element.metadata = Some(metadata);
+            } else if this.cur.is("sensorReport") {
+                let report = this.sensor_report(problems, from, pos);
+                this.attribute_element_end("sensorReport", problems, from, pos)?;
+                element.reports.push(report);
+            } else {
+                this.ext_child("sensorElement", &mut element.extensions, problems, from)?;
             }
-        }
+            Ok(())
+        })?;
+        Ok(element)
     }
 
     /// Reads the content of `sensorMetadata` or `sensorReport`, which carry everything in
