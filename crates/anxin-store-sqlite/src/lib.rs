@@ -9,6 +9,7 @@
 
 mod accounts;
 mod capture;
+mod lab;
 mod ledger;
 mod read;
 mod recall;
