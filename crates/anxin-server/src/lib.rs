@@ -18,8 +18,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod coa;
 pub mod epcis;
 mod error;
+pub mod lab;
 pub mod ledger;
 pub mod passport;
 pub mod trace;
@@ -122,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/epcis", epcis::routes())
         .nest("/api/v1", api::routes())
         .merge(passport::routes())
+        .merge(coa::routes())
         .fallback(epcis::not_found)
         .with_state(state)
 }

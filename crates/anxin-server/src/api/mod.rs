@@ -1,6 +1,7 @@
 //! The platform's own API, `/api/v1/…` (beside the EPCIS binding under `/epcis`). It serves
 //! the ledger ([`ledger`]) and the trace graph's traces and recalls ([`trace`]).
 
+pub mod lab;
 pub mod ledger;
 pub mod trace;
 
@@ -13,4 +14,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .nest("/ledger", ledger::routes())
         .merge(trace::routes())
+        .merge(lab::routes())
 }
