@@ -176,6 +176,24 @@ async fn sees(store: &dyn Store, viewer: &Viewer, class: &str) -> Result<bool, A
     Ok(!store.list_events(viewer, &query).await?.events.is_empty())
 }
 
+/// A product's master data, described by the lot's class, the GTIN or its Digital Link.
+pub async fn product_of(
+    store: &dyn Store,
+    lot: &str,
+    gtin: &str,
+) -> Result<Option<anxin_store::ProductRecord>, StoreError> {
+    for id in [
+        lot.to_owned(),
+        gtin.to_owned(),
+        format!("https://id.gs1.org/01/{gtin}"),
+    ] {
+        if let Some(product) = store.get_product(&id).await? {
+            return Ok(Some(product));
+        }
+    }
+    Ok(None)
+}
+
 /// The product facts a judgment needs, from master data.
 #[derive(Clone, Debug, Serialize)]
 pub struct LotFacts {
@@ -204,9 +222,7 @@ pub async fn lot_facts(store: &dyn Store, origin: &LotOrigin) -> Result<LotFacts
         return Err(AppError::internal(format!("`{}` is not a lot", origin.lot)));
     };
     let gtin = lgtin.gtin().to_string();
-    let product = store
-        .get_product(&format!("https://id.gs1.org/01/{gtin}"))
-        .await?;
+    let product = product_of(store, &origin.lot, &gtin).await?;
     let stage = product.as_ref().and_then(|p| p.stage.clone());
     let Some(product_type) = stage.as_deref().and_then(ProductType::parse) else {
         return Err(AppError::new(
@@ -231,7 +247,7 @@ pub async fn lot_facts(store: &dyn Store, origin: &LotOrigin) -> Result<LotFacts
         product_type,
         produced: produced.to_string(),
         assumptions: vec![
-            "乳基、粉状产品（主数据未注明豆基或液态）/ milk-based powder: master data names no soy base or liquid form".to_owned(),
+            "按乳基粉状产品判定，未添加果蔬、未添加活性菌（主数据未注明）/ judged as a milk-based powder with no added vegetables, fruit or live cultures: master data does not say".to_owned(),
         ],
     })
 }
@@ -443,10 +459,14 @@ pub async fn release(
             .join("; ")
     };
     if judgment.verdict == Verdict::Incomplete {
-        return Err(fail(AppError::conflict(format!(
-            "`{lot}` cannot be released: its judgment is incomplete: {}",
-            reasons()
-        ))));
+        return Err(fail(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            crate::Exception::Validation,
+            format!(
+                "`{lot}` cannot be released: its judgment is incomplete: {}",
+                reasons()
+            ),
+        )));
     }
     let conformant = judgment.verdict == Verdict::Conformant;
     let now = anxin_store::now_ms();
@@ -775,8 +795,7 @@ pub async fn findings(
         let is_formula = match formula.get(&gtin) {
             Some(known) => *known,
             None => {
-                let known = store
-                    .get_product(&format!("https://id.gs1.org/01/{gtin}"))
+                let known = product_of(store, lot, &gtin)
                     .await?
                     .and_then(|p| p.stage)
                     .as_deref()
