@@ -431,6 +431,17 @@ pub async fn release(
             previous.event_id
         ))));
     }
+    if let Some(earlier) = released_by_events(store, &origin)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .first()
+    {
+        return Err(fail(AppError::conflict(format!(
+            "`{lot}` was already released at {} by its maker's inspecting event {}",
+            rfc3339(earlier.released_ms),
+            earlier.event
+        ))));
+    }
     let judgment = judge_lot(store, &origin).await.map_err(fail)?;
     let reasons = || {
         judgment
