@@ -2,8 +2,9 @@
 //! any GS1 form, URL-encoded): Chinese HTML (askama, `templates/coa.html`) or JSON
 //! (`?format=json` or `Accept: application/json`), listing every result the release rested
 //! on, every check with its limit, rule and source, and the verdict, with a QR code of the
-//! lot's Digital Link (served by the passport). Only a released lot has a certificate: any
-//! other gets 404.
+//! lot's Digital Link (served by the passport), or a printable A4 PDF (`?format=pdf`,
+//! `anxin_report`) in Noto Sans CJK SC read from [`font_path`]. Only a released lot has a
+//! certificate: any other gets 404.
 //!
 //! The certificate shows what was judged when the lot was released (the judgment stored with
 //! the release row), not a judgment made again today.
@@ -243,9 +244,13 @@ async fn certificate(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("application/json")),
         Some("json") => true,
+        Some("pdf") => {
+            let certificate = certificate_of(&state, &lot).await?;
+            return pdf(&certificate).await;
+        }
         Some(other) => {
             return Err(AppError::query_parameter(format!(
-                "format `{other}` is not one of html, json (the printable PDF is not built yet)"
+                "format `{other}` is not one of html, json, pdf"
             )));
         }
     };
@@ -264,4 +269,107 @@ async fn certificate(
         html,
     )
         .into_response())
+}
+
+/// The CJK font the PDF is set in: `ANXIN_CJK_FONT` (a font file; face
+/// `ANXIN_CJK_FONT_INDEX`, default 0) or Debian's `fonts-noto-cjk` collection at its Simplified
+/// Chinese face.
+pub fn font_path() -> (std::path::PathBuf, u32) {
+    match std::env::var_os("ANXIN_CJK_FONT") {
+        Some(path) => (
+            path.into(),
+            std::env::var("ANXIN_CJK_FONT_INDEX")
+                .ok()
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0),
+        ),
+        None => (
+            anxin_report::NOTO_CJK_PATH.into(),
+            anxin_report::NOTO_CJK_SC_INDEX,
+        ),
+    }
+}
+
+async fn font() -> Result<(std::sync::Arc<Vec<u8>>, u32), AppError> {
+    static FONT: tokio::sync::OnceCell<(std::sync::Arc<Vec<u8>>, u32)> =
+        tokio::sync::OnceCell::const_new();
+    FONT.get_or_try_init(|| async {
+        let (path, face) = font_path();
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || std::fs::read(path))
+                .await
+                .map_err(AppError::internal)?
+        };
+        match read {
+            Ok(bytes) => Ok((std::sync::Arc::new(bytes), face)),
+            Err(err) => Err(AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                crate::Exception::Implementation,
+                format!(
+                    "the printable certificate needs a Chinese font at {} ({err}); install fonts-noto-cjk or set ANXIN_CJK_FONT",
+                    path.display()
+                ),
+            )),
+        }
+    })
+    .await
+    .cloned()
+}
+
+async fn pdf(c: &Certificate) -> Result<Response, AppError> {
+    let (bytes, face) = font().await?;
+    let report = anxin_report::Certificate {
+        product: c.product.clone().unwrap_or_else(|| "未登记".to_owned()),
+        brand: c.brand.clone().unwrap_or_else(|| "未登记".to_owned()),
+        gtin: c.gtin.clone(),
+        lot_number: c.lot_number.clone(),
+        produced: c.produced.clone(),
+        released_at: c.released_at.clone(),
+        verdict: format!("{}（{}）", c.verdict_zh, c.verdict),
+        standards: c.standards.join("；"),
+        enterprise: c
+            .enterprise
+            .as_ref()
+            .map_or_else(|| "无".to_owned(), |code| format!("{code}（公开承诺）")),
+        event_id: c.event_id.clone(),
+        link: c.link.clone(),
+        results: c
+            .results
+            .iter()
+            .map(|r| anxin_report::ResultRow {
+                analyte: format!("{}（{}）", r.analyte_zh, r.analyte),
+                value: format!("{} {}", r.value, r.unit),
+                method: r.method.clone(),
+                by: format!("{} / {}", r.laboratory, r.analyst),
+            })
+            .collect(),
+        checks: c
+            .checks
+            .iter()
+            .map(|k| anxin_report::CheckRow {
+                subject: k.subject.clone(),
+                outcome: k.outcome_zh.clone(),
+                rule: k.rule.clone(),
+                source: k.source.clone(),
+            })
+            .collect(),
+        notes: c.assumptions.clone(),
+    };
+    let pdf =
+        tokio::task::spawn_blocking(move || anxin_report::certificate_pdf(&report, bytes, face))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+    let disposition = format!("inline; filename=\"coa-{}-{}.pdf\"", c.gtin, c.lot_number);
+    let mut response = (StatusCode::OK, pdf).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }

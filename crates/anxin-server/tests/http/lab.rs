@@ -404,6 +404,53 @@ async fn lab_results_judgment_release_certificate_and_findings() {
         .await;
     assert_eq!(reply.status, 404, "an unreleased lot has no certificate");
 
+    // The printable certificate: a PDF whose text (pdftotext) has the product and the verdict
+    // in Chinese.
+    let (font, _) = anxin_server::coa::font_path();
+    if !font.exists() {
+        println!(
+            "skipped: the PDF certificate needs the font {}",
+            font.display()
+        );
+    } else {
+        let reply = app
+            .request(
+                Method::GET,
+                &format!("/coa/{}?format=pdf", enc(LAB_LOT)),
+                None,
+                &[],
+                axum::body::Body::empty(),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.header("content-type"), "application/pdf");
+        assert!(reply.body.starts_with(b"%PDF-"));
+        let file = std::env::temp_dir().join(format!("anxin-coa-{}.pdf", std::process::id()));
+        std::fs::write(&file, &reply.body).unwrap();
+        match std::process::Command::new("pdftotext")
+            .args([file.to_str().unwrap(), "-"])
+            .output()
+        {
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                for expected in [
+                    "检验报告",
+                    "婴儿配方奶粉 1段",
+                    "合格",
+                    "蛋白质",
+                    "GB 10765-2021",
+                ] {
+                    assert!(
+                        text.contains(expected),
+                        "{expected} missing from the PDF text: {text}"
+                    );
+                }
+            }
+            Err(err) => println!("skipped: pdftotext is not installed ({err})"),
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+
     // The passport says tested and released, with the certificate and the committed standard;
     // the other lot plainly not released.
     let reply = app
