@@ -10,6 +10,7 @@ mod db;
 mod demo;
 mod epcis;
 mod gs1;
+mod lab;
 mod ledger;
 mod quality;
 mod serve;
@@ -76,6 +77,9 @@ enum Command {
     /// Judge lab results against the standards, review enterprise standards.
     #[command(subcommand)]
     Quality(quality::QualityCommand),
+    /// Lab results, a lot's judgment and batch release (批批检验).
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
     /// Check labels and advertisements.
     #[command(subcommand)]
     Check(quality::CheckCommand),
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
         Command::Recall(args) => trace::run_recall(args),
         Command::Quality(command) => quality::run(command),
         Command::Check(command) => quality::run_check(command),
+        Command::Lab(command) => lab::run(command),
         Command::Sim(args) => sim::run(args),
     };
     match outcome {

@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/demo.rs"]
 mod demo;
+#[path = "cli/lab.rs"]
+mod lab;
 #[path = "cli/quality.rs"]
 mod quality;
 #[path = "cli/serve.rs"]

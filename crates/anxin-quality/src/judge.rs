@@ -56,6 +56,15 @@ pub struct Measurement {
     pub sample_unit: Option<u32>,
 }
 
+impl Measurement {
+    /// Checks one result for sense (the unit fits the analyte; no negative, impossible or
+    /// non-finite value; a detection limit above zero; a presence test given as one), as
+    /// [`Sample::new`] does for each of its results.
+    pub fn check(&self) -> Result<(), String> {
+        check_measurement(self)
+    }
+}
+
 /// A problem with a reported result, naming which one.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize)]
 #[error("result {index} ({analyte}): {message}")]

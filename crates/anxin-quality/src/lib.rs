@@ -2,6 +2,7 @@
 
 pub mod analyte;
 pub mod enterprise;
+pub mod finding;
 pub mod haccp;
 pub mod invariants;
 pub mod judge;

@@ -132,6 +132,21 @@ fn read_rows(text: &str) -> Result<Rows, Vec<InputError>> {
     Ok((measurements, lines, errors))
 }
 
+/// Reads one result written as the CSV's fields (analyte, value, unit, sample unit) into a
+/// [`Measurement`], checked for sense as [`Sample::new`] checks it; the error says what is wrong.
+/// The API's JSON results and stored results are read through this, so every path into a
+/// judgment reads a row the same way.
+pub fn measurement(
+    name: &str,
+    value: &str,
+    unit: &str,
+    sample_unit: Option<&str>,
+) -> Result<Measurement, String> {
+    let measurement = parse_row(name, value, unit, sample_unit)?;
+    measurement.check()?;
+    Ok(measurement)
+}
+
 fn parse_row(
     name: &str,
     value: &str,

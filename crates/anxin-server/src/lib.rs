@@ -20,8 +20,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod coa;
 pub mod epcis;
 mod error;
+pub mod lab;
 pub mod ledger;
 pub mod pages;
 pub mod passport;
@@ -131,6 +133,7 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .merge(passport::routes())
                 .merge(pages::routes())
+                .merge(coa::routes())
                 .layer(axum::middleware::from_fn(pages::remember_lang)),
         )
         .route("/healthz", axum::routing::get(healthz))

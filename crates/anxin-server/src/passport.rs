@@ -163,6 +163,22 @@ pub struct Passport {
     pub suspicious: bool,
     /// The ledger check.
     pub ledger: Option<LedgerCheck>,
+    /// Batch release (批批检验) and the committed enterprise standard.
+    pub quality: QualityStatus,
+}
+
+/// What the passport says about the lot's release and the product's committed standard.
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct QualityStatus {
+    /// Tested and released: an `inspecting` event with disposition `conformant` by the lot's
+    /// maker.
+    pub released: bool,
+    /// When (the first release), RFC 3339, China time.
+    pub released_at: Option<String>,
+    /// The certificate of analysis, when the release was made on this platform.
+    pub certificate: Option<String>,
+    /// The enterprise standard committed publicly (公开承诺) for the product.
+    pub enterprise_standard: Option<crate::lab::CommittedView>,
 }
 
 #[derive(Template)]
@@ -454,6 +470,7 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         sold_in: Vec::new(),
         suspicious: false,
         ledger: None,
+        quality: QualityStatus::default(),
     };
     if let Ok(Some(product)) = state
         .store
@@ -549,6 +566,14 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         });
         passport.expired = today.is_ok_and(|today| today > expiry);
     }
+    let lot_link = if passport.kind == "lot" {
+        Some(link.to_owned())
+    } else {
+        item.lot.clone()
+    };
+    passport.quality = quality_status(state, &gtin, lot_link.as_deref())
+        .await
+        .map_err(unavailable)?;
     if let (Some(ledger), Some(event_id)) = (&state.ledger, first_event)
         && let Ok(proof) = ledger.inclusion(&event_id).await
     {
@@ -560,6 +585,31 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         });
     }
     Ok(Some(passport))
+}
+
+/// The lot's release and the product's committed standard.
+async fn quality_status(
+    state: &AppState,
+    gtin: &str,
+    lot: Option<&str>,
+) -> Result<QualityStatus, anxin_store::StoreError> {
+    let mut status = QualityStatus::default();
+    if let Some(lot) = lot.and_then(|lot| crate::lab::lot_of(lot).ok())
+        && let Some(origin) = state.store.lot_origin(&lot).await?
+    {
+        let releases = crate::lab::released_by_events(&*state.store, &origin).await?;
+        if let Some(first) = releases.iter().map(|r| r.released_ms).min() {
+            status.released = true;
+            status.released_at = Some(crate::lab::rfc3339(first));
+        }
+        if !state.store.releases(&lot).await?.is_empty() {
+            status.certificate = Some(crate::lab::certificate_path(&lot));
+        }
+    }
+    if let Ok(Some((row, reviewed))) = crate::lab::committed_for(&*state.store, gtin).await {
+        status.enterprise_standard = Some(crate::lab::committed_view(&row, &reviewed));
+    }
+    Ok(status)
 }
 
 fn urlencode(text: &str) -> String {

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod capture;
+mod lab;
 mod ledger;
 mod quality;
 mod read;

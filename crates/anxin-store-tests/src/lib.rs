@@ -8,6 +8,7 @@
 
 pub mod examples;
 pub mod fixtures;
+pub mod lab;
 pub mod ledger;
 pub mod quality;
 pub mod recall;

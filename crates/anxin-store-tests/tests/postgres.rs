@@ -28,3 +28,19 @@ async fn the_story_holds_on_postgres() {
         std::panic::resume_unwind(failure.into_panic());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_results_hold_on_postgres() {
+    let Ok(url) = std::env::var("ANXIN_TEST_PG") else {
+        println!("skipped: ANXIN_TEST_PG is not set");
+        return;
+    };
+    let store = fresh_store(&url, "lab").await;
+    let told = store.clone();
+    let outcome =
+        tokio::spawn(async move { anxin_store_tests::lab::run_lab_story(&told).await }).await;
+    store.drop_schema().await.expect("drop schema");
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}

@@ -15,6 +15,7 @@
 pub mod access;
 pub mod capture;
 mod error;
+pub mod lab;
 pub mod ledger;
 pub mod prepare;
 pub mod quality;
@@ -29,6 +30,7 @@ use std::pin::Pin;
 pub use access::{Account, NewAccount, PartyGln, RegionCode, Role, Scope, Viewer};
 pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
+pub use lab::{LabResult, LabStore, LotOrigin, NewLabResult, SampleOf, Submission};
 pub use ledger::{LedgerLeaf, LedgerStore};
 pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
 pub use quality::{
@@ -282,6 +284,7 @@ pub trait Store:
     + LedgerStore
     + RecallStore
     + QualityStore
+    + LabStore
 {
     /// Applies pending migrations; returns the names of those applied.
     fn migrate(&self) -> StoreFuture<'_, Vec<String>>;

@@ -2,6 +2,7 @@
 //! the ledger ([`ledger`]), the trace graph's traces and recalls ([`trace`]), and raw-milk
 //! tests and HACCP records ([`quality`]).
 
+pub mod lab;
 pub mod ledger;
 pub mod quality;
 pub mod trace;
@@ -15,5 +16,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .nest("/ledger", ledger::routes())
         .merge(trace::routes())
+        .merge(lab::routes())
         .merge(quality::routes())
 }

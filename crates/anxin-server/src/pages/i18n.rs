@@ -273,6 +273,15 @@ texts! {
     passport_made_at => "生产地点", "Made at";
     passport_unregistered => "未登记", "not registered";
     passport_sources => "奶源与原料来源", "Where the milk and ingredients came from";
+    passport_release => "出厂检验", "Release testing";
+    passport_released => "✔ 已检验放行", "✔ Tested and released";
+    passport_released_at => "放行时间", "released";
+    passport_certificate => "查看检验报告", "See the certificate of analysis";
+    passport_not_released => "未放行：平台上没有本批次的出厂检验放行记录。", "Not released: the platform holds no release record for this lot.";
+    passport_enterprise_standard => "企业标准（公开承诺）", "Enterprise standard (public commitment)";
+    passport_standard_committed => "承诺执行企业标准", "commits to its enterprise standard";
+    passport_standard_stricter => "严于国家标准；承诺于", "stricter than the national standard; committed on";
+    passport_no_standard => "本产品没有公开承诺的企业标准。", "This product has no publicly committed enterprise standard.";
     passport_journey => "流通记录", "Journey";
     passport_verify => "核验此记录", "Verify this record";
     passport_verified_before => "✔ 赋码记录已写入平台账本，包含证明已按签名树头（共", "✔ The commissioning record is in the platform's ledger; its inclusion proof verified against the signed tree head (";

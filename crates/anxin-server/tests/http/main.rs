@@ -5,6 +5,7 @@ mod auth;
 mod browse;
 mod capture;
 mod helpers;
+mod lab;
 mod ledger;
 mod pages;
 mod quality;

@@ -1,0 +1,847 @@
+//! Lab results, judgments, committed enterprise standards, batch release (批批检验) and the
+//! findings about unreleased shipments: the logic the API ([`crate::api::lab`]), the
+//! certificate page ([`crate::coa`]), the passport and the command line share.
+//!
+//! Who may do what is [`anxin_store::lab::lot_access`]: the lot's maker (and the admin) does
+//! everything, a regulator in whose jurisdiction the lot was made reads and submits (its
+//! sampling tasks), a laboratory account submits only. Judging is `anxin_quality::judge`
+//! against the national standards in force on the production date (the date, China time, of
+//! the event that made the lot) and the product's committed enterprise standard. A release is
+//! captured as an EPCIS ObjectEvent (OBSERVE, bizStep `inspecting`, disposition `conformant`,
+//! the lot in `quantityList`) through the normal capture path, so it is in the ledger and the
+//! trace graph; a non-conformant judgment is captured the same way with `non_conformant`.
+
+use std::collections::BTreeMap;
+
+use anxin_epcis::cbv::{Term, Vocabulary as Cbv};
+use anxin_epcis::ext::{ExtValue, Extension, QName};
+use anxin_epcis::{Action, EpcisTime, Event, EventType, Header, QuantityElement, TimeZoneOffset};
+use anxin_quality::finding::{self, Finding, LotRelease, Shipment};
+use anxin_quality::{Catalogue, EnterpriseStandard, Fact, ProductType, Sample, Verdict};
+use anxin_store::lab::{
+    self, CommittedStandard, LabResult, LotAccess, LotOrigin, NewLabResult, ReleaseRow, SampleOf,
+    Submission,
+};
+use anxin_store::{
+    CaptureInput, ErrorBehaviour, EventQuery, JobState, Role, Scope, Store, StoreError, Viewer,
+};
+use serde::Serialize;
+
+use crate::AppError;
+
+/// The namespace of Anxin's infant-formula extension fields (the simulator's
+/// `anxin_sim::vocab::NAMESPACE`, written out so the server does not depend on the simulator).
+pub const ANXIN_NS: &str = "https://ns.anxin.org.cn/epcis/ifm/";
+
+/// Shipping events read for `GET /api/v1/findings` at most; an assumption of ours that keeps
+/// one answer bounded. The answer says when it stopped there.
+pub const FINDINGS_SHIPMENTS_MAX: usize = 20_000;
+
+/// China Standard Time, the production date's zone.
+fn china() -> jiff::tz::Offset {
+    jiff::tz::Offset::constant(8)
+}
+
+/// The national catalogue, parsed once.
+pub fn catalogue() -> Result<&'static Catalogue, AppError> {
+    static CATALOGUE: std::sync::OnceLock<Result<Catalogue, String>> = std::sync::OnceLock::new();
+    CATALOGUE
+        .get_or_init(|| Catalogue::national().map_err(|err| err.to_string()))
+        .as_ref()
+        .map_err(AppError::internal)
+}
+
+/// A lot as the URL names it, in canonical form, or 400.
+pub fn lot_of(text: &str) -> Result<String, AppError> {
+    lab::canonical_subject(SampleOf::Lot, text).map_err(AppError::query_parameter)
+}
+
+/// The lot's origin, or 404.
+pub async fn origin(store: &dyn Store, lot: &str) -> Result<LotOrigin, AppError> {
+    store
+        .lot_origin(lot)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no event in the store made the lot `{lot}`")))
+}
+
+/// The viewer's access to a lot, refusing `None` (and `SubmitOnly` unless `submit`).
+pub fn require(viewer: &Viewer, origin: &LotOrigin, submit: bool) -> Result<LotAccess, AppError> {
+    match lab::lot_access(viewer, origin) {
+        LotAccess::None => Err(AppError::forbidden(format!(
+            "a {} account may not see the quality records of `{}`: only its maker, a regulator of the place it was made, or a laboratory (submitting) may",
+            viewer.account.role, origin.lot
+        ))),
+        LotAccess::SubmitOnly if !submit => Err(AppError::forbidden(format!(
+            "a laboratory account submits results for `{}` but does not read the lot's records",
+            origin.lot
+        ))),
+        access => Ok(access),
+    }
+}
+
+/// Turns a refused submission into a 422 listing every row.
+pub fn refused(errors: &[lab::RowError]) -> AppError {
+    AppError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        crate::Exception::Validation,
+        format!(
+            "{} problem(s), nothing was stored: {}",
+            errors.len(),
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    )
+}
+
+/// Stores a submission as the viewer after checking access to every lot it names: 403 for a
+/// lot the viewer may not report on, 422 with every broken row (nothing stored).
+pub async fn submit(
+    store: &dyn Store,
+    viewer: &Viewer,
+    rows: &[NewLabResult],
+) -> Result<Vec<LabResult>, Submitted> {
+    let mut checked = BTreeMap::new();
+    for row in rows {
+        match row.sample_of {
+            SampleOf::SamplingTask => {
+                if !matches!(viewer.account.role, Role::Regulator | Role::Admin) {
+                    return Err(Submitted::Error(AppError::forbidden(format!(
+                        "row {}: only a regulator reports results of a sampling task",
+                        row.line
+                    ))));
+                }
+            }
+            SampleOf::Lot | SampleOf::RawMilkDelivery => {
+                let Ok(subject) = lab::canonical_subject(row.sample_of, &row.subject) else {
+                    continue; // reported by the store with its row
+                };
+                if checked.contains_key(&subject) {
+                    continue;
+                }
+                let allowed = match store.lot_origin(&subject).await.map_err(AppError::from)? {
+                    None => true, // reported by the store with its row
+                    Some(origin) => {
+                        lab::lot_access(viewer, &origin) != LotAccess::None
+                            || (row.sample_of == SampleOf::RawMilkDelivery
+                                && sees(store, viewer, &subject).await?)
+                    }
+                };
+                if !allowed {
+                    return Err(Submitted::Error(AppError::forbidden(format!(
+                        "row {}: a {} account may not report results for `{subject}`",
+                        row.line, viewer.account.role
+                    ))));
+                }
+                checked.insert(subject, ());
+            }
+        }
+    }
+    match store
+        .add_lab_results(viewer, rows)
+        .await
+        .map_err(AppError::from)?
+    {
+        Submission::Stored(results) => Ok(results),
+        Submission::Refused(errors) => Err(Submitted::Refused(errors)),
+    }
+}
+
+/// Why a submission was not stored.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Rows are broken (every one listed).
+    Refused(Vec<lab::RowError>),
+    /// Access or the store.
+    Error(AppError),
+}
+
+impl From<AppError> for Submitted {
+    fn from(error: AppError) -> Submitted {
+        Submitted::Error(error)
+    }
+}
+
+/// Whether the viewer sees at least one event naming `class` (the receiving manufacturer of a
+/// raw-milk delivery does).
+async fn sees(store: &dyn Store, viewer: &Viewer, class: &str) -> Result<bool, AppError> {
+    let params = vec![
+        ("MATCH_anyEPCClass".to_owned(), class.to_owned()),
+        ("eventCountLimit".to_owned(), "1".to_owned()),
+    ];
+    let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
+        .map_err(|err| AppError::internal(format!("{err:?}")))?;
+    Ok(!store.list_events(viewer, &query).await?.events.is_empty())
+}
+
+/// A product's master data, described by the lot's class, the GTIN or its Digital Link.
+pub async fn product_of(
+    store: &dyn Store,
+    lot: &str,
+    gtin: &str,
+) -> Result<Option<anxin_store::ProductRecord>, StoreError> {
+    for id in [
+        lot.to_owned(),
+        gtin.to_owned(),
+        format!("https://id.gs1.org/01/{gtin}"),
+    ] {
+        if let Some(product) = store.get_product(&id).await? {
+            return Ok(Some(product));
+        }
+    }
+    Ok(None)
+}
+
+/// The product facts a judgment needs, from master data.
+#[derive(Clone, Debug, Serialize)]
+pub struct LotFacts {
+    /// The lot.
+    pub lot: String,
+    /// The GTIN-14.
+    pub gtin: String,
+    /// The lot number.
+    pub lot_number: String,
+    /// The product's name, from master data.
+    pub product: Option<String>,
+    /// The brand.
+    pub brand: Option<String>,
+    /// The product type (from the stage in master data).
+    pub product_type: ProductType,
+    /// The production date (China time) of the event that made the lot.
+    pub produced: String,
+    /// What was assumed because master data does not say it.
+    pub assumptions: Vec<String>,
+}
+
+/// The facts of a lot from its origin and the product's master data; a product without a
+/// stage cannot be judged (422).
+pub async fn lot_facts(store: &dyn Store, origin: &LotOrigin) -> Result<LotFacts, AppError> {
+    let Ok(anxin_gs1::Gs1Key::Lgtin(lgtin)) = anxin_gs1::Gs1Key::parse(&origin.lot) else {
+        return Err(AppError::internal(format!("`{}` is not a lot", origin.lot)));
+    };
+    let gtin = lgtin.gtin().to_string();
+    let product = product_of(store, &origin.lot, &gtin).await?;
+    let stage = product.as_ref().and_then(|p| p.stage.clone());
+    let Some(product_type) = stage.as_deref().and_then(ProductType::parse) else {
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            crate::Exception::Validation,
+            format!(
+                "the product {gtin} has no stage (1, 2 or 3) in its master data, so no standard can be chosen for `{}`",
+                origin.lot
+            ),
+        ));
+    };
+    let produced = jiff::Timestamp::from_millisecond(origin.event_time_ms)
+        .map_err(AppError::internal)?
+        .to_zoned(jiff::tz::TimeZone::fixed(china()))
+        .date();
+    Ok(LotFacts {
+        lot: origin.lot.clone(),
+        gtin,
+        lot_number: lgtin.lot().to_owned(),
+        product: product.as_ref().and_then(|p| p.name.clone()),
+        brand: product.as_ref().and_then(|p| p.brand.clone()),
+        product_type,
+        produced: produced.to_string(),
+        assumptions: vec![
+            "按乳基粉状产品判定，未添加果蔬、未添加活性菌（主数据未注明）/ judged as a milk-based powder with no added vegetables, fruit or live cultures: master data does not say".to_owned(),
+        ],
+    })
+}
+
+/// A lot's judgment as served (owned, so it can be stored with a release).
+#[derive(Clone, Debug, Serialize)]
+pub struct LotJudgment {
+    /// The lot's facts.
+    pub facts: LotFacts,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The standards applied.
+    pub standards: Vec<String>,
+    /// The committed enterprise standard applied, if any.
+    pub enterprise_standard: Option<CommittedView>,
+    /// Every check with rule and source.
+    pub checks: serde_json::Value,
+    /// The results judged (the latest of each; superseded ones left out).
+    pub result_ids: Vec<i64>,
+}
+
+/// A committed standard as shown publicly.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommittedView {
+    /// The store's number.
+    pub standard_id: i64,
+    /// Its code.
+    pub code: String,
+    /// The enterprise.
+    pub enterprise: String,
+    /// When it was committed (RFC 3339).
+    pub committed_at: String,
+    /// The standard's text.
+    pub text: String,
+}
+
+/// The product's committed standard in force (the latest), reviewed again against today's
+/// catalogue.
+pub async fn committed_for(
+    store: &dyn Store,
+    gtin: &str,
+) -> Result<Option<(CommittedStandard, EnterpriseStandard)>, AppError> {
+    let Some(latest) = store.committed_standards(gtin).await?.pop() else {
+        return Ok(None);
+    };
+    let reviewed =
+        anxin_quality::review(catalogue()?, &latest.code, &latest.text).map_err(|err| {
+            AppError::internal(format!("a committed standard no longer reviews: {err}"))
+        })?;
+    Ok(Some((latest, reviewed)))
+}
+
+/// The view of a committed standard.
+pub fn committed_view(row: &CommittedStandard, reviewed: &EnterpriseStandard) -> CommittedView {
+    CommittedView {
+        standard_id: row.standard_id,
+        code: row.code.clone(),
+        enterprise: reviewed.enterprise().to_owned(),
+        committed_at: rfc3339(row.committed_ms),
+        text: row.text.clone(),
+    }
+}
+
+/// Unix ms as RFC 3339 in China time.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::fixed(china()))
+                .timestamp()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Judges a lot on its current results (no access check: callers check).
+pub async fn judge_lot(store: &dyn Store, origin: &LotOrigin) -> Result<LotJudgment, AppError> {
+    let facts = lot_facts(store, origin).await?;
+    let results = store.lab_results(SampleOf::Lot, &origin.lot).await?;
+    let current: Vec<&LabResult> = results
+        .iter()
+        .filter(|r| r.superseded_by.is_none())
+        .collect();
+    let mut measurements = Vec::with_capacity(current.len());
+    for result in &current {
+        measurements.push(lab::measurement_of(result).map_err(|err| {
+            AppError::internal(format!(
+                "stored result {} no longer reads: {err}",
+                result.result_id
+            ))
+        })?);
+    }
+    let produced: jiff::civil::Date = facts.produced.parse().map_err(AppError::internal)?;
+    let sample = Sample::new(
+        facts.product_type,
+        produced,
+        [
+            Fact::MilkBased,
+            Fact::NoAddedVegetablesOrFruit,
+            Fact::NoLiveCultures,
+        ],
+        measurements,
+    )
+    .map_err(|errors| {
+        AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            crate::Exception::Validation,
+            format!(
+                "the lot's current results cannot be judged together (retest to supersede one): {}",
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+    })?;
+    let committed = committed_for(store, &facts.gtin).await?;
+    let judgment = anxin_quality::judge(catalogue()?, committed.as_ref().map(|(_, e)| e), &sample);
+    Ok(LotJudgment {
+        verdict: judgment.verdict,
+        standards: judgment.standards.iter().map(|s| (*s).to_owned()).collect(),
+        enterprise_standard: committed.as_ref().map(|(row, e)| committed_view(row, e)),
+        checks: serde_json::to_value(&judgment.checks).map_err(AppError::internal)?,
+        result_ids: current.iter().map(|r| r.result_id).collect(),
+        facts,
+    })
+}
+
+/// What a release request came to.
+#[derive(Clone, Debug, Serialize)]
+pub struct Released {
+    /// The release row's number (none when the lot failed).
+    pub release_id: Option<i64>,
+    /// The lot.
+    pub lot: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The captured `inspecting` event's ID.
+    pub event_id: String,
+    /// Where the certificate of analysis is.
+    pub certificate: Option<String>,
+    /// The judgment.
+    pub judgment: LotJudgment,
+}
+
+/// The certificate's path for a lot.
+pub fn certificate_path(lot: &str) -> String {
+    format!("/coa/{}", urlencode(lot))
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Releases a lot (its maker or the admin): 409 when already released or the judgment is
+/// incomplete (nothing captured); on a non-conformant judgment the `inspecting` event is
+/// captured with `non_conformant` and the answer is 422 with the reasons; on a conformant one
+/// the event is captured with `conformant` and the release recorded.
+pub async fn release(
+    store: &dyn Store,
+    viewer: &Viewer,
+    lot_text: &str,
+) -> Result<Released, (AppError, Option<Released>)> {
+    let fail = |error: AppError| (error, None);
+    let lot = lot_of(lot_text).map_err(fail)?;
+    let origin = origin(store, &lot).await.map_err(fail)?;
+    if require(viewer, &origin, false).map_err(fail)? != LotAccess::Maker {
+        return Err(fail(AppError::forbidden(format!(
+            "only the maker of `{lot}` releases it"
+        ))));
+    }
+    if let Some(previous) = store
+        .releases(&lot)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .first()
+    {
+        return Err(fail(AppError::conflict(format!(
+            "`{lot}` was already released at {} (event {})",
+            rfc3339(previous.released_ms),
+            previous.event_id
+        ))));
+    }
+    if let Some(earlier) = released_by_events(store, &origin)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .first()
+    {
+        return Err(fail(AppError::conflict(format!(
+            "`{lot}` was already released at {} by its maker's inspecting event {}",
+            rfc3339(earlier.released_ms),
+            earlier.event
+        ))));
+    }
+    let judgment = judge_lot(store, &origin).await.map_err(fail)?;
+    let reasons = || {
+        judgment
+            .checks
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| {
+                matches!(
+                    c["outcome"].as_str(),
+                    Some("fail" | "missing" | "undetermined")
+                )
+            })
+            .map(|c| {
+                format!(
+                    "{} {}: {} ({}; {} {})",
+                    c["subject"].as_str().unwrap_or(""),
+                    c["outcome"].as_str().unwrap_or(""),
+                    c["message"].as_str().unwrap_or(""),
+                    c["rule"].as_str().unwrap_or(""),
+                    c["source"]["standard"].as_str().unwrap_or(""),
+                    c["source"]["clause"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if judgment.verdict == Verdict::Incomplete {
+        return Err(fail(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            crate::Exception::Validation,
+            format!(
+                "`{lot}` cannot be released: its judgment is incomplete: {}",
+                reasons()
+            ),
+        )));
+    }
+    let conformant = judgment.verdict == Verdict::Conformant;
+    let now = anxin_store::now_ms();
+    let event = inspecting_event(&origin, &judgment, conformant, now).map_err(fail)?;
+    let (event_id, job_id) = capture(store, viewer, event, &lot).await.map_err(fail)?;
+    if !conformant {
+        let detail = format!(
+            "`{lot}` is non-conformant and was not released (inspecting event {event_id} recorded it): {}",
+            reasons()
+        );
+        return Err((
+            AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                crate::Exception::Validation,
+                detail,
+            ),
+            Some(Released {
+                release_id: None,
+                lot,
+                verdict: judgment.verdict,
+                event_id,
+                certificate: None,
+                judgment,
+            }),
+        ));
+    }
+    let row = ReleaseRow {
+        release_id: 0,
+        lot: lot.clone(),
+        account_id: viewer.account.account_id,
+        party: viewer.account.party.as_ref().map(|p| p.as_str().to_owned()),
+        released_ms: now,
+        verdict: judgment.verdict.to_string(),
+        judgment_json: serde_json::to_string(&judgment).map_err(|e| fail(AppError::internal(e)))?,
+        result_ids_json: serde_json::to_string(&judgment.result_ids)
+            .map_err(|e| fail(AppError::internal(e)))?,
+        standard_id: judgment.enterprise_standard.as_ref().map(|s| s.standard_id),
+        event_id: event_id.clone(),
+        job_id,
+    };
+    let release_id = store.add_release(&row).await.map_err(|e| fail(e.into()))?;
+    Ok(Released {
+        release_id: Some(release_id),
+        certificate: Some(certificate_path(&lot)),
+        lot,
+        verdict: judgment.verdict,
+        event_id,
+        judgment,
+    })
+}
+
+fn text(name: &str, value: String) -> Extension {
+    Extension {
+        name: QName::new(ANXIN_NS, name),
+        value: ExtValue::Text(value),
+        attributes: Vec::new(),
+    }
+}
+
+/// The release inspection as an EPCIS ObjectEvent at the place the lot was made.
+fn inspecting_event(
+    origin: &LotOrigin,
+    judgment: &LotJudgment,
+    conformant: bool,
+    now_ms: i64,
+) -> Result<Event, AppError> {
+    let instant = jiff::Timestamp::from_millisecond(now_ms).map_err(AppError::internal)?;
+    let mut event = Event::new(
+        EventType::ObjectEvent,
+        EpcisTime {
+            instant,
+            offset: china(),
+        },
+        TimeZoneOffset::parse("+08:00").map_err(|e| AppError::internal(format!("{e:?}")))?,
+    );
+    event.action = Some(Action::Observe);
+    event.biz_step = Some(Term::read(Cbv::BizStep, "inspecting"));
+    event.disposition = Some(Term::read(
+        Cbv::Disposition,
+        if conformant {
+            "conformant"
+        } else {
+            "non_conformant"
+        },
+    ));
+    event.quantity_list = vec![QuantityElement {
+        epc_class: origin.lot.clone(),
+        quantity: None,
+        uom: None,
+    }];
+    if let Some(gln) = &origin.location_gln {
+        let place = anxin_epcis::Location {
+            id: format!("https://id.gs1.org/414/{gln}"),
+            extensions: Vec::new(),
+        };
+        event.read_point = Some(place.clone());
+        event.biz_location = Some(place);
+    }
+    event.extensions = vec![Extension {
+        name: QName::new(ANXIN_NS, "releaseCertificate"),
+        value: ExtValue::Object(vec![
+            text("standard", judgment.standards.join("; ")),
+            text(
+                "result",
+                if conformant { "pass" } else { "fail" }.to_owned(),
+            ),
+            text(
+                "resultIds",
+                judgment
+                    .result_ids
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ]),
+        attributes: Vec::new(),
+    }];
+    Ok(event)
+}
+
+/// Captures one event as the viewer through the normal path; returns its ID and job.
+async fn capture(
+    store: &dyn Store,
+    viewer: &Viewer,
+    event: Event,
+    lot: &str,
+) -> Result<(String, String), AppError> {
+    let problems = anxin_epcis::validate::check_event(&event);
+    if !problems.is_empty() {
+        return Err(AppError::internal(format!(
+            "the release event broke EPCIS rules: {problems:?}"
+        )));
+    }
+    let job = store
+        .start_job(viewer, ErrorBehaviour::Rollback, &format!("release {lot}"))
+        .await?;
+    let instant = jiff::Timestamp::now();
+    let mut header = Header::new(EpcisTime {
+        instant,
+        offset: china(),
+    });
+    header.namespaces.declare("anxin", ANXIN_NS);
+    let job = store
+        .capture(viewer, &job.job_id, CaptureInput::new(header, vec![event]))
+        .await?;
+    if job.state != JobState::Succeeded || job.n_stored != 1 {
+        return Err(AppError::internal(format!(
+            "the release event was not captured: {}",
+            job.errors.join("; ")
+        )));
+    }
+    let params = vec![
+        ("EQ_bizStep".to_owned(), "inspecting".to_owned()),
+        ("MATCH_anyEPCClass".to_owned(), lot.to_owned()),
+        ("orderBy".to_owned(), "recordTime".to_owned()),
+        ("orderDirection".to_owned(), "DESC".to_owned()),
+        ("eventCountLimit".to_owned(), "1".to_owned()),
+    ];
+    let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
+        .map_err(|err| AppError::internal(format!("{err:?}")))?;
+    let event = store
+        .list_events(&admin_viewer(), &query)
+        .await?
+        .events
+        .pop()
+        .ok_or_else(|| AppError::internal("the captured release event cannot be read back"))?;
+    Ok((event.event_id, job.job_id))
+}
+
+/// The platform reading for itself (public pages, findings' release lookups).
+pub fn admin_viewer() -> Viewer {
+    Viewer::new(anxin_store::Account {
+        account_id: 0,
+        name: "platform".to_owned(),
+        role: Role::Admin,
+        party: None,
+        region: None,
+        created_ms: 0,
+        revoked_ms: None,
+    })
+}
+
+/// A lot's releases as events: `inspecting` with disposition `conformant`, captured by the lot's
+/// maker (or the platform), naming the lot as a class. What the passport and the findings read.
+pub async fn released_by_events(
+    store: &dyn Store,
+    origin: &LotOrigin,
+) -> Result<Vec<LotRelease>, StoreError> {
+    let params = vec![
+        ("EQ_bizStep".to_owned(), "inspecting".to_owned()),
+        ("EQ_disposition".to_owned(), "conformant".to_owned()),
+        ("MATCH_anyEPCClass".to_owned(), origin.lot.clone()),
+        ("eventCountLimit".to_owned(), "100".to_owned()),
+    ];
+    let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
+        .map_err(|err| StoreError::internal(format!("{err:?}")))?;
+    let page = store.list_events(&admin_viewer(), &query).await?;
+    let mut releases = Vec::new();
+    for stored in page.events {
+        let by_maker = match stored.party.as_deref() {
+            None => true,
+            Some(party) => origin.made_by(party),
+        };
+        if !by_maker {
+            continue;
+        }
+        let body: serde_json::Value = serde_json::from_str(&stored.body)?;
+        let Some(time) = body["eventTime"]
+            .as_str()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        else {
+            continue;
+        };
+        releases.push(LotRelease {
+            lot: origin.lot.clone(),
+            released_ms: time.as_millisecond(),
+            event: stored.event_id,
+        });
+    }
+    Ok(releases)
+}
+
+/// The findings the viewer may see: shipping events it sees whose lots were not released
+/// before they shipped; a manufacturer sees those about lots it made, a regulator those of
+/// shipping events in its jurisdiction, the admin all. Returns the findings and whether the
+/// shipments read stopped at [`FINDINGS_SHIPMENTS_MAX`].
+pub async fn findings(
+    store: &dyn Store,
+    tracer: Option<&crate::trace::Tracer>,
+    viewer: &Viewer,
+) -> Result<(Vec<Finding>, bool), AppError> {
+    let scope = viewer.scope();
+    if !matches!(
+        viewer.account.role,
+        Role::Manufacturer | Role::Regulator | Role::Admin
+    ) {
+        return Err(AppError::forbidden(format!(
+            "a {} account sees no findings; manufacturers, regulators and the admin do",
+            viewer.account.role
+        )));
+    }
+    let mut shipments = Vec::new();
+    let mut token: Option<String> = None;
+    let mut truncated = false;
+    loop {
+        let mut params = vec![
+            ("EQ_bizStep".to_owned(), "shipping".to_owned()),
+            ("perPage".to_owned(), "1000".to_owned()),
+        ];
+        if let Some(token) = &token {
+            params.push(("nextPageToken".to_owned(), token.clone()));
+        }
+        let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
+            .map_err(|err| AppError::internal(format!("{err:?}")))?;
+        let page = store.list_events(viewer, &query).await?;
+        for stored in page.events {
+            if shipments.len() >= FINDINGS_SHIPMENTS_MAX {
+                truncated = true;
+                break;
+            }
+            let body: serde_json::Value =
+                serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+            let Some(time) = body["eventTime"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            else {
+                continue;
+            };
+            let mut lots: Vec<String> = body["quantityList"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q["epcClass"].as_str())
+                .filter_map(|class| lab::canonical_subject(SampleOf::Lot, class).ok())
+                .collect();
+            let epcs: Vec<String> = body["epcList"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect();
+            if let (Some(tracer), false) = (tracer, epcs.is_empty()) {
+                let followed = tracer.read().await.map_err(AppError::from)?;
+                for epc in &epcs {
+                    if let Ok(trace) = followed.graph().backward(epc) {
+                        lots.extend(
+                            trace
+                                .links
+                                .into_iter()
+                                .filter(|l| l.relation == anxin_trace::Relation::LotMembership)
+                                .map(|l| l.upstream),
+                        );
+                    }
+                }
+            }
+            lots.sort();
+            lots.dedup();
+            if !lots.is_empty() {
+                shipments.push(Shipment {
+                    event: stored.event_id,
+                    time_ms: time.as_millisecond(),
+                    party: stored.party,
+                    lots,
+                });
+            }
+        }
+        match page.next_page_token {
+            Some(next) if !truncated => token = Some(next),
+            _ => break,
+        }
+    }
+    let mut origins: BTreeMap<String, Option<LotOrigin>> = BTreeMap::new();
+    let mut formula: BTreeMap<String, bool> = BTreeMap::new();
+    let mut releases = Vec::new();
+    for lot in shipments.iter().flat_map(|s| &s.lots) {
+        if origins.contains_key(lot) {
+            continue;
+        }
+        // Batch release is for finished formula: a product with a stage in master data (raw
+        // milk and ingredient lots have none).
+        let gtin = match anxin_gs1::Gs1Key::parse(lot) {
+            Ok(anxin_gs1::Gs1Key::Lgtin(lgtin)) => lgtin.gtin().to_string(),
+            _ => String::new(),
+        };
+        let is_formula = match formula.get(&gtin) {
+            Some(known) => *known,
+            None => {
+                let known = product_of(store, lot, &gtin)
+                    .await?
+                    .and_then(|p| p.stage)
+                    .as_deref()
+                    .and_then(ProductType::parse)
+                    .is_some();
+                formula.insert(gtin, known);
+                known
+            }
+        };
+        let origin = if is_formula {
+            store.lot_origin(lot).await?
+        } else {
+            None
+        };
+        if let Some(origin) = &origin {
+            releases.extend(released_by_events(store, origin).await?);
+        }
+        origins.insert(lot.clone(), origin);
+    }
+    // Only formula lots someone made are judged for release.
+    for shipment in &mut shipments {
+        shipment
+            .lots
+            .retain(|lot| origins.get(lot).is_some_and(Option::is_some));
+    }
+    let found = finding::unreleased_shipments(&releases, &shipments);
+    let visible = found
+        .into_iter()
+        .filter(|f| match &scope {
+            Scope::Party(party) => origins
+                .get(&f.lot)
+                .and_then(Option::as_ref)
+                .is_some_and(|o| o.made_by(party.as_str())),
+            _ => true,
+        })
+        .collect();
+    Ok((visible, truncated))
+}
