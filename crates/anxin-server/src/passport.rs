@@ -177,6 +177,9 @@ pub struct QualityStatus {
     pub released_at: Option<String>,
     /// The certificate of analysis, when the release was made on this platform.
     pub certificate: Option<String>,
+    /// Numbered abroad (an import): its maker's release is made abroad and is not a record
+    /// of this platform, so a missing release is said plainly rather than as a warning.
+    pub imported: bool,
     /// The enterprise standard committed publicly (公开承诺) for the product.
     pub enterprise_standard: Option<crate::lab::CommittedView>,
 }
@@ -593,7 +596,10 @@ async fn quality_status(
     gtin: &str,
     lot: Option<&str>,
 ) -> Result<QualityStatus, anxin_store::StoreError> {
-    let mut status = QualityStatus::default();
+    let mut status = QualityStatus {
+        imported: crate::pages::check::numbered_abroad(gtin),
+        ..QualityStatus::default()
+    };
     if let Some(lot) = lot.and_then(|lot| crate::lab::lot_of(lot).ok())
         && let Some(origin) = state.store.lot_origin(&lot).await?
     {

@@ -278,6 +278,7 @@ texts! {
     passport_released_at => "放行时间", "released";
     passport_certificate => "查看检验报告", "See the certificate of analysis";
     passport_not_released => "未放行：平台上没有本批次的出厂检验放行记录。", "Not released: the platform holds no release record for this lot.";
+    passport_import_release => "进口产品：出厂检验由境外生产企业完成，本平台没有其放行记录；入境查验见下方流通记录。", "Imported product: its release testing is done by the maker abroad and is not on file here; the entry inspection is in the journey below.";
     passport_enterprise_standard => "企业标准（公开承诺）", "Enterprise standard (public commitment)";
     passport_standard_committed => "承诺执行企业标准", "commits to its enterprise standard";
     passport_standard_stricter => "严于国家标准；承诺于", "stricter than the national standard; committed on";
