@@ -28,6 +28,7 @@ pub mod lab;
 pub mod ledger;
 pub mod pages;
 pub mod passport;
+pub mod starting;
 pub mod trace;
 pub mod webhooks;
 
@@ -142,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", axum::routing::get(healthz))
         .fallback(epcis::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            starting::gate,
+        ))
         .with_state(state)
 }
 

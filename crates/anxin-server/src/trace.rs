@@ -42,6 +42,9 @@ use tokio::sync::{RwLock, RwLockReadGuard};
 /// Leaves (with their events) read per round trip while following the store.
 const FOLLOW_BATCH: u32 = 5_000;
 
+/// How long a failed background build waits before it goes on (an assumption of ours).
+pub const BUILD_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Instances per recall event: the recall's EPCIS events name at most this many EPCs each.
 /// An assumption of ours, sized so that one event body stays well under the server's
 /// one-megabyte single-event limit with Digital Link EPCs of about 60 bytes.
@@ -185,6 +188,8 @@ pub struct Tracer {
     ready: AtomicBool,
     /// Held while reading and applying new leaves, so that one catch-up runs at a time.
     catching: tokio::sync::Mutex<()>,
+    /// Woken when the build is done.
+    built: tokio::sync::Notify,
 }
 
 impl Tracer {
@@ -202,6 +207,7 @@ impl Tracer {
             build_target: AtomicU64::new(0),
             ready: AtomicBool::new(false),
             catching: tokio::sync::Mutex::new(()),
+            built: tokio::sync::Notify::new(),
         }
     }
 
@@ -217,7 +223,44 @@ impl Tracer {
         self.catch_up().await?;
         self.followed.write().await.graph.compact();
         self.ready.store(true, Ordering::Release);
+        self.built.notify_waiters();
         Ok(())
+    }
+
+    /// Builds the graph on a task of its own (see [`Tracer::build`]), logging progress; a
+    /// failed build is logged and taken up again after [`BUILD_RETRY`] from where it stopped.
+    pub fn build_in_background(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let tracer = Arc::clone(self);
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            loop {
+                match tracer.build().await {
+                    Ok(()) => {
+                        tracing::info!(
+                            events = tracer.applied.load(Ordering::Relaxed),
+                            seconds = started.elapsed().as_secs_f64(),
+                            "the trace graph is built"
+                        );
+                        return;
+                    }
+                    Err(err) => {
+                        tracing::warn!("the trace graph could not be built (trying again): {err}");
+                        tokio::time::sleep(BUILD_RETRY).await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Returns once the graph is built.
+    pub async fn wait_ready(&self) {
+        loop {
+            let built = self.built.notified();
+            if self.is_ready() {
+                return;
+            }
+            built.await;
+        }
     }
 
     /// Builds the graph from every stored event, in leaf order, and compacts it.
