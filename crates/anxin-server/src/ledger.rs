@@ -289,7 +289,9 @@ impl Ledger {
 
     fn remember(&self, head: &TreeHead) {
         if let Ok(mut latest) = self.latest.write()
-            && latest.as_ref().is_none_or(|kept| kept.tree_size <= head.tree_size)
+            && latest
+                .as_ref()
+                .is_none_or(|kept| kept.tree_size <= head.tree_size)
         {
             *latest = Some(head.clone());
         }

@@ -41,13 +41,7 @@ async fn a_server_whose_graph_is_building_answers_503_for_a_passport_and_200_onc
 
     // The passport page: 503, Chinese, with Retry-After.
     let reply = starting
-        .request(
-            Method::GET,
-            PASSPORT,
-            None,
-            &[],
-            axum::body::Body::empty(),
-        )
+        .request(Method::GET, PASSPORT, None, &[], axum::body::Body::empty())
         .await;
     assert_eq!(reply.status, 503, "{}", reply.text());
     assert_eq!(reply.header("retry-after"), "5");
@@ -67,12 +61,19 @@ async fn a_server_whose_graph_is_building_answers_503_for_a_passport_and_200_onc
         )
         .await;
     assert_eq!(reply.status, 503);
-    assert!(reply.text().contains("trace graph is 0% loaded"), "{}", reply.text());
+    assert!(
+        reply.text().contains("trace graph is 0% loaded"),
+        "{}",
+        reply.text()
+    );
     // JSON for the API and for Accept: application/json.
     for (path, accept) in [
         (PASSPORT.to_owned(), "application/json"),
         (
-            format!("/api/v1/trace/{}?direction=forward", crate::helpers::segment(LOT)),
+            format!(
+                "/api/v1/trace/{}?direction=forward",
+                crate::helpers::segment(LOT)
+            ),
             "*/*",
         ),
     ] {
@@ -137,13 +138,7 @@ async fn a_server_whose_graph_is_building_answers_503_for_a_passport_and_200_onc
         "every leaf, including the capture made during the build, is in the graph"
     );
     let reply = starting
-        .request(
-            Method::GET,
-            PASSPORT,
-            None,
-            &[],
-            axum::body::Body::empty(),
-        )
+        .request(Method::GET, PASSPORT, None, &[], axum::body::Body::empty())
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(reply.header("retry-after").is_empty());
