@@ -283,11 +283,10 @@ impl Tracer {
         }
         let target = self.build_target.load(Ordering::Relaxed);
         let applied = self.applied.load(Ordering::Relaxed);
-        let percent = if target == 0 {
-            0
-        } else {
-            (applied.min(target) * 100 / target).min(99)
-        };
+        let percent = (applied.min(target) * 100)
+            .checked_div(target)
+            .unwrap_or(0)
+            .min(99);
         Some(u8::try_from(percent).unwrap_or(99))
     }
 
