@@ -161,7 +161,18 @@ pub fn run(args: DemoArgs) -> Result<u8> {
             .await
             .with_context(|| format!("failed to listen on {}", args.addr))?;
         let running = start(store, &args.data, listener).await?;
-        print!("{}", guide.text(&format!("http://{}", running.address)));
+        // The server listens at once; the guide is printed when the trace graph is built,
+        // so that every URL it gives works when it is shown.
+        let text = guide.text(&format!("http://{}", running.address));
+        if let Some(tracer) = running.state.tracer.clone() {
+            eprintln!("anxin: building the trace graph; the guide follows when it is ready");
+            tokio::spawn(async move {
+                tracer.wait_ready().await;
+                print!("{text}");
+            });
+        } else {
+            print!("{text}");
+        }
         running
             .serve(crate::serve::shutdown_signal())
             .await
@@ -387,7 +398,8 @@ impl Running {
     }
 }
 
-/// The server over the demo's store: ledger key in the data folder, trace graph built.
+/// The server over the demo's store: ledger key in the data folder, the trace graph being
+/// built in the background (`Tracer::wait_ready` says when it is).
 pub async fn start(
     store: Arc<dyn Store>,
     data: &Path,
@@ -397,12 +409,11 @@ pub async fn start(
     let ledger = anxin_server::ledger::Ledger::open(store.clone(), key)
         .await
         .context("failed to read the ledger")?;
-    let tracer = Tracer::open(store.clone())
-        .await
-        .context("failed to build the trace graph")?;
+    let tracer = Arc::new(Tracer::building(store.clone()));
+    tracer.build_in_background();
     let state = AppState::new(store, ServerConfig::default())
         .with_ledger(Arc::new(ledger))
-        .with_tracer(Arc::new(tracer));
+        .with_tracer(tracer);
     let address = listener
         .local_addr()
         .context("failed to read the bound address")?;

@@ -66,19 +66,31 @@ pub fn run(args: ServeArgs) -> Result<u8> {
             folder.join(anxin_server::ledger::KEY_FILE).display(),
             if made { ", made now" } else { "" }
         );
-        let tracer = anxin_server::trace::Tracer::open(store.clone())
-            .await
-            .context("failed to build the trace graph")?;
-        eprintln!(
-            "anxin: trace graph of {} events",
-            tracer.read().await?.leaves_applied()
-        );
+        // The graph is built in the background: the server listens at once and answers 503
+        // ("starting") for what needs the graph until it is ready.
+        let tracer = std::sync::Arc::new(anxin_server::trace::Tracer::building(store.clone()));
+        let building = tracer.build_in_background();
+        {
+            let tracer = std::sync::Arc::clone(&tracer);
+            let started = std::time::Instant::now();
+            tokio::spawn(async move {
+                tracer.wait_ready().await;
+                if let Ok(followed) = tracer.read().await {
+                    eprintln!(
+                        "anxin: trace graph of {} events, built in {:.1} s",
+                        followed.leaves_applied(),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            });
+        }
         let state = AppState::new(store, ServerConfig::default())
             .with_ledger(std::sync::Arc::new(ledger))
-            .with_tracer(std::sync::Arc::new(tracer));
+            .with_tracer(tracer);
         serve_with_listener(listener, state, shutdown_signal())
             .await
             .context("the server stopped with an error")?;
+        building.abort();
         eprintln!("anxin: stopped");
         Ok(crate::exit::OK)
     })

@@ -168,6 +168,13 @@ impl InclusionProofJson {
         if !head.verify(key) {
             return Err(shape("treeHead.signature", "does not verify with the key"));
         }
+        self.verify_paths(&head)
+    }
+
+    /// Everything [`InclusionProofJson::verify`] checks except the head's signature: each
+    /// entry's encoding and leaf hash, and each audit path up to `head`'s root (for a caller
+    /// that has verified this head's signature already). Names the first failure.
+    pub fn verify_paths(&self, head: &TreeHead) -> Result<(), ShapeError> {
         for (n, leaf) in self.leaves.iter().enumerate() {
             let entry = leaf.entry.to_entry()?;
             let hash = parse_hash("leafHash", &leaf.leaf_hash)?;

@@ -173,6 +173,11 @@ pub struct Ledger {
     tree: RwLock<Tree>,
     /// Held while catching up and while issuing a head, so neither happens twice at once.
     sync: tokio::sync::Mutex<()>,
+    /// The latest head issued or read, kept so that a head at the tree's current size is
+    /// answered without the store while the tree has not grown.
+    latest: RwLock<Option<TreeHead>>,
+    /// The last head whose signature [`Ledger::verify_inclusion`] checked with the key.
+    verified: RwLock<Option<TreeHead>>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -192,6 +197,8 @@ impl Ledger {
             key,
             tree: RwLock::new(Tree::new()),
             sync: tokio::sync::Mutex::new(()),
+            latest: RwLock::new(None),
+            verified: RwLock::new(None),
         };
         ledger.catch_up().await?;
         Ok(ledger)
@@ -243,12 +250,22 @@ impl Ledger {
 
     /// The latest signed head at the tree's current size, signing and storing a new one when
     /// the tree has grown since the last.
+    ///
+    /// The head is kept in memory: while the tree has not grown, it is answered with one
+    /// indexed read of the leaf count and no lock held across the store.
     pub async fn tree_head(&self) -> Result<TreeHead, StoreError> {
         let size = self.catch_up().await?;
+        if let Some(head) = self.latest_at(size) {
+            return Ok(head);
+        }
         let _one_at_a_time = self.sync.lock().await;
+        if let Some(head) = self.latest_at(size) {
+            return Ok(head);
+        }
         if let Some(head) = self.store.latest_tree_head().await?
             && head.tree_size == size
         {
+            self.remember(&head);
             return Ok(head);
         }
         let root = self
@@ -256,7 +273,51 @@ impl Ledger {
             .map_err(StoreError::internal)?;
         let head = self.key.sign(size, root, now_ms());
         self.store.add_tree_head(&head).await?;
+        self.remember(&head);
         Ok(head)
+    }
+
+    /// The kept head, when it is at `size`.
+    fn latest_at(&self, size: u64) -> Option<TreeHead> {
+        self.latest
+            .read()
+            .ok()?
+            .as_ref()
+            .filter(|head| head.tree_size == size)
+            .cloned()
+    }
+
+    fn remember(&self, head: &TreeHead) {
+        if let Ok(mut latest) = self.latest.write()
+            && latest
+                .as_ref()
+                .is_none_or(|kept| kept.tree_size <= head.tree_size)
+        {
+            *latest = Some(head.clone());
+        }
+    }
+
+    /// Verifies an inclusion proof as a client would ([`InclusionProofJson::verify`]: the
+    /// head's signature with this ledger's key, each leaf's hash and audit path to the
+    /// head's root), except that the Ed25519 signature of a head identical to the last one
+    /// verified here is not checked again: a head is verified once, not per request.
+    pub fn verify_inclusion(&self, proof: &InclusionProofJson) -> bool {
+        let Ok(head) = proof.tree_head.to_head() else {
+            return false;
+        };
+        let known = self
+            .verified
+            .read()
+            .is_ok_and(|verified| verified.as_ref() == Some(&head));
+        if !known {
+            if !head.verify(&self.public) {
+                return false;
+            }
+            if let Ok(mut verified) = self.verified.write() {
+                *verified = Some(head.clone());
+            }
+        }
+        proof.verify_paths(&head).is_ok()
     }
 
     fn with_tree<T>(&self, work: impl FnOnce(&Tree) -> T) -> Result<T, StoreError> {

@@ -21,12 +21,14 @@
 pub mod api;
 pub mod auth;
 pub mod coa;
+pub mod directory;
 pub mod epcis;
 mod error;
 pub mod lab;
 pub mod ledger;
 pub mod pages;
 pub mod passport;
+pub mod starting;
 pub mod trace;
 pub mod webhooks;
 
@@ -86,6 +88,8 @@ pub struct AppState {
     pub tracer: Option<Arc<trace::Tracer>>,
     /// The pages' signed-in sessions (in memory; see [`pages::session`]).
     pub sessions: Arc<pages::session::Sessions>,
+    /// Places and products as public pages name them (see [`directory`]).
+    pub master_data: Arc<directory::MasterData>,
     /// One permit per running capture job; shutdown waits until all are back.
     capture_permits: Arc<Semaphore>,
 }
@@ -99,6 +103,7 @@ impl AppState {
             ledger: None,
             tracer: None,
             sessions: Arc::new(pages::session::Sessions::default()),
+            master_data: Arc::new(directory::MasterData::default()),
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
         }
     }
@@ -138,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", axum::routing::get(healthz))
         .fallback(epcis::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            starting::gate,
+        ))
         .with_state(state)
 }
 

@@ -45,12 +45,32 @@ const TRANSPORT_STEPS: [&str; 6] = [
     "inspecting",
 ];
 
+/// A stored event with its body parsed once.
+struct Parsed {
+    event_id: String,
+    body: serde_json::Value,
+}
+
+/// Parses each event's body once; a body that is not JSON (never in a sound store) is left
+/// out, as it was before.
+fn parsed(events: Vec<anxin_store::StoredEvent>) -> Vec<Parsed> {
+    events
+        .into_iter()
+        .filter_map(|stored| {
+            Some(Parsed {
+                body: serde_json::from_str(&stored.body).ok()?,
+                event_id: stored.event_id,
+            })
+        })
+        .collect()
+}
+
 /// The `parentID`s of the aggregation events (packing) among `events`.
-fn parent_ids(events: &[anxin_store::StoredEvent]) -> Vec<String> {
+fn parent_ids(events: &[Parsed]) -> Vec<String> {
     let mut parents: Vec<String> = events
         .iter()
-        .filter_map(|stored| {
-            let body: serde_json::Value = serde_json::from_str(&stored.body).ok()?;
+        .filter_map(|event| {
+            let body = &event.body;
             (body["type"] == "AggregationEvent"
                 && body["bizStep"]
                     .as_str()
@@ -400,12 +420,14 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
     ];
     let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
         .map_err(|err| format!("{err:?}"))?;
-    let mut events = state
-        .store
-        .list_events(&operator(), &query)
-        .await
-        .map_err(unavailable)?
-        .events;
+    let mut events = parsed(
+        state
+            .store
+            .list_events(&operator(), &query)
+            .await
+            .map_err(unavailable)?
+            .events,
+    );
     // The legs a can travels inside its case and pallet are recorded on those: follow the
     // parents it was packed into (case, then pallet) and take their transport steps.
     let mut seen: std::collections::BTreeSet<String> =
@@ -426,18 +448,16 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
                 .await
                 .map_err(unavailable)?;
             found.extend(
-                page.events
+                parsed(page.events)
                     .into_iter()
                     .filter(|e| seen.insert(e.event_id.clone())),
             );
         }
         parents = parent_ids(&found);
         events.extend(found.into_iter().filter(|e| {
-            serde_json::from_str::<serde_json::Value>(&e.body).is_ok_and(|body| {
-                body["bizStep"]
-                    .as_str()
-                    .is_some_and(|step| TRANSPORT_STEPS.iter().any(|t| step.ends_with(t)))
-            })
+            e.body["bizStep"]
+                .as_str()
+                .is_some_and(|step| TRANSPORT_STEPS.iter().any(|t| step.ends_with(t)))
         }));
     }
     let mut passport = Passport {
@@ -475,19 +495,21 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         ledger: None,
         quality: QualityStatus::default(),
     };
-    if let Ok(Some(product)) = state
-        .store
-        .get_product(&format!("https://id.gs1.org/01/{gtin}"))
+    // Names of the product and places come from the in-memory directory (`directory.rs`),
+    // read through from the store's master data.
+    let master = &state.master_data;
+    if let Ok(Some(product)) = master
+        .product(&*state.store, &format!("https://id.gs1.org/01/{gtin}"))
         .await
     {
-        passport.product = product.name;
-        passport.brand = product.brand;
-        passport.stage = product.stage;
+        passport.product = product.name.clone();
+        passport.brand = product.brand.clone();
+        passport.stage = product.stage.clone();
     }
     for id in &source_places {
-        if let Ok(Some(place)) = state.store.get_location(id).await {
+        if let Ok(Some(place)) = master.location(&*state.store, id).await {
             passport.sources.push(Source {
-                name: place.name.unwrap_or_else(|| id.clone()),
+                name: place.name.clone().unwrap_or_else(|| id.clone()),
                 city: place
                     .address
                     .as_deref()
@@ -496,28 +518,14 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         }
     }
     let mut first_event: Option<String> = None;
-    // A can's steps revisit the same few places (a factory packs and ships, a shop receives,
-    // unpacks and sells): each place's master data is read once per passport.
-    let mut places: std::collections::BTreeMap<String, Option<anxin_store::LocationRecord>> =
-        std::collections::BTreeMap::new();
     for stored in &events {
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&stored.body) else {
-            continue;
-        };
+        let body = &stored.body;
         let biz_step = body["bizStep"].as_str().unwrap_or("").to_owned();
         let place_id = body["bizLocation"]["id"]
             .as_str()
-            .or(body["readPoint"]["id"].as_str())
-            .map(str::to_owned);
-        let place = match &place_id {
-            Some(id) => match places.get(id) {
-                Some(known) => known.clone(),
-                None => {
-                    let read = state.store.get_location(id).await.ok().flatten();
-                    places.insert(id.clone(), read.clone());
-                    read
-                }
-            },
+            .or(body["readPoint"]["id"].as_str());
+        let place = match place_id {
+            Some(id) => master.location(&*state.store, id).await.ok().flatten(),
             None => None,
         };
         let ilmd = &body["ilmd"];
@@ -581,7 +589,7 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         && let Ok(proof) = ledger.inclusion(&event_id).await
     {
         passport.ledger = Some(LedgerCheck {
-            verified: proof.verify(&ledger.public_key()).is_ok(),
+            verified: ledger.verify_inclusion(&proof),
             tree_size: proof.tree_head.tree_size,
             proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&event_id)),
             event_id,

@@ -23,6 +23,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use anxin_epcis::validate::check_event;
 use anxin_epcis::{EpcisTime, Header};
@@ -40,6 +41,9 @@ use tokio::sync::{RwLock, RwLockReadGuard};
 
 /// Leaves (with their events) read per round trip while following the store.
 const FOLLOW_BATCH: u32 = 5_000;
+
+/// How long a failed background build waits before it goes on (an assumption of ours).
+pub const BUILD_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Instances per recall event: the recall's EPCIS events name at most this many EPCs each.
 /// An assumption of ours, sized so that one event body stays well under the server's
@@ -158,15 +162,40 @@ impl Followed {
 
 /// The trace graph, following the store: rebuilt from every leaf when made, then brought up
 /// to date before each answer (and by [`Tracer::run_ticks`] in the server).
+///
+/// **Building in the background.** [`Tracer::building`] makes an empty tracer that is not
+/// ready; [`Tracer::build`] reads every leaf (batch by batch, the write lock held only while a
+/// batch is applied) and then marks it ready. Until then [`Tracer::read`] answers
+/// `StoreError::TemporarilyUnavailable` and [`Tracer::progress`] says how far the build is,
+/// so a server can listen at once and answer 503 for what needs the graph. Events captured
+/// during the build are leaves like any other: the build, and every catch-up after it,
+/// continues from the next leaf index, so none is lost.
+///
+/// **Catching up.** Before each answer the tracer asks the store for the ledger's size (one
+/// indexed read) and compares it with the leaves applied; only when there is something new
+/// does it read the new leaves (outside any lock; one catch-up at a time) and take the write
+/// lock to apply them. Answers otherwise share the read lock, so concurrent readers never
+/// queue behind each other, and an event committed before a request is in the graph that
+/// answers it.
 pub struct Tracer {
     store: Arc<dyn Store>,
     followed: RwLock<Followed>,
+    /// Leaves applied (`followed.next_leaf`), readable without the lock.
+    applied: AtomicU64,
+    /// The ledger's size when the build started (for the progress figure).
+    build_target: AtomicU64,
+    /// Set once the first full build is done and compacted.
+    ready: AtomicBool,
+    /// Held while reading and applying new leaves, so that one catch-up runs at a time.
+    catching: tokio::sync::Mutex<()>,
+    /// Woken when the build is done.
+    built: tokio::sync::Notify,
 }
 
 impl Tracer {
-    /// Builds the graph from every stored event, in leaf order, and compacts it.
-    pub async fn open(store: Arc<dyn Store>) -> Result<Tracer, StoreError> {
-        let tracer = Tracer {
+    /// An empty tracer over `store`, not ready until [`Tracer::build`] has run.
+    pub fn building(store: Arc<dyn Store>) -> Tracer {
+        Tracer {
             store,
             followed: RwLock::new(Followed {
                 graph: TraceGraph::new(),
@@ -174,77 +203,181 @@ impl Tracer {
                 event_seqs: Vec::new(),
                 skipped: Vec::new(),
             }),
-        };
-        tracer.catch_up().await?;
-        tracer.followed.write().await.graph.compact();
+            applied: AtomicU64::new(0),
+            build_target: AtomicU64::new(0),
+            ready: AtomicBool::new(false),
+            catching: tokio::sync::Mutex::new(()),
+            built: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Builds the graph from every stored event, in leaf order, compacts it and marks the
+    /// tracer ready. Calling it on a ready tracer only catches up.
+    pub async fn build(&self) -> Result<(), StoreError> {
+        if self.is_ready() {
+            self.catch_up().await?;
+            return Ok(());
+        }
+        self.build_target
+            .store(self.store.ledger_size().await?, Ordering::Relaxed);
+        self.catch_up().await?;
+        self.followed.write().await.graph.compact();
+        self.ready.store(true, Ordering::Release);
+        self.built.notify_waiters();
+        Ok(())
+    }
+
+    /// Builds the graph on a task of its own (see [`Tracer::build`]), logging progress; a
+    /// failed build is logged and taken up again after [`BUILD_RETRY`] from where it stopped.
+    pub fn build_in_background(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let tracer = Arc::clone(self);
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            loop {
+                match tracer.build().await {
+                    Ok(()) => {
+                        tracing::info!(
+                            events = tracer.applied.load(Ordering::Relaxed),
+                            seconds = started.elapsed().as_secs_f64(),
+                            "the trace graph is built"
+                        );
+                        return;
+                    }
+                    Err(err) => {
+                        tracing::warn!("the trace graph could not be built (trying again): {err}");
+                        tokio::time::sleep(BUILD_RETRY).await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Returns once the graph is built.
+    pub async fn wait_ready(&self) {
+        loop {
+            let built = self.built.notified();
+            if self.is_ready() {
+                return;
+            }
+            built.await;
+        }
+    }
+
+    /// Builds the graph from every stored event, in leaf order, and compacts it.
+    pub async fn open(store: Arc<dyn Store>) -> Result<Tracer, StoreError> {
+        let tracer = Tracer::building(store);
+        tracer.build().await?;
         Ok(tracer)
+    }
+
+    /// True once the graph has been built.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// `None` when ready; while building, the share of the leaves present when the build
+    /// started that are applied, in percent (0 to 99).
+    pub fn progress(&self) -> Option<u8> {
+        if self.is_ready() {
+            return None;
+        }
+        let target = self.build_target.load(Ordering::Relaxed);
+        let applied = self.applied.load(Ordering::Relaxed);
+        let percent = (applied.min(target) * 100)
+            .checked_div(target)
+            .unwrap_or(0)
+            .min(99);
+        Some(u8::try_from(percent).unwrap_or(99))
     }
 
     /// Applies every leaf stored since the last call; returns how many were read.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
-        let mut followed = self.followed.write().await;
+        let stored = self.store.ledger_size().await?;
+        if stored <= self.applied.load(Ordering::Acquire) {
+            return Ok(0);
+        }
+        let _one_at_a_time = self.catching.lock().await;
         let mut read = 0u64;
         loop {
-            let rows = self
-                .store
-                .ledger_audit_rows(followed.next_leaf, FOLLOW_BATCH)
-                .await?;
+            // Only this function, under `catching`, moves `next_leaf`.
+            let from = self.applied.load(Ordering::Acquire);
+            let rows = self.store.ledger_audit_rows(from, FOLLOW_BATCH).await?;
             let Some((last, _)) = rows.last() else {
                 break;
             };
             let last_index = last.leaf_index;
-            for (leaf, event) in rows {
-                if leaf.leaf_index != followed.next_leaf {
-                    // A hole in the leaf indexes: the ledger audit reports it; the graph
-                    // must not pretend to have seen the missing events in order.
-                    return Err(StoreError::internal(format!(
-                        "the ledger has no leaf {} (next found: {}); the trace graph stops there",
-                        followed.next_leaf, leaf.leaf_index
-                    )));
-                }
-                followed.next_leaf += 1;
-                followed.event_seqs.push(leaf.event_seq);
-                read += 1;
-                let Some(event) = event else {
-                    let why = format!(
-                        "leaf {}: its event {} is missing from the store",
-                        leaf.leaf_index, leaf.event_seq
-                    );
-                    tracing::warn!("{why}");
-                    followed.skipped.push(why);
-                    continue;
-                };
-                let decoded = match anxin_store::prepare::decode_body(&event.body) {
-                    Ok(decoded) => decoded,
-                    Err(err) => {
-                        let why = format!("leaf {}: {err}", leaf.leaf_index);
-                        tracing::warn!("{why}");
-                        followed.skipped.push(why);
-                        continue;
-                    }
-                };
-                let facts = StoredFacts {
-                    event: &decoded,
-                    event_seq: leaf.leaf_index + 1,
-                    record_time_ms: event.record_time_ms,
-                    hash_id: &event.hash_id,
-                    party_gln: event.party.as_deref(),
-                };
-                if let Err(err) = followed.graph.apply(&facts) {
-                    let why = format!("leaf {}: {err}", leaf.leaf_index);
-                    tracing::warn!("{why}");
-                    followed.skipped.push(why);
-                }
-            }
-            if last_index + 1 != followed.next_leaf {
+            let mut followed = self.followed.write().await;
+            let applied = self.apply_rows(&mut followed, rows);
+            self.applied.store(followed.next_leaf, Ordering::Release);
+            drop(followed);
+            read += applied?;
+            if last_index + 1 != self.applied.load(Ordering::Acquire) {
                 break;
             }
         }
         Ok(read)
     }
 
-    /// The graph, caught up with the store.
+    /// Applies one batch of leaves; returns how many were read.
+    fn apply_rows(
+        &self,
+        followed: &mut Followed,
+        rows: Vec<anxin_store::ledger::AuditRow>,
+    ) -> Result<u64, StoreError> {
+        let mut read = 0u64;
+        for (leaf, event) in rows {
+            if leaf.leaf_index != followed.next_leaf {
+                // A hole in the leaf indexes: the ledger audit reports it; the graph
+                // must not pretend to have seen the missing events in order.
+                return Err(StoreError::internal(format!(
+                    "the ledger has no leaf {} (next found: {}); the trace graph stops there",
+                    followed.next_leaf, leaf.leaf_index
+                )));
+            }
+            followed.next_leaf += 1;
+            followed.event_seqs.push(leaf.event_seq);
+            read += 1;
+            let Some(event) = event else {
+                let why = format!(
+                    "leaf {}: its event {} is missing from the store",
+                    leaf.leaf_index, leaf.event_seq
+                );
+                tracing::warn!("{why}");
+                followed.skipped.push(why);
+                continue;
+            };
+            let decoded = match anxin_store::prepare::decode_body(&event.body) {
+                Ok(decoded) => decoded,
+                Err(err) => {
+                    let why = format!("leaf {}: {err}", leaf.leaf_index);
+                    tracing::warn!("{why}");
+                    followed.skipped.push(why);
+                    continue;
+                }
+            };
+            let facts = StoredFacts {
+                event: &decoded,
+                event_seq: leaf.leaf_index + 1,
+                record_time_ms: event.record_time_ms,
+                hash_id: &event.hash_id,
+                party_gln: event.party.as_deref(),
+            };
+            if let Err(err) = followed.graph.apply(&facts) {
+                let why = format!("leaf {}: {err}", leaf.leaf_index);
+                tracing::warn!("{why}");
+                followed.skipped.push(why);
+            }
+        }
+        Ok(read)
+    }
+
+    /// The graph, caught up with the store; `TemporarilyUnavailable` while it is being built.
     pub async fn read(&self) -> Result<RwLockReadGuard<'_, Followed>, StoreError> {
+        if let Some(percent) = self.progress() {
+            return Err(StoreError::TemporarilyUnavailable(format!(
+                "the trace graph is still being built ({percent}% of the ledger's leaves applied)"
+            )));
+        }
         self.catch_up().await?;
         Ok(self.followed.read().await)
     }

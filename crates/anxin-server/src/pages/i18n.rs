@@ -107,6 +107,8 @@ texts! {
     bad_id_title => "标识无法识别", "Identifier not recognised";
     bad_id_detail => "这不是平台能识别的标识。请输入 GS1 数字链接、带括号的元素串（如 (01)…(10)…）或 EPC URN，并核对校验位。", "This is not an identifier the platform can read. Enter a GS1 Digital Link, a bracketed element string such as (01)…(10)…, or an EPC URN, and check the check digit.";
     unavailable_title => "暂时无法查询", "Temporarily unavailable";
+    starting_title => "正在启动", "Starting";
+    starting_detail => "正在启动：追溯图已载入 {percent}%。请稍等几秒后刷新本页。", "Starting: the trace graph is {percent}% loaded. Please wait a few seconds and reload this page.";
     unavailable_detail => "平台暂时无法完成这个查询，请稍后再试。", "The platform could not answer this just now. Please try again later.";
 
     // Home.

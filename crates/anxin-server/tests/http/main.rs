@@ -12,5 +12,6 @@ mod quality;
 mod queries;
 mod query;
 mod serve;
+mod startup;
 mod subscriptions;
 mod trace;

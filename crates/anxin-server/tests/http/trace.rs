@@ -67,6 +67,10 @@ fn party_element(id: &str, name: &str, kind: &str, region: &str) -> VocabularyEl
 }
 
 /// A document with the fixtures' master data and both parties described.
+pub(crate) fn document_of(events: Vec<Event>) -> String {
+    document(events)
+}
+
 fn document(events: Vec<Event>) -> String {
     let mut header = fixtures::header();
     header.master_data.push(Vocabulary {

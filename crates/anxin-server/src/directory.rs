@@ -1,0 +1,88 @@
+//! The master data a public page names things by (places and products), kept in memory.
+//!
+//! A product passport names a dozen or more places (the can's journey, the farms and
+//! ingredient suppliers of its lot) and its product; asking the store for each on every
+//! request was most of a passport's queries. [`MasterData`] keeps each record it has read,
+//! with the time it read it, and reads it again once it is older than [`MASTER_DATA_FRESH`],
+//! so a place or product renamed in newly captured master data shows within that time.
+//! Only names and addresses come from here; nothing that decides what a page says about an
+//! item's safety (recalls, dispositions, release) does: those come from the events.
+//! A record the store does not have is remembered as absent for the same time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anxin_store::{LocationRecord, ProductRecord, Store, StoreError};
+
+/// How long a master-data record read from the store is used before it is read again; an
+/// assumption of ours, one trace tick ([`crate::TRACE_TICK`]), so that names follow
+/// captured master data as quickly as the trace graph follows events when idle.
+pub const MASTER_DATA_FRESH: Duration = crate::TRACE_TICK;
+
+/// Records kept at most per kind; beyond it the map is emptied and refilled on demand. An
+/// assumption of ours, far above the places and products of the large simulated world
+/// (a few thousand), bounding memory if ids were ever unbounded.
+const KEPT_MAX: usize = 200_000;
+
+type Kept<T> = RwLock<HashMap<String, (Instant, Option<Arc<T>>)>>;
+
+/// Places and products by id, read through from the store.
+#[derive(Default)]
+pub struct MasterData {
+    locations: Kept<LocationRecord>,
+    products: Kept<ProductRecord>,
+}
+
+impl std::fmt::Debug for MasterData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MasterData").finish_non_exhaustive()
+    }
+}
+
+fn kept<T>(map: &Kept<T>, id: &str, now: Instant) -> Option<Option<Arc<T>>> {
+    let map = map.read().ok()?;
+    let (read_at, record) = map.get(id)?;
+    (now.duration_since(*read_at) < MASTER_DATA_FRESH).then(|| record.clone())
+}
+
+fn keep<T>(map: &Kept<T>, id: &str, now: Instant, record: Option<Arc<T>>) {
+    if let Ok(mut map) = map.write() {
+        if map.len() >= KEPT_MAX {
+            map.clear();
+        }
+        map.insert(id.to_owned(), (now, record));
+    }
+}
+
+impl MasterData {
+    /// The location (or sub-location) by id, as `Store::get_location` answers it.
+    pub async fn location(
+        &self,
+        store: &dyn Store,
+        id: &str,
+    ) -> Result<Option<Arc<LocationRecord>>, StoreError> {
+        let now = Instant::now();
+        if let Some(known) = kept(&self.locations, id, now) {
+            return Ok(known);
+        }
+        let read = store.get_location(id).await?.map(Arc::new);
+        keep(&self.locations, id, now, read.clone());
+        Ok(read)
+    }
+
+    /// The product by id, as `Store::get_product` answers it.
+    pub async fn product(
+        &self,
+        store: &dyn Store,
+        id: &str,
+    ) -> Result<Option<Arc<ProductRecord>>, StoreError> {
+        let now = Instant::now();
+        if let Some(known) = kept(&self.products, id, now) {
+            return Ok(known);
+        }
+        let read = store.get_product(id).await?.map(Arc::new);
+        keep(&self.products, id, now, read.clone());
+        Ok(read)
+    }
+}
