@@ -52,7 +52,7 @@ fn national() -> &'static Catalogue {
 
 /// The manufacturer's raw-milk standard: every plant on this platform uses the example one
 /// until enterprise standards are stored (issue 7, item 2).
-fn manufacturer_standard() -> &'static EnterpriseStandard {
+pub(crate) fn manufacturer_standard() -> &'static EnterpriseStandard {
     static STANDARD: std::sync::OnceLock<EnterpriseStandard> = std::sync::OnceLock::new();
     STANDARD.get_or_init(|| {
         anxin_quality::review(
