@@ -582,6 +582,8 @@ pub struct Adopted {
     pub incomplete: u64,
     /// Lots that already had a release row.
     pub already: u64,
+    /// Lots no stored event made (the store has no origin for them: no results, no judgment).
+    pub unmade: u64,
 }
 
 /// Records the release rows of lots released by their maker's `inspecting` event: each lot is
@@ -599,7 +601,10 @@ pub async fn adopt_releases(
             adopted.already += 1;
             continue;
         }
-        let origin = origin(store, &lot).await?;
+        let Some(origin) = store.lot_origin(&lot).await? else {
+            adopted.unmade += 1;
+            continue;
+        };
         let judgment = judge_lot(store, &origin).await?;
         match judgment.verdict {
             Verdict::Conformant => {}
@@ -1006,7 +1011,9 @@ async fn read_shipments(
                             .links
                             .into_iter()
                             .filter(|l| l.relation == anxin_trace::Relation::LotMembership)
-                            .map(|l| l.upstream),
+                            .filter_map(|l| {
+                                lab::canonical_subject(SampleOf::Lot, &l.upstream).ok()
+                            }),
                     );
                 }
             }

@@ -271,6 +271,15 @@ async fn capture_quality(
                 report.lab_gln, report.id
             )));
         };
+        // The store keeps results only for a lot some event made (a transformation output or
+        // an ObjectEvent ADD naming the class); an imported lot is commissioned abroad can by
+        // can without naming its class, so the store has no origin for it and its report stays
+        // in this summary (and the `--out` files) only.
+        let lot = anxin_store::lab::canonical_subject(SampleOf::Lot, &report.lot)
+            .map_err(StoreError::ConstraintViolation)?;
+        if store.lot_origin(&lot).await?.is_none() {
+            continue;
+        }
         let rows = lab_rows(report);
         match store.add_lab_results(viewer, &rows).await? {
             Submission::Stored(stored) => done.quality_records += stored.len() as u64,

@@ -3,6 +3,7 @@
 
 mod auth;
 mod browse;
+mod findings;
 mod capture;
 mod helpers;
 mod lab;
