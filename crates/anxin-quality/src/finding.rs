@@ -168,7 +168,8 @@ pub fn unreleased_shipments(releases: &[LotRelease], shipments: &[Shipment]) -> 
 
 /// Where the action plan's clauses are (the release and HACCP rules): the text kept in
 /// `../shared/policy/action-plan.zh.txt`.
-pub const ACTION_PLAN_SOURCE: &str = "《国产婴幼儿配方乳粉提升行动方案》（2019），shared/policy/action-plan.zh.txt";
+pub const ACTION_PLAN_SOURCE: &str =
+    "《国产婴幼儿配方乳粉提升行动方案》（2019），shared/policy/action-plan.zh.txt";
 
 fn source_text(source: &crate::standard::Source) -> String {
     format!(
@@ -327,7 +328,9 @@ pub fn hold_findings(holds: &[Hold], plant: Option<&str>, shipments: &[Shipment]
             "{} {}",
             hold.deviation.ccp,
             match hold.deviation.kind {
-                DeviationKind::OutOfLimit { worst } => format!("超出关键限值（最差读数 {worst}）/ out of its critical limit (worst {worst})"),
+                DeviationKind::OutOfLimit { worst } => format!(
+                    "超出关键限值（最差读数 {worst}）/ out of its critical limit (worst {worst})"
+                ),
                 DeviationKind::MonitoringGap => "监控中断 / monitoring gap".to_owned(),
             }
         );

@@ -1042,7 +1042,10 @@ async fn release_findings(
     let (events, _) = all_events(
         store,
         &admin_viewer(),
-        &[("EQ_bizStep", "inspecting"), ("EQ_disposition", "conformant")],
+        &[
+            ("EQ_bizStep", "inspecting"),
+            ("EQ_disposition", "conformant"),
+        ],
         usize::MAX,
     )
     .await?;
@@ -1126,10 +1129,7 @@ async fn milk_findings(store: &dyn Store, viewer: &Viewer) -> Result<Vec<Finding
         {
             if !deliveries.contains_key(class) {
                 let rows = store.raw_milk_tests(class).await?;
-                deliveries.insert(
-                    class.to_owned(),
-                    anxin_store::quality::delivery(&rows)?,
-                );
+                deliveries.insert(class.to_owned(), anxin_store::quality::delivery(&rows)?);
             }
             // Only inputs with receiving tests are known to be raw milk.
             if deliveries.get(class).is_some_and(Option::is_some) {
@@ -1205,4 +1205,148 @@ async fn hold_findings(
         found.extend(finding::hold_findings(&visible, Some(&plant), shipments));
     }
     Ok(found)
+}
+
+/// Lots listed for one viewer at most (`/app/lots`); an assumption of ours that keeps one page
+/// bounded. The page says when it stopped there.
+pub const LOTS_LISTED_MAX: usize = 500;
+
+/// One lot as the manufacturer's lot list shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LotStanding {
+    /// The lot's origin.
+    pub origin: LotOrigin,
+    /// Its facts (product, stage, production date), when master data has a stage.
+    pub facts: Option<LotFacts>,
+    /// The verdict on its current results; none when they cannot be judged together.
+    pub verdict: Option<Verdict>,
+    /// How many results are on file (current ones).
+    pub results: usize,
+    /// The verdict is `incomplete` only because a standard's tables are not in the platform's
+    /// data (GB 10766/10767-2021): a data gap, not the maker's.
+    pub data_gap: bool,
+    /// The first release (the maker's `inspecting`/`conformant` event), China time.
+    pub released_at: Option<String>,
+    /// The certificate of analysis, when a release row was recorded.
+    pub certificate: Option<String>,
+}
+
+/// The formula lots the viewer may read the quality records of (its own as a manufacturer,
+/// those made in its jurisdiction as a regulator, all as the admin), from the events that made
+/// them (transformation outputs, ObjectEvent ADD naming a class), newest first; and whether
+/// the list stopped at [`LOTS_LISTED_MAX`].
+pub async fn lots_of(
+    store: &dyn Store,
+    viewer: &Viewer,
+) -> Result<(Vec<LotOrigin>, bool), AppError> {
+    let mut book = LotBook::default();
+    let mut out: Vec<LotOrigin> = Vec::new();
+    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let mut truncated = false;
+    for (params, list) in [
+        (
+            vec![("eventType", "TransformationEvent")],
+            "outputQuantityList",
+        ),
+        (
+            vec![("eventType", "ObjectEvent"), ("EQ_action", "ADD")],
+            "quantityList",
+        ),
+    ] {
+        let (events, _) = all_events(store, viewer, &params, usize::MAX).await?;
+        for stored in events {
+            let body: serde_json::Value =
+                serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+            for class in body[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q["epcClass"].as_str())
+            {
+                let Ok(lot) = lab::canonical_subject(SampleOf::Lot, class) else {
+                    continue;
+                };
+                if seen.insert(lot.clone(), ()).is_some() {
+                    continue;
+                }
+                if let Some(origin) = book.formula_origin(store, &lot).await?
+                    && reads(viewer, &origin)
+                {
+                    if out.len() >= LOTS_LISTED_MAX {
+                        truncated = true;
+                        break;
+                    }
+                    out.push(origin);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.event_time_ms
+            .cmp(&a.event_time_ms)
+            .then(a.lot.cmp(&b.lot))
+    });
+    Ok((out, truncated))
+}
+
+/// A lot's standing: verdict on its current results, release and certificate.
+pub async fn standing(store: &dyn Store, origin: LotOrigin) -> Result<LotStanding, AppError> {
+    let (facts, verdict, results, data_gap) = match prepare_judgment(store, &origin).await {
+        Ok(prepared) => {
+            let judgment = anxin_quality::judge(
+                catalogue()?,
+                prepared.committed.as_ref().map(|(_, e)| e),
+                &prepared.sample,
+            );
+            let data_gap = judgment.verdict == Verdict::Incomplete
+                && judgment
+                    .checks
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.outcome,
+                            anxin_quality::Outcome::Missing | anxin_quality::Outcome::Undetermined
+                        )
+                    })
+                    .all(finding::is_coverage_gap);
+            (
+                Some(prepared.facts),
+                Some(judgment.verdict),
+                prepared.result_ids.len(),
+                data_gap,
+            )
+        }
+        Err(_) => (lot_facts(store, &origin).await.ok(), None, 0, false),
+    };
+    let released_at = released_by_events(store, &origin)
+        .await?
+        .iter()
+        .map(|r| r.released_ms)
+        .min()
+        .map(rfc3339);
+    let certificate = if store.releases(&origin.lot).await?.is_empty() {
+        None
+    } else {
+        Some(certificate_path(&origin.lot))
+    };
+    Ok(LotStanding {
+        origin,
+        facts,
+        verdict,
+        results,
+        data_gap,
+        released_at,
+        certificate,
+    })
+}
+
+/// The HACCP holds on the viewer's lots: each lot with whether it is still on hold.
+pub async fn holds_of(store: &dyn Store, plant: &str) -> Result<BTreeMap<String, bool>, AppError> {
+    let mut out: BTreeMap<String, bool> = BTreeMap::new();
+    for hold in anxin_store::quality::holds(store, plant).await? {
+        let lot = lab::canonical_subject(SampleOf::Lot, &hold.lot).unwrap_or(hold.lot.clone());
+        let on = out.entry(lot).or_insert(false);
+        *on |= hold.is_on_hold();
+    }
+    Ok(out)
 }

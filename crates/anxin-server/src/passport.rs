@@ -177,6 +177,9 @@ pub struct QualityStatus {
     pub released_at: Option<String>,
     /// The certificate of analysis, when the release was made on this platform.
     pub certificate: Option<String>,
+    /// Whether the store knows the event that made the lot (so a missing release means one;
+    /// an imported lot commissioned can by can abroad has none, and its release is unknown).
+    pub lot_known: bool,
     /// The enterprise standard committed publicly (公开承诺) for the product.
     pub enterprise_standard: Option<crate::lab::CommittedView>,
 }
@@ -597,6 +600,7 @@ async fn quality_status(
     if let Some(lot) = lot.and_then(|lot| crate::lab::lot_of(lot).ok())
         && let Some(origin) = state.store.lot_origin(&lot).await?
     {
+        status.lot_known = true;
         let releases = crate::lab::released_by_events(&*state.store, &origin).await?;
         if let Some(first) = releases.iter().map(|r| r.released_ms).min() {
             status.released = true;

@@ -145,12 +145,18 @@ pub async fn capture_world(
         let n_events = upload.events.len() as u64;
         let first_release = releases.len();
         for event in &upload.events {
-            let is_release = event.biz_step.as_ref().is_some_and(|t| t.json_form() == "inspecting")
+            let is_release = event
+                .biz_step
+                .as_ref()
+                .is_some_and(|t| t.json_form() == "inspecting")
                 && event
                     .disposition
                     .as_ref()
                     .is_some_and(|t| t.json_form() == "conformant")
-                && event.extensions.iter().any(|x| x.name.local == "releaseCertificate");
+                && event
+                    .extensions
+                    .iter()
+                    .any(|x| x.name.local == "releaseCertificate");
             if let (true, Some(q)) = (is_release, event.quantity_list.first()) {
                 releases.push(ReleaseEvent {
                     lot: q.epc_class.clone(),

@@ -185,6 +185,81 @@ async fn every_planted_quality_failure_is_a_finding_and_nothing_else() {
     for finding in findings(&app, &app.regulator).await {
         assert!(all.contains(&finding), "{finding}");
     }
+
+    // The pages. A regulator of a manufacturer's city sees that maker's findings by kind, each
+    // lot linked to its trace; the maker sees its lots with verdict, release and findings.
+    let maker = summary
+        .tokens
+        .iter()
+        .filter(|t| t.kind == anxin_sim::world::PartyKind::Manufacturer)
+        .find(|t| {
+            all.iter()
+                .any(|f| f["party"] == t.gln.as_str() && made.contains(f["lot"].as_str().unwrap()))
+        })
+        .expect("a manufacturer with findings about its lots");
+    let (_, city_regulator) = helpers::account(
+        store,
+        "city regulator",
+        Role::Regulator,
+        None,
+        maker.region.as_deref().unwrap(),
+    )
+    .await;
+    let mut browser = crate::pages::sign_in(&app, &city_regulator).await;
+    let home = browser.get("/app").await.text();
+    assert!(
+        home.contains("href=\"/app/findings\"") && home.contains("href=\"/app/lots\""),
+        "{home}"
+    );
+    let page = browser.get("/app/findings").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.text();
+    assert!(
+        page.contains("质量问题") && page.contains("数据缺口"),
+        "{page}"
+    );
+    for finding in all.iter().filter(|f| f["party"] == maker.gln.as_str()) {
+        let kind = finding["kind"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("id=\"kind-{kind}\"")),
+            "{kind}: {page}"
+        );
+        let lot = finding["lot"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("/app/trace?id={}", enc(lot))),
+            "{lot}: {page}"
+        );
+    }
+    let english = browser.get("/app/findings?lang=en").await.text();
+    assert!(
+        english.contains("Findings") && english.contains("Data gap"),
+        "{english}"
+    );
+
+    let mut browser = crate::pages::sign_in(&app, &maker.token).await;
+    let page = browser.get("/app/lots?lang=zh").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.text();
+    assert!(page.contains("id=\"lots\""), "{page}");
+    let mut listed = 0;
+    for finding in all.iter().filter(|f| f["party"] == maker.gln.as_str()) {
+        let lot = finding["lot"].as_str().unwrap();
+        if made.contains(lot) {
+            assert!(
+                page.contains(&format!("data-lot=\"{lot}\"")),
+                "{lot}: {page}"
+            );
+            listed += 1;
+        }
+    }
+    assert!(listed > 0);
+    assert!(
+        page.contains("/coa/") || page.contains("未放行") || page.contains("不完整"),
+        "{page}"
+    );
+    // A distributor has no lot list.
+    let mut browser = crate::pages::sign_in(&app, &app.distributor).await;
+    assert_eq!(browser.get("/app/lots").await.status, 403);
 }
 
 #[tokio::test]

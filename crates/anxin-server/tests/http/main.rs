@@ -3,8 +3,8 @@
 
 mod auth;
 mod browse;
-mod findings;
 mod capture;
+mod findings;
 mod helpers;
 mod lab;
 mod ledger;
