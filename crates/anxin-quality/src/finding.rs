@@ -419,4 +419,103 @@ mod tests {
         assert!(findings[1].text.contains("未经放行检验"));
         assert!(findings.iter().all(|f| f.rule.contains("批批检验")));
     }
+
+    fn hold(lot: &str, start_ms: i64, corrected_ms: Option<i64>) -> Hold {
+        let at = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap();
+        Hold {
+            lot: lot.into(),
+            deviation: crate::haccp::Deviation {
+                ccp: "CCP1".into(),
+                line: "L1".into(),
+                kind: DeviationKind::OutOfLimit { worst: 70.0 },
+                start: at(start_ms),
+                end: Some(at(start_ms + 10)),
+            },
+            corrected_by: corrected_ms.map(|ms| crate::haccp::CorrectiveAction {
+                ccp: "CCP1".into(),
+                deviation_start: at(start_ms),
+                recorded_at: at(ms),
+                by: "QA".into(),
+                action: "fixed".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_held_lot_shipped_before_its_correction_or_still_held_is_found_and_a_lifted_one_is_not() {
+        let holds = [
+            hold("SHIPPED", 1_000, None),
+            hold("LIFTED", 1_000, Some(1_500)),
+            hold("LATE_FIX", 1_000, Some(5_000)),
+            hold("WAITING", 1_000, None),
+        ];
+        let shipments = [
+            shipment("s-before", 900, &["SHIPPED", "WAITING"]),
+            shipment("s1", 2_000, &["SHIPPED", "LIFTED", "LATE_FIX"]),
+            shipment("s2", 3_000, &["SHIPPED"]),
+        ];
+        let found = hold_findings(&holds, Some("6901234000017"), &shipments);
+        let got: Vec<(FindingKind, &str, Option<&str>)> = found
+            .iter()
+            .map(|f| (f.kind, f.lot.as_str(), f.event.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (FindingKind::ShippedOnHold, "SHIPPED", Some("s1")),
+                (FindingKind::ShippedOnHold, "LATE_FIX", Some("s1")),
+                (FindingKind::OnHold, "WAITING", None),
+            ]
+        );
+        assert!(
+            found
+                .iter()
+                .all(|f| f.rule == HACCP_RULE && !f.source.is_empty())
+        );
+        assert!(found[0].text.contains("纠偏措施记录前已发货"));
+    }
+
+    #[test]
+    fn a_released_lot_is_found_for_a_failed_limit_and_a_missing_result_but_not_for_a_data_gap() {
+        use crate::analyte;
+        use crate::judge::{Measurement, Reading, Sample};
+        use crate::standard::{Catalogue, Fact, ProductType};
+        let catalogue = Catalogue::national().unwrap();
+        let lead = analyte::find("lead").unwrap();
+        // A stage-2 lot with one lead result far over any maximum and nothing else: lead fails,
+        // the required nutrients are missing, GB 10766-2021's coverage gap is no finding.
+        let sample = Sample::new(
+            ProductType::OlderInfant,
+            "2026-10-01".parse().unwrap(),
+            [Fact::MilkBased],
+            vec![Measurement {
+                analyte: lead,
+                reading: Reading::Value(5.0),
+                unit: crate::unit::Unit::parse("mg/kg"),
+                sample_unit: None,
+            }],
+        )
+        .unwrap();
+        let judgment = crate::judge(&catalogue, None, &sample);
+        assert!(judgment.checks.iter().any(is_coverage_gap));
+        let release = LotRelease {
+            lot: "LOT".into(),
+            released_ms: 1,
+            event: "r".into(),
+        };
+        let found = released_against_judgment(&release, Some("6901234000017"), &judgment);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.kind == FindingKind::ReleasedNonConformant
+                    && f.rule.starts_with("lead")
+                    && f.source.contains("GB 2762"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.kind == FindingKind::ReleasedMissingResult)
+        );
+        assert!(found.iter().all(|f| !f.rule.contains("coverage")));
+    }
 }
