@@ -1115,7 +1115,7 @@ async fn milk_findings(store: &dyn Store, viewer: &Viewer) -> Result<Vec<Finding
         usize::MAX,
     )
     .await?;
-    let mut deliveries: BTreeMap<String, Option<anxin_quality::raw_milk::Delivery>> =
+    let mut deliveries: BTreeMap<String, Option<(String, anxin_quality::raw_milk::Delivery)>> =
         BTreeMap::new();
     let mut uses = Vec::new();
     for stored in events {
@@ -1129,7 +1129,14 @@ async fn milk_findings(store: &dyn Store, viewer: &Viewer) -> Result<Vec<Finding
         {
             if !deliveries.contains_key(class) {
                 let rows = store.raw_milk_tests(class).await?;
-                deliveries.insert(class.to_owned(), anxin_store::quality::delivery(&rows)?);
+                let plant = rows
+                    .first()
+                    .map(|r| r.plant_gln.clone())
+                    .unwrap_or_default();
+                deliveries.insert(
+                    class.to_owned(),
+                    anxin_store::quality::delivery(&rows)?.map(|d| (plant, d)),
+                );
             }
             // Only inputs with receiving tests are known to be raw milk.
             if deliveries.get(class).is_some_and(Option::is_some) {
@@ -1143,12 +1150,19 @@ async fn milk_findings(store: &dyn Store, viewer: &Viewer) -> Result<Vec<Finding
             }
         }
     }
-    let standard = crate::api::quality::manufacturer_standard();
+    // Each delivery against the national standards and its receiving plant's committed
+    // raw-milk standard, as `GET /api/v1/raw-milk/deliveries/{id}` judges it.
+    let mut standards: BTreeMap<String, Option<EnterpriseStandard>> = BTreeMap::new();
+    for (plant, _) in deliveries.values().flatten() {
+        if !standards.contains_key(plant) {
+            let committed = crate::api::quality::plant_standard(store, plant).await?;
+            standards.insert(plant.clone(), committed.map(|(_, reviewed)| reviewed));
+        }
+    }
     let mut acceptances = Vec::new();
-    for delivery in deliveries.values().flatten() {
-        if let Ok(acceptance) =
-            anxin_quality::raw_milk::accept(catalogue()?, Some(standard), delivery)
-        {
+    for (plant, delivery) in deliveries.values().flatten() {
+        let standard = standards.get(plant).and_then(Option::as_ref);
+        if let Ok(acceptance) = anxin_quality::raw_milk::accept(catalogue()?, standard, delivery) {
             acceptances.push(acceptance);
         }
     }

@@ -304,6 +304,27 @@ async fn capture_quality(
         }
         progress(*done);
     }
+    // Every simulated plant has adopted the example raw-milk acceptance standard: commit it
+    // publicly as the plant's (no GTIN), once per plant, before its first delivery, so the
+    // platform judges its milk against it as the simulator did.
+    let mut committed: Vec<&str> = Vec::new();
+    for delivery in &quality.deliveries {
+        if committed.contains(&delivery.factory_gln.as_str()) {
+            continue;
+        }
+        committed.push(&delivery.factory_gln);
+        store
+            .add_committed_standard(&anxin_store::lab::CommittedStandard {
+                standard_id: 0,
+                party: delivery.factory_gln.clone(),
+                gtin: anxin_store::lab::RAW_MILK_GTIN.to_owned(),
+                code: standards().raw_milk.standard().code.clone(),
+                text: anxin_quality::raw_milk::EXAMPLE_MANUFACTURER_STANDARD.to_owned(),
+                account_id: account_of(&delivery.factory_gln),
+                committed_ms: delivery.received_ms,
+            })
+            .await?;
+    }
     for delivery in &quality.deliveries {
         let d = &delivery.delivery;
         let account_id = account_of(&delivery.factory_gln);
