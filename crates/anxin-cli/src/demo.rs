@@ -215,6 +215,7 @@ pub async fn prepare(
     let summary = anxin_sim::capture_world(store.as_ref(), &world, config, progress)
         .await
         .context("failed to capture the demo world")?;
+    crate::sim::record_releases(store.as_ref(), &summary).await?;
     let manifest = &summary.manifest;
 
     let mut accounts = Vec::new();

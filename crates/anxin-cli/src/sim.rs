@@ -206,6 +206,32 @@ pub(crate) fn show(bar: &ProgressBar, started: Instant, progress: Progress) {
     bar.set_message(message);
 }
 
+/// Records the release rows (and so the certificates) of the simulated lots whose stored lab
+/// results judge conformant, pointing at the maker's release inspection event the simulator
+/// captured; lots judged non-conformant or incomplete keep the event and get no certificate
+/// (the findings name the first; the second are stage-2/3 lots whose standards are not fully in
+/// the data, or planted missing results).
+pub async fn record_releases(
+    store: &dyn anxin_store::Store,
+    summary: &anxin_sim::CaptureSummary,
+) -> Result<anxin_server::lab::Adopted> {
+    let releases: Vec<anxin_server::lab::EventRelease> = summary
+        .releases
+        .iter()
+        .map(|r| anxin_server::lab::EventRelease {
+            lot: r.lot.clone(),
+            event_id: r.event_id.clone(),
+            job_id: r.job_id.clone(),
+            released_ms: r.released_ms,
+            account_id: r.account_id,
+            party: Some(r.party.clone()),
+        })
+        .collect();
+    anxin_server::lab::adopt_releases(store, &releases)
+        .await
+        .map_err(|err| anyhow::anyhow!("recording the simulated releases: {err}"))
+}
+
 /// Captures the world into the store; returns the manifest and the number of events stored.
 fn capture(args: &SimArgs, world: &World, config: Config, url: &str) -> Result<(Manifest, u64)> {
     let url = DbUrl::parse(url)?;
@@ -219,7 +245,9 @@ fn capture(args: &SimArgs, world: &World, config: Config, url: &str) -> Result<(
             .await
             .with_context(|| format!("failed to capture the world into {}", url.redacted()));
         bar.finish_and_clear();
-        summary
+        let summary = summary?;
+        record_releases(store.as_ref(), &summary).await?;
+        anyhow::Ok(summary)
     })?;
     if let Some(path) = &args.manifest {
         write_json(path, &summary.manifest)?;

@@ -322,8 +322,16 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Judges a lot on its current results (no access check: callers check).
-pub async fn judge_lot(store: &dyn Store, origin: &LotOrigin) -> Result<LotJudgment, AppError> {
+/// What judging a lot needs: its facts, its current results as a sample, the committed
+/// enterprise standard and the IDs of the results used.
+struct Prepared {
+    facts: LotFacts,
+    sample: Sample,
+    committed: Option<(CommittedStandard, EnterpriseStandard)>,
+    result_ids: Vec<i64>,
+}
+
+async fn prepare_judgment(store: &dyn Store, origin: &LotOrigin) -> Result<Prepared, AppError> {
     let facts = lot_facts(store, origin).await?;
     let results = store.lab_results(SampleOf::Lot, &origin.lot).await?;
     let current: Vec<&LabResult> = results
@@ -365,13 +373,29 @@ pub async fn judge_lot(store: &dyn Store, origin: &LotOrigin) -> Result<LotJudgm
         )
     })?;
     let committed = committed_for(store, &facts.gtin).await?;
+    Ok(Prepared {
+        result_ids: current.iter().map(|r| r.result_id).collect(),
+        facts,
+        sample,
+        committed,
+    })
+}
+
+/// Judges a lot on its current results (no access check: callers check).
+pub async fn judge_lot(store: &dyn Store, origin: &LotOrigin) -> Result<LotJudgment, AppError> {
+    let Prepared {
+        facts,
+        sample,
+        committed,
+        result_ids,
+    } = prepare_judgment(store, origin).await?;
     let judgment = anxin_quality::judge(catalogue()?, committed.as_ref().map(|(_, e)| e), &sample);
     Ok(LotJudgment {
         verdict: judgment.verdict,
         standards: judgment.standards.iter().map(|s| (*s).to_owned()).collect(),
         enterprise_standard: committed.as_ref().map(|(row, e)| committed_view(row, e)),
         checks: serde_json::to_value(&judgment.checks).map_err(AppError::internal)?,
-        result_ids: current.iter().map(|r| r.result_id).collect(),
+        result_ids,
         facts,
     })
 }
@@ -527,6 +551,90 @@ pub async fn release(
         event_id,
         judgment,
     })
+}
+
+/// A release inspection already captured as an event (by a partner's system or the
+/// simulator), to be recorded as a release row when the lot's stored results judge conformant.
+#[derive(Clone, Debug)]
+pub struct EventRelease {
+    /// The lot, in any form `lot_of` reads.
+    pub lot: String,
+    /// The `inspecting`/`conformant` event's ID.
+    pub event_id: String,
+    /// The capture job that stored it.
+    pub job_id: String,
+    /// The event's time, Unix ms.
+    pub released_ms: i64,
+    /// The maker's account.
+    pub account_id: i64,
+    /// The maker's party GLN.
+    pub party: Option<String>,
+}
+
+/// What [`adopt_releases`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Adopted {
+    /// Release rows written (conformant judgments).
+    pub recorded: u64,
+    /// Lots whose judgment was non-conformant: the event stands, no certificate.
+    pub non_conformant: u64,
+    /// Lots whose judgment was incomplete: no certificate.
+    pub incomplete: u64,
+    /// Lots that already had a release row.
+    pub already: u64,
+    /// Lots no stored event made (the store has no origin for them: no results, no judgment).
+    pub unmade: u64,
+}
+
+/// Records the release rows of lots released by their maker's `inspecting` event: each lot is
+/// judged on its stored results, and only a conformant judgment gets a row (and so a
+/// certificate), pointing at that event. A non-conformant or incomplete lot keeps its event
+/// and gets no certificate; the findings name it. A lot with a row already is left alone.
+pub async fn adopt_releases(
+    store: &dyn Store,
+    releases: &[EventRelease],
+) -> Result<Adopted, AppError> {
+    let mut adopted = Adopted::default();
+    for release in releases {
+        let lot = lot_of(&release.lot)?;
+        if !store.releases(&lot).await?.is_empty() {
+            adopted.already += 1;
+            continue;
+        }
+        let Some(origin) = store.lot_origin(&lot).await? else {
+            adopted.unmade += 1;
+            continue;
+        };
+        let judgment = judge_lot(store, &origin).await?;
+        match judgment.verdict {
+            Verdict::Conformant => {}
+            Verdict::NonConformant => {
+                adopted.non_conformant += 1;
+                continue;
+            }
+            Verdict::Incomplete => {
+                adopted.incomplete += 1;
+                continue;
+            }
+        }
+        let row = ReleaseRow {
+            release_id: 0,
+            lot: lot.clone(),
+            account_id: release.account_id,
+            party: release.party.clone(),
+            released_ms: release.released_ms,
+            verdict: judgment.verdict.to_string(),
+            judgment_json: serde_json::to_string(&judgment).map_err(AppError::internal)?,
+            result_ids_json: serde_json::to_string(&judgment.result_ids)
+                .map_err(AppError::internal)?,
+            standard_id: judgment.enterprise_standard.as_ref().map(|s| s.standard_id),
+            event_id: release.event_id.clone(),
+            job_id: release.job_id.clone(),
+        };
+        store.add_release(&row).await?;
+        adopted.recorded += 1;
+    }
+    Ok(adopted)
 }
 
 fn text(name: &str, value: String) -> Extension {
@@ -701,10 +809,20 @@ pub async fn released_by_events(
     Ok(releases)
 }
 
-/// The findings the viewer may see: shipping events it sees whose lots were not released
-/// before they shipped; a manufacturer sees those about lots it made, a regulator those of
-/// shipping events in its jurisdiction, the admin all. Returns the findings and whether the
-/// shipments read stopped at [`FINDINGS_SHIPMENTS_MAX`].
+/// The findings the viewer may see, of every kind (`anxin_quality::finding::FindingKind`),
+/// derived each time from stored facts:
+/// - shipping events it sees whose lots were not released before they shipped (a manufacturer
+///   sees those about lots it made, a regulator those of shipping events in its jurisdiction);
+/// - lots released by their maker's `inspecting`/`conformant` event whose stored results fail a
+///   binding limit or leave out a required one (the lot's maker and the regulator of the place
+///   it was made see them);
+/// - raw-milk deliveries rejected at receiving (or undecided) that went into a transformation
+///   the viewer sees;
+/// - lots held by a HACCP deviation that shipped before the corrective action, or are still
+///   on hold (the plant's manufacturer and its regulator).
+///
+/// The admin sees all. Returns the findings and whether the shipments read stopped at
+/// [`FINDINGS_SHIPMENTS_MAX`].
 pub async fn findings(
     store: &dyn Store,
     tracer: Option<&crate::trace::Tracer>,
@@ -720,90 +838,68 @@ pub async fn findings(
             viewer.account.role
         )));
     }
-    let mut shipments = Vec::new();
-    let mut token: Option<String> = None;
-    let mut truncated = false;
-    loop {
-        let mut params = vec![
-            ("EQ_bizStep".to_owned(), "shipping".to_owned()),
-            ("perPage".to_owned(), "1000".to_owned()),
-        ];
-        if let Some(token) = &token {
-            params.push(("nextPageToken".to_owned(), token.clone()));
-        }
-        let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
-            .map_err(|err| AppError::internal(format!("{err:?}")))?;
-        let page = store.list_events(viewer, &query).await?;
-        for stored in page.events {
-            if shipments.len() >= FINDINGS_SHIPMENTS_MAX {
-                truncated = true;
-                break;
-            }
-            let body: serde_json::Value =
-                serde_json::from_str(&stored.body).map_err(AppError::internal)?;
-            let Some(time) = body["eventTime"]
-                .as_str()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            else {
-                continue;
-            };
-            let mut lots: Vec<String> = body["quantityList"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|q| q["epcClass"].as_str())
-                .filter_map(|class| lab::canonical_subject(SampleOf::Lot, class).ok())
-                .collect();
-            let epcs: Vec<String> = body["epcList"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.as_str().map(str::to_owned))
-                .collect();
-            if let (Some(tracer), false) = (tracer, epcs.is_empty()) {
-                let followed = tracer.read().await.map_err(AppError::from)?;
-                for epc in &epcs {
-                    if let Ok(trace) = followed.graph().backward(epc) {
-                        lots.extend(
-                            trace
-                                .links
-                                .into_iter()
-                                .filter(|l| l.relation == anxin_trace::Relation::LotMembership)
-                                .map(|l| l.upstream),
-                        );
-                    }
-                }
-            }
-            lots.sort();
-            lots.dedup();
-            if !lots.is_empty() {
-                shipments.push(Shipment {
-                    event: stored.event_id,
-                    time_ms: time.as_millisecond(),
-                    party: stored.party,
-                    lots,
-                });
-            }
-        }
-        match page.next_page_token {
-            Some(next) if !truncated => token = Some(next),
-            _ => break,
-        }
-    }
-    let mut origins: BTreeMap<String, Option<LotOrigin>> = BTreeMap::new();
-    let mut formula: BTreeMap<String, bool> = BTreeMap::new();
+    let mut lots = LotBook::default();
+    let (mut shipments, truncated) = read_shipments(store, tracer, viewer).await?;
     let mut releases = Vec::new();
-    for lot in shipments.iter().flat_map(|s| &s.lots) {
-        if origins.contains_key(lot) {
+    for lot in shipments
+        .iter()
+        .flat_map(|s| s.lots.clone())
+        .collect::<Vec<_>>()
+    {
+        if lots.origins.contains_key(&lot) {
             continue;
         }
-        // Batch release is for finished formula: a product with a stage in master data (raw
-        // milk and ingredient lots have none).
+        if let Some(origin) = lots.formula_origin(store, &lot).await? {
+            releases.extend(released_by_events(store, &origin).await?);
+        }
+    }
+    // Only formula lots someone made are judged for release.
+    for shipment in &mut shipments {
+        shipment
+            .lots
+            .retain(|lot| lots.origins.get(lot).is_some_and(Option::is_some));
+    }
+    let found = finding::unreleased_shipments(&releases, &shipments);
+    let mut visible: Vec<Finding> = found
+        .into_iter()
+        .filter(|f| match &scope {
+            Scope::Party(party) => lots
+                .origins
+                .get(&f.lot)
+                .and_then(Option::as_ref)
+                .is_some_and(|o| o.made_by(party.as_str())),
+            _ => true,
+        })
+        .collect();
+    visible.extend(release_findings(store, viewer, &mut lots).await?);
+    visible.extend(milk_findings(store, viewer).await?);
+    visible.extend(hold_findings(store, viewer, &mut lots, &shipments).await?);
+    Ok((visible, truncated))
+}
+
+/// Lots looked up once per answer: whether each is a formula lot someone made (its origin).
+#[derive(Default)]
+struct LotBook {
+    origins: BTreeMap<String, Option<LotOrigin>>,
+    formula: BTreeMap<String, bool>,
+}
+
+impl LotBook {
+    /// The lot's origin when it is a formula lot (a product with a stage in master data: raw
+    /// milk and ingredient lots have none) that some event made.
+    async fn formula_origin(
+        &mut self,
+        store: &dyn Store,
+        lot: &str,
+    ) -> Result<Option<LotOrigin>, AppError> {
+        if let Some(known) = self.origins.get(lot) {
+            return Ok(known.clone());
+        }
         let gtin = match anxin_gs1::Gs1Key::parse(lot) {
             Ok(anxin_gs1::Gs1Key::Lgtin(lgtin)) => lgtin.gtin().to_string(),
             _ => String::new(),
         };
-        let is_formula = match formula.get(&gtin) {
+        let is_formula = match self.formula.get(&gtin) {
             Some(known) => *known,
             None => {
                 let known = product_of(store, lot, &gtin)
@@ -812,7 +908,7 @@ pub async fn findings(
                     .as_deref()
                     .and_then(ProductType::parse)
                     .is_some();
-                formula.insert(gtin, known);
+                self.formula.insert(gtin, known);
                 known
             }
         };
@@ -821,27 +917,450 @@ pub async fn findings(
         } else {
             None
         };
-        if let Some(origin) = &origin {
-            releases.extend(released_by_events(store, origin).await?);
+        self.origins.insert(lot.to_owned(), origin.clone());
+        Ok(origin)
+    }
+}
+
+/// Whether the viewer reads a lot's quality records (its maker, a regulator of the place it
+/// was made, the admin).
+fn reads(viewer: &Viewer, origin: &LotOrigin) -> bool {
+    matches!(
+        lab::lot_access(viewer, origin),
+        LotAccess::Maker | LotAccess::Regulator
+    )
+}
+
+/// Every event of a query, page by page (as `viewer`), at most `max`; and whether it stopped.
+async fn all_events(
+    store: &dyn Store,
+    viewer: &Viewer,
+    params: &[(&str, &str)],
+    max: usize,
+) -> Result<(Vec<anxin_store::StoredEvent>, bool), AppError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut query: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        query.push(("perPage".to_owned(), "1000".to_owned()));
+        if let Some(token) = &token {
+            query.push(("nextPageToken".to_owned(), token.clone()));
         }
-        origins.insert(lot.clone(), origin);
+        let query = EventQuery::parse(&query, &Vec::<(String, String)>::new())
+            .map_err(|err| AppError::internal(format!("{err:?}")))?;
+        let page = store.list_events(viewer, &query).await?;
+        for event in page.events {
+            if out.len() >= max {
+                return Ok((out, true));
+            }
+            out.push(event);
+        }
+        match page.next_page_token {
+            Some(next) => token = Some(next),
+            None => return Ok((out, false)),
+        }
     }
-    // Only formula lots someone made are judged for release.
-    for shipment in &mut shipments {
-        shipment
-            .lots
-            .retain(|lot| origins.get(lot).is_some_and(Option::is_some));
+}
+
+/// The shipping events the viewer sees, with the lots each carried (LGTINs in
+/// `quantityList`, and for EPCs the lots their cans belong to through the trace graph).
+async fn read_shipments(
+    store: &dyn Store,
+    tracer: Option<&crate::trace::Tracer>,
+    viewer: &Viewer,
+) -> Result<(Vec<Shipment>, bool), AppError> {
+    let (events, truncated) = all_events(
+        store,
+        viewer,
+        &[("EQ_bizStep", "shipping")],
+        FINDINGS_SHIPMENTS_MAX,
+    )
+    .await?;
+    let mut shipments = Vec::new();
+    for stored in events {
+        let body: serde_json::Value =
+            serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+        let Some(time) = body["eventTime"]
+            .as_str()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        else {
+            continue;
+        };
+        let mut lots: Vec<String> = body["quantityList"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q["epcClass"].as_str())
+            .filter_map(|class| lab::canonical_subject(SampleOf::Lot, class).ok())
+            .collect();
+        let epcs: Vec<String> = body["epcList"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.as_str().map(str::to_owned))
+            .collect();
+        if let (Some(tracer), false) = (tracer, epcs.is_empty()) {
+            let followed = tracer.read().await.map_err(AppError::from)?;
+            for epc in &epcs {
+                if let Ok(trace) = followed.graph().backward(epc) {
+                    lots.extend(
+                        trace
+                            .links
+                            .into_iter()
+                            .filter(|l| l.relation == anxin_trace::Relation::LotMembership)
+                            .filter_map(|l| {
+                                lab::canonical_subject(SampleOf::Lot, &l.upstream).ok()
+                            }),
+                    );
+                }
+            }
+        }
+        lots.sort();
+        lots.dedup();
+        if !lots.is_empty() {
+            shipments.push(Shipment {
+                event: stored.event_id,
+                time_ms: time.as_millisecond(),
+                party: stored.party,
+                lots,
+            });
+        }
     }
-    let found = finding::unreleased_shipments(&releases, &shipments);
-    let visible = found
-        .into_iter()
-        .filter(|f| match &scope {
-            Scope::Party(party) => origins
-                .get(&f.lot)
-                .and_then(Option::as_ref)
-                .is_some_and(|o| o.made_by(party.as_str())),
-            _ => true,
-        })
-        .collect();
-    Ok((visible, truncated))
+    Ok((shipments, truncated))
+}
+
+/// Lots released by their maker's `inspecting`/`conformant` event, judged on their stored
+/// results: a failed binding limit or a missing required result is a finding.
+async fn release_findings(
+    store: &dyn Store,
+    viewer: &Viewer,
+    lots: &mut LotBook,
+) -> Result<Vec<Finding>, AppError> {
+    let (events, _) = all_events(
+        store,
+        &admin_viewer(),
+        &[
+            ("EQ_bizStep", "inspecting"),
+            ("EQ_disposition", "conformant"),
+        ],
+        usize::MAX,
+    )
+    .await?;
+    let mut judged: BTreeMap<String, ()> = BTreeMap::new();
+    let mut found = Vec::new();
+    for stored in events {
+        let body: serde_json::Value =
+            serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+        let Some(time) = body["eventTime"]
+            .as_str()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        else {
+            continue;
+        };
+        let classes: Vec<String> = body["quantityList"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q["epcClass"].as_str())
+            .filter_map(|class| lab::canonical_subject(SampleOf::Lot, class).ok())
+            .collect();
+        for lot in classes {
+            if judged.contains_key(&lot) {
+                continue;
+            }
+            let Some(origin) = lots.formula_origin(store, &lot).await? else {
+                continue;
+            };
+            let by_maker = stored
+                .party
+                .as_deref()
+                .is_none_or(|party| origin.made_by(party));
+            if !by_maker || !reads(viewer, &origin) {
+                continue;
+            }
+            judged.insert(lot.clone(), ());
+            let Ok(prepared) = prepare_judgment(store, &origin).await else {
+                continue; // a lot that cannot be judged (no stage, results that conflict)
+            };
+            let judgment = anxin_quality::judge(
+                catalogue()?,
+                prepared.committed.as_ref().map(|(_, e)| e),
+                &prepared.sample,
+            );
+            let release = LotRelease {
+                lot: lot.clone(),
+                released_ms: time.as_millisecond(),
+                event: stored.event_id.clone(),
+            };
+            found.extend(finding::released_against_judgment(
+                &release,
+                origin.maker(),
+                &judgment,
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// Transformations the viewer sees that used raw milk rejected at receiving (or undecided),
+/// judged from the stored receiving tests.
+async fn milk_findings(store: &dyn Store, viewer: &Viewer) -> Result<Vec<Finding>, AppError> {
+    let (events, _) = all_events(
+        store,
+        viewer,
+        &[("eventType", "TransformationEvent")],
+        usize::MAX,
+    )
+    .await?;
+    let mut deliveries: BTreeMap<String, Option<(String, anxin_quality::raw_milk::Delivery)>> =
+        BTreeMap::new();
+    let mut uses = Vec::new();
+    for stored in events {
+        let body: serde_json::Value =
+            serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+        for class in body["inputQuantityList"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q["epcClass"].as_str())
+        {
+            if !deliveries.contains_key(class) {
+                let rows = store.raw_milk_tests(class).await?;
+                let plant = rows
+                    .first()
+                    .map(|r| r.plant_gln.clone())
+                    .unwrap_or_default();
+                deliveries.insert(
+                    class.to_owned(),
+                    anxin_store::quality::delivery(&rows)?.map(|d| (plant, d)),
+                );
+            }
+            // Only inputs with receiving tests are known to be raw milk.
+            if deliveries.get(class).is_some_and(Option::is_some) {
+                uses.push(finding::MilkUseAt {
+                    milk_use: anxin_quality::raw_milk::MilkUse {
+                        transformation: stored.event_id.clone(),
+                        delivery: class.to_owned(),
+                    },
+                    plant: stored.party.clone(),
+                });
+            }
+        }
+    }
+    // Each delivery against the national standards and its receiving plant's committed
+    // raw-milk standard, as `GET /api/v1/raw-milk/deliveries/{id}` judges it.
+    let mut standards: BTreeMap<String, Option<EnterpriseStandard>> = BTreeMap::new();
+    for (plant, _) in deliveries.values().flatten() {
+        if !standards.contains_key(plant) {
+            let committed = crate::api::quality::plant_standard(store, plant).await?;
+            standards.insert(plant.clone(), committed.map(|(_, reviewed)| reviewed));
+        }
+    }
+    let mut acceptances = Vec::new();
+    for (plant, delivery) in deliveries.values().flatten() {
+        let standard = standards.get(plant).and_then(Option::as_ref);
+        if let Ok(acceptance) = anxin_quality::raw_milk::accept(catalogue()?, standard, delivery) {
+            acceptances.push(acceptance);
+        }
+    }
+    Ok(finding::rejected_milk_used(&acceptances, &uses))
+}
+
+/// Lots on HACCP hold (from each plant's stored records) that shipped before their corrective
+/// action, or are still on hold.
+async fn hold_findings(
+    store: &dyn Store,
+    viewer: &Viewer,
+    lots: &mut LotBook,
+    shipments: &[Shipment],
+) -> Result<Vec<Finding>, AppError> {
+    let plants: Vec<String> = match viewer.account.role {
+        Role::Manufacturer => viewer
+            .account
+            .party
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        _ => {
+            let mut plants: Vec<String> = store
+                .list_accounts()
+                .await?
+                .into_iter()
+                .filter(|a| a.role == Role::Manufacturer)
+                .filter_map(|a| a.party.map(|p| p.as_str().to_owned()))
+                .collect();
+            plants.sort();
+            plants.dedup();
+            plants
+        }
+    };
+    let mut found = Vec::new();
+    for plant in plants {
+        let holds = anxin_store::quality::holds(store, &plant).await?;
+        let mut visible = Vec::new();
+        for hold in holds {
+            let canonical = lab::canonical_subject(SampleOf::Lot, &hold.lot)
+                .unwrap_or_else(|_| hold.lot.clone());
+            let readable = match lots.formula_origin(store, &canonical).await? {
+                Some(origin) => reads(viewer, &origin),
+                // A lot no event made: only its plant's manufacturer and the admin.
+                None => matches!(viewer.scope(), Scope::Everything | Scope::Party(_)),
+            };
+            if readable {
+                visible.push(anxin_quality::haccp::Hold {
+                    lot: canonical,
+                    ..hold
+                });
+            }
+        }
+        found.extend(finding::hold_findings(&visible, Some(&plant), shipments));
+    }
+    Ok(found)
+}
+
+/// Lots listed for one viewer at most (`/app/lots`); an assumption of ours that keeps one page
+/// bounded. The page says when it stopped there.
+pub const LOTS_LISTED_MAX: usize = 500;
+
+/// One lot as the manufacturer's lot list shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LotStanding {
+    /// The lot's origin.
+    pub origin: LotOrigin,
+    /// Its facts (product, stage, production date), when master data has a stage.
+    pub facts: Option<LotFacts>,
+    /// The verdict on its current results; none when they cannot be judged together.
+    pub verdict: Option<Verdict>,
+    /// How many results are on file (current ones).
+    pub results: usize,
+    /// The verdict is `incomplete` only because a standard's tables are not in the platform's
+    /// data (GB 10766/10767-2021): a data gap, not the maker's.
+    pub data_gap: bool,
+    /// The first release (the maker's `inspecting`/`conformant` event), China time.
+    pub released_at: Option<String>,
+    /// The certificate of analysis, when a release row was recorded.
+    pub certificate: Option<String>,
+}
+
+/// The formula lots the viewer may read the quality records of (its own as a manufacturer,
+/// those made in its jurisdiction as a regulator, all as the admin), from the events that made
+/// them (transformation outputs, ObjectEvent ADD naming a class), newest first; and whether
+/// the list stopped at [`LOTS_LISTED_MAX`].
+pub async fn lots_of(
+    store: &dyn Store,
+    viewer: &Viewer,
+) -> Result<(Vec<LotOrigin>, bool), AppError> {
+    let mut book = LotBook::default();
+    let mut out: Vec<LotOrigin> = Vec::new();
+    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let mut truncated = false;
+    for (params, list) in [
+        (
+            vec![("eventType", "TransformationEvent")],
+            "outputQuantityList",
+        ),
+        (
+            vec![("eventType", "ObjectEvent"), ("EQ_action", "ADD")],
+            "quantityList",
+        ),
+    ] {
+        let (events, _) = all_events(store, viewer, &params, usize::MAX).await?;
+        for stored in events {
+            let body: serde_json::Value =
+                serde_json::from_str(&stored.body).map_err(AppError::internal)?;
+            for class in body[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q["epcClass"].as_str())
+            {
+                let Ok(lot) = lab::canonical_subject(SampleOf::Lot, class) else {
+                    continue;
+                };
+                if seen.insert(lot.clone(), ()).is_some() {
+                    continue;
+                }
+                if let Some(origin) = book.formula_origin(store, &lot).await?
+                    && reads(viewer, &origin)
+                {
+                    if out.len() >= LOTS_LISTED_MAX {
+                        truncated = true;
+                        break;
+                    }
+                    out.push(origin);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.event_time_ms
+            .cmp(&a.event_time_ms)
+            .then(a.lot.cmp(&b.lot))
+    });
+    Ok((out, truncated))
+}
+
+/// A lot's standing: verdict on its current results, release and certificate.
+pub async fn standing(store: &dyn Store, origin: LotOrigin) -> Result<LotStanding, AppError> {
+    let (facts, verdict, results, data_gap) = match prepare_judgment(store, &origin).await {
+        Ok(prepared) => {
+            let judgment = anxin_quality::judge(
+                catalogue()?,
+                prepared.committed.as_ref().map(|(_, e)| e),
+                &prepared.sample,
+            );
+            let data_gap = judgment.verdict == Verdict::Incomplete
+                && judgment
+                    .checks
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.outcome,
+                            anxin_quality::Outcome::Missing | anxin_quality::Outcome::Undetermined
+                        )
+                    })
+                    .all(finding::is_coverage_gap);
+            (
+                Some(prepared.facts),
+                Some(judgment.verdict),
+                prepared.result_ids.len(),
+                data_gap,
+            )
+        }
+        Err(_) => (lot_facts(store, &origin).await.ok(), None, 0, false),
+    };
+    let released_at = released_by_events(store, &origin)
+        .await?
+        .iter()
+        .map(|r| r.released_ms)
+        .min()
+        .map(rfc3339);
+    let certificate = if store.releases(&origin.lot).await?.is_empty() {
+        None
+    } else {
+        Some(certificate_path(&origin.lot))
+    };
+    Ok(LotStanding {
+        origin,
+        facts,
+        verdict,
+        results,
+        data_gap,
+        released_at,
+        certificate,
+    })
+}
+
+/// The HACCP holds on the viewer's lots: each lot with whether it is still on hold.
+pub async fn holds_of(store: &dyn Store, plant: &str) -> Result<BTreeMap<String, bool>, AppError> {
+    let mut out: BTreeMap<String, bool> = BTreeMap::new();
+    for hold in anxin_store::quality::holds(store, plant).await? {
+        let lot = lab::canonical_subject(SampleOf::Lot, &hold.lot).unwrap_or(hold.lot.clone());
+        let on = out.entry(lot).or_insert(false);
+        *on |= hold.is_on_hold();
+    }
+    Ok(out)
 }

@@ -197,9 +197,9 @@ pub struct QualityStatus {
     pub released_at: Option<String>,
     /// The certificate of analysis, when the release was made on this platform.
     pub certificate: Option<String>,
-    /// Numbered abroad (an import): its maker's release is made abroad and is not a record
-    /// of this platform, so a missing release is said plainly rather than as a warning.
-    pub imported: bool,
+    /// Whether the store knows the event that made the lot (so a missing release means one;
+    /// an imported lot commissioned can by can abroad has none, and its release is unknown).
+    pub lot_known: bool,
     /// The enterprise standard committed publicly (公开承诺) for the product.
     pub enterprise_standard: Option<crate::lab::CommittedView>,
 }
@@ -604,13 +604,11 @@ async fn quality_status(
     gtin: &str,
     lot: Option<&str>,
 ) -> Result<QualityStatus, anxin_store::StoreError> {
-    let mut status = QualityStatus {
-        imported: crate::pages::check::numbered_abroad(gtin),
-        ..QualityStatus::default()
-    };
+    let mut status = QualityStatus::default();
     if let Some(lot) = lot.and_then(|lot| crate::lab::lot_of(lot).ok())
         && let Some(origin) = state.store.lot_origin(&lot).await?
     {
+        status.lot_known = true;
         let releases = crate::lab::released_by_events(&*state.store, &origin).await?;
         if let Some(first) = releases.iter().map(|r| r.released_ms).min() {
             status.released = true;

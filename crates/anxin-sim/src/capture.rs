@@ -7,6 +7,7 @@
 //! as some of the parties.
 
 use anxin_quality::judge::Reading;
+use anxin_store::lab::{NewLabResult, SampleOf, Submission};
 use anxin_store::{
     CaptureInput, ControlPointRow, CorrectiveActionRow, ErrorBehaviour, HaccpLotRow,
     HaccpReadingRow, JobState, NewAccount, PartyGln, RawMilkTestRow, RegionCode, Store, StoreError,
@@ -45,9 +46,31 @@ pub struct CaptureSummary {
     pub n_stored: u64,
     /// Events the store already had.
     pub n_duplicates: u64,
-    /// The quality data, also stored (raw-milk tests and HACCP records; the lab reports are
-    /// kept here until the store has lab results).
+    /// The quality data, also stored (lab reports through `LabStore`, raw-milk tests and HACCP
+    /// records through `QualityStore`).
     pub quality: Quality,
+    /// Every finished lot's release inspection as captured (the maker's `inspecting` event
+    /// with disposition `conformant`), for recording the release rows of the lots whose stored
+    /// results judge conformant (`anxin_server::lab::adopt_releases`, which this crate cannot
+    /// call: judging a stored lot is the server's).
+    pub releases: Vec<ReleaseEvent>,
+}
+
+/// A lot's release inspection event as the simulator captured it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseEvent {
+    /// The lot, as the event names it (LGTIN URN).
+    pub lot: String,
+    /// The event's ID (its CBV 2.0 hash ID: the simulator gives no `eventID`).
+    pub event_id: String,
+    /// The capture job that stored it.
+    pub job_id: String,
+    /// The event's time, Unix ms.
+    pub released_ms: i64,
+    /// The maker's account.
+    pub account_id: i64,
+    /// The maker's party GLN.
+    pub party: String,
 }
 
 /// How far a capture has got, for progress bars.
@@ -116,9 +139,35 @@ pub async fn capture_world(
     let mut generator = Generator::new(world, config);
     let (mut n_stored, mut n_duplicates) = (0, 0);
     let mut done = Progress::default();
+    let mut releases = Vec::new();
     while let Some(upload) = generator.next() {
         let viewer = &accounts[upload.party].0;
         let n_events = upload.events.len() as u64;
+        let first_release = releases.len();
+        for event in &upload.events {
+            let is_release = event
+                .biz_step
+                .as_ref()
+                .is_some_and(|t| t.json_form() == "inspecting")
+                && event
+                    .disposition
+                    .as_ref()
+                    .is_some_and(|t| t.json_form() == "conformant")
+                && event
+                    .extensions
+                    .iter()
+                    .any(|x| x.name.local == "releaseCertificate");
+            if let (true, Some(q)) = (is_release, event.quantity_list.first()) {
+                releases.push(ReleaseEvent {
+                    lot: q.epc_class.clone(),
+                    event_id: anxin_epcis::hash::event_hash_id(event),
+                    job_id: String::new(),
+                    released_ms: event.event_time.instant.as_millisecond(),
+                    account_id: viewer.account.account_id,
+                    party: world.parties[upload.party].gln.clone(),
+                });
+            }
+        }
         let job = store
             .start_job(viewer, ErrorBehaviour::Rollback, "anxin sim")
             .await?;
@@ -136,6 +185,9 @@ pub async fn capture_world(
                 job.errors.join("; ")
             )));
         }
+        for release in &mut releases[first_release..] {
+            release.job_id = job.job_id.clone();
+        }
         n_stored += job.n_stored;
         n_duplicates += job.n_duplicates;
         done.events += n_events;
@@ -151,8 +203,45 @@ pub async fn capture_world(
         n_stored,
         n_duplicates,
         quality,
+        releases,
     })
 }
+
+/// A lab report's results as rows for `LabStore::add_lab_results`, in the form the API and
+/// `anxin lab submit` take (value as written, `<LOD`, `detected`, `not detected`).
+pub fn lab_rows(report: &crate::quality::LabReport) -> Vec<NewLabResult> {
+    report
+        .measurements
+        .iter()
+        .enumerate()
+        .map(|(index, m)| NewLabResult {
+            line: index + 1,
+            sample_of: SampleOf::Lot,
+            subject: report.lot.clone(),
+            sample_id: report.id.clone(),
+            analyte: m.analyte.id.to_owned(),
+            value: match m.reading {
+                Reading::Value(v) => crate::quality::number(v),
+                Reading::BelowDetection(v) => format!("<{}", crate::quality::number(v)),
+                Reading::NotDetected => "not detected".to_owned(),
+                Reading::Detected => "detected".to_owned(),
+            },
+            unit: m.unit.map(|u| u.to_string()).unwrap_or_default(),
+            sample_unit: m.sample_unit,
+            method: LAB_METHOD.to_owned(),
+            laboratory: report.lab_gln.clone(),
+            analyst: LAB_ANALYST.to_owned(),
+            tested_ms: report.reported_ms,
+            supersedes: None,
+        })
+        .collect()
+}
+
+/// The method named on simulated results: the simulator draws values, it models no method,
+/// and says so rather than naming a real method standard.
+pub const LAB_METHOD: &str = "模拟数据，未指定方法 (simulated: no method)";
+/// The analyst named on simulated results: the simulator names no person.
+pub const LAB_ANALYST: &str = "模拟检验员 (simulated)";
 
 /// Stores the quality data as the parties that recorded it: each delivery's receiving tests by
 /// the receiving plant, each plant's control points, then each run's readings, lots and
@@ -172,6 +261,70 @@ async fn capture_quality(
             .position(|party| party.gln == gln)
             .map_or(0, |index| accounts[index].0.account.account_id)
     };
+    let viewer_of = |gln: &str| {
+        world
+            .parties
+            .iter()
+            .position(|party| party.gln == gln)
+            .map(|index| &accounts[index].0)
+    };
+    for report in &quality.lab_reports {
+        // The laboratory submits (the maker itself for an import, whose own lab tested it).
+        let Some(viewer) = viewer_of(&report.lab_gln).or_else(|| viewer_of(&report.maker_gln))
+        else {
+            return Err(StoreError::ConstraintViolation(format!(
+                "the laboratory {} of report {} has no account",
+                report.lab_gln, report.id
+            )));
+        };
+        // The store keeps results only for a lot some event made (a transformation output or
+        // an ObjectEvent ADD naming the class); an imported lot is commissioned abroad can by
+        // can without naming its class, so the store has no origin for it and its report stays
+        // in this summary (and the `--out` files) only.
+        let lot = anxin_store::lab::canonical_subject(SampleOf::Lot, &report.lot)
+            .map_err(StoreError::ConstraintViolation)?;
+        if store.lot_origin(&lot).await?.is_none() {
+            continue;
+        }
+        let rows = lab_rows(report);
+        match store.add_lab_results(viewer, &rows).await? {
+            Submission::Stored(stored) => done.quality_records += stored.len() as u64,
+            Submission::Refused(errors) => {
+                return Err(StoreError::ConstraintViolation(format!(
+                    "the store refused the simulated lab report {} of {}: {}",
+                    report.id,
+                    report.lot,
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )));
+            }
+        }
+        progress(*done);
+    }
+    // Every simulated plant has adopted the example raw-milk acceptance standard: commit it
+    // publicly as the plant's (no GTIN), once per plant, before its first delivery, so the
+    // platform judges its milk against it as the simulator did.
+    let mut committed: Vec<&str> = Vec::new();
+    for delivery in &quality.deliveries {
+        if committed.contains(&delivery.factory_gln.as_str()) {
+            continue;
+        }
+        committed.push(&delivery.factory_gln);
+        store
+            .add_committed_standard(&anxin_store::lab::CommittedStandard {
+                standard_id: 0,
+                party: delivery.factory_gln.clone(),
+                gtin: anxin_store::lab::RAW_MILK_GTIN.to_owned(),
+                code: standards().raw_milk.standard().code.clone(),
+                text: anxin_quality::raw_milk::EXAMPLE_MANUFACTURER_STANDARD.to_owned(),
+                account_id: account_of(&delivery.factory_gln),
+                committed_ms: delivery.received_ms,
+            })
+            .await?;
+    }
     for delivery in &quality.deliveries {
         let d = &delivery.delivery;
         let account_id = account_of(&delivery.factory_gln);

@@ -9,7 +9,7 @@ pub mod quality;
 pub mod vocab;
 pub mod world;
 
-pub use capture::{CaptureSummary, PartyToken, capture_world};
+pub use capture::{CaptureSummary, PartyToken, ReleaseEvent, capture_world};
 pub use flow::{Generator, Upload};
 pub use manifest::Manifest;
 pub use quality::Quality;

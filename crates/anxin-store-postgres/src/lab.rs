@@ -261,6 +261,35 @@ impl LabStore for PgStore {
         })
     }
 
+    fn committed_standards_by_party<'a>(
+        &'a self,
+        party_gln: &'a str,
+    ) -> StoreFuture<'a, Vec<CommittedStandard>> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            client
+                .query(
+                    "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
+                     FROM committed_standard WHERE party_gln = $1 ORDER BY standard_id",
+                    &[&party_gln],
+                )
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(CommittedStandard {
+                        standard_id: row.try_get(0)?,
+                        party: row.try_get(1)?,
+                        gtin: row.try_get(2)?,
+                        code: row.try_get(3)?,
+                        text: row.try_get(4)?,
+                        account_id: row.try_get(5)?,
+                        committed_ms: row.try_get(6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn add_release<'a>(&'a self, r: &'a ReleaseRow) -> StoreFuture<'a, i64> {
         Box::pin(async move {
             let client = self.pool.get().await?;

@@ -227,6 +227,33 @@ impl LabStore for SqliteStore {
         }))
     }
 
+    fn committed_standards_by_party<'a>(
+        &'a self,
+        party_gln: &'a str,
+    ) -> StoreFuture<'a, Vec<CommittedStandard>> {
+        let party = party_gln.to_owned();
+        Box::pin(self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
+                 FROM committed_standard WHERE party_gln = ?1 ORDER BY standard_id",
+            )?;
+            let rows = statement
+                .query_map([party], |row| {
+                    Ok(CommittedStandard {
+                        standard_id: row.get(0)?,
+                        party: row.get(1)?,
+                        gtin: row.get(2)?,
+                        code: row.get(3)?,
+                        text: row.get(4)?,
+                        account_id: row.get(5)?,
+                        committed_ms: row.get(6)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        }))
+    }
+
     fn add_release<'a>(&'a self, release: &'a ReleaseRow) -> StoreFuture<'a, i64> {
         let r = release.clone();
         Box::pin(self.write(move |conn| {

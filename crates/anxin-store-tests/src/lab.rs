@@ -262,6 +262,23 @@ pub async fn run_lab_story(store: &dyn Store) {
             .collect::<Vec<_>>(),
         ["Q/AX 0001S-2026", "Q/AX 0001S-2027"]
     );
+    assert_eq!(
+        store
+            .committed_standards_by_party("6901234000009")
+            .await
+            .expect("by party")
+            .iter()
+            .map(|s| s.standard_id)
+            .collect::<Vec<_>>(),
+        committed.iter().map(|s| s.standard_id).collect::<Vec<_>>()
+    );
+    assert!(
+        store
+            .committed_standards_by_party("6901234000016")
+            .await
+            .expect("by party")
+            .is_empty()
+    );
     let release = ReleaseRow {
         release_id: 0,
         lot: lot.clone(),

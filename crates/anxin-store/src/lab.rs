@@ -243,6 +243,11 @@ pub struct CommittedStandard {
     pub committed_ms: i64,
 }
 
+/// The `gtin` of a committed standard that is a plant's raw-milk acceptance standard rather
+/// than a product's: raw milk arrives under the farms' GTINs, so the standard belongs to the
+/// receiving plant (its `party`), not to a GTIN. Empty, never a valid GTIN.
+pub const RAW_MILK_GTIN: &str = "";
+
 /// A lot's release (批批检验 passed), recorded after its `inspecting` event was captured.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct ReleaseRow {
@@ -300,6 +305,13 @@ pub trait LabStore: Send + Sync {
 
     /// Every standard committed for a GTIN, oldest first (the last applies).
     fn committed_standards<'a>(&'a self, gtin: &'a str) -> StoreFuture<'a, Vec<CommittedStandard>>;
+
+    /// Every standard a party committed, oldest first: a plant's raw-milk acceptance standard
+    /// is found this way ([`RAW_MILK_GTIN`] marks it: it is no product's).
+    fn committed_standards_by_party<'a>(
+        &'a self,
+        party_gln: &'a str,
+    ) -> StoreFuture<'a, Vec<CommittedStandard>>;
 
     /// Appends a release row; returns its ID.
     fn add_release<'a>(&'a self, release: &'a ReleaseRow) -> StoreFuture<'a, i64>;

@@ -1,7 +1,8 @@
-//! `anxin lab submit|judge|release` end to end on a tiny simulated world (seed 3): broken rows
-//! listed by line with nothing stored, results stored as the lot's maker, another maker
-//! refused, the judgment printed, and a second release refused (the simulator already
-//! recorded the lot's release inspection).
+//! `anxin lab submit|judge|release` end to end on a tiny simulated world (seed 3): the
+//! simulator's own report of the lot judged from the store, broken rows listed by line with
+//! nothing stored, results stored as the lot's maker, another maker refused, a second set of
+//! the same analytes refused at judgment (a retest must supersede), and a second release
+//! refused (the simulator already recorded the lot's release inspection).
 
 use std::process::Command;
 
@@ -75,6 +76,20 @@ fn lab_results_judgment_and_release_from_the_command_line() {
         )
     };
 
+    // `anxin sim --db` stored the lot's release report: it judges from the store.
+    let judged = run(
+        &["lab", "judge", LOT, "--format", "json", "--db", &db],
+        &maker,
+    );
+    let judgment: serde_json::Value = serde_json::from_slice(&judged.stdout)
+        .unwrap_or_else(|_| panic!("{}", text(&judged.stderr)));
+    let simulated = judgment["result_ids"].as_array().unwrap().len();
+    assert!(simulated > 0, "{judgment}");
+    assert_eq!(judgment["facts"]["product_type"], "older_infant");
+    // GB 10766-2021's tables are not in the data, so a stage-2 lot is never conformant.
+    assert_eq!(judgment["verdict"], "incomplete");
+    assert_eq!(judged.status.code(), Some(1));
+
     let refused = submit(&broken, &maker);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
     let stderr = text(&refused.stderr);
@@ -96,17 +111,15 @@ fn lab_results_judgment_and_release_from_the_command_line() {
     assert_eq!(stored.status.code(), Some(0), "{}", text(&stored.stderr));
     assert!(text(&stored.stdout).contains("42 result(s) stored"));
 
-    let judged = run(
-        &["lab", "judge", LOT, "--format", "json", "--db", &db],
-        &maker,
-    );
-    let judgment: serde_json::Value = serde_json::from_slice(&judged.stdout)
-        .unwrap_or_else(|_| panic!("{}", text(&judged.stderr)));
-    assert_eq!(judgment["result_ids"].as_array().unwrap().len(), 42);
-    assert_eq!(judgment["facts"]["product_type"], "older_infant");
-    // GB 10766-2021's tables are not in the data, so a stage-2 lot is never conformant.
-    assert_eq!(judgment["verdict"], "incomplete");
+    // The lot now has two current results of the same analytes: they cannot be judged
+    // together until a retest supersedes one, and the judgment says so.
+    let judged = run(&["lab", "judge", LOT, "--db", &db], &maker);
     assert_eq!(judged.status.code(), Some(1));
+    assert!(
+        text(&judged.stderr).contains("cannot be judged together"),
+        "{}",
+        text(&judged.stderr)
+    );
 
     let again = run(&["lab", "release", LOT, "--db", &db], &maker);
     assert_eq!(again.status.code(), Some(1));

@@ -375,8 +375,10 @@ async fn release(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StandardRequest {
-    /// The product (GTIN in any form).
-    gtin: String,
+    /// The product (GTIN in any form); left out for a plant's raw-milk acceptance standard
+    /// (one whose products are raw milk only), which belongs to the committing plant.
+    #[serde(default)]
+    gtin: Option<String>,
     /// The standard as TOML (the `anxin-quality` format with `enterprise = "…"`).
     text: String,
 }
@@ -391,9 +393,6 @@ async fn commit_standard(
             "the body must be {{\"gtin\": \"…\", \"text\": \"<TOML>\"}}: {err}"
         ))
     })?;
-    let gtin = anxin_gs1::Gtin::parse(request.gtin.trim())
-        .map(|g| g.as_str().to_owned())
-        .map_err(|err| AppError::validation(format!("gtin `{}`: {err}", request.gtin)))?;
     let Some(party) = viewer.account.party.clone() else {
         return Err(AppError::forbidden(
             "only a manufacturer commits an enterprise standard for its product",
@@ -403,15 +402,6 @@ async fn commit_standard(
         return Err(AppError::forbidden(format!(
             "a {} account does not commit enterprise standards; the product's manufacturer does",
             viewer.account.role
-        )));
-    }
-    // The product must be the manufacturer's: its GTIN carries the party's company prefix.
-    let prefix_ok = anxin_gs1::PrefixTable::bundled()
-        .company_prefix_len(party.as_str())
-        .is_some_and(|len| gtin.get(1..1 + len) == party.as_str().get(..len));
-    if !prefix_ok {
-        return Err(AppError::forbidden(format!(
-            "the GTIN {gtin} is not under the company prefix of party {party}"
         )));
     }
     let catalogue = domain::catalogue()?;
@@ -424,6 +414,40 @@ async fn commit_standard(
             )
         },
     )?;
+    let raw_milk_only = reviewed
+        .standard()
+        .products
+        .iter()
+        .all(|p| *p == anxin_quality::ProductType::RawMilk);
+    let gtin = match (&request.gtin, raw_milk_only) {
+        (None, true) => anxin_store::lab::RAW_MILK_GTIN.to_owned(),
+        (Some(_), true) => {
+            return Err(AppError::validation(
+                "a raw-milk acceptance standard is the receiving plant's, not a product's: leave out `gtin`",
+            ));
+        }
+        (None, false) => {
+            return Err(AppError::validation(
+                "`gtin` is required: the standard covers formula, so it is committed for a product",
+            ));
+        }
+        (Some(text), false) => {
+            let gtin = anxin_gs1::Gtin::parse(text.trim())
+                .map(|g| g.as_str().to_owned())
+                .map_err(|err| AppError::validation(format!("gtin `{text}`: {err}")))?;
+            // The product must be the manufacturer's: its GTIN carries the party's company
+            // prefix.
+            let prefix_ok = anxin_gs1::PrefixTable::bundled()
+                .company_prefix_len(party.as_str())
+                .is_some_and(|len| gtin.get(1..1 + len) == party.as_str().get(..len));
+            if !prefix_ok {
+                return Err(AppError::forbidden(format!(
+                    "the GTIN {gtin} is not under the company prefix of party {party}"
+                )));
+            }
+            gtin
+        }
+    };
     let row = CommittedStandard {
         standard_id: 0,
         party: party.as_str().to_owned(),

@@ -50,18 +50,37 @@ fn national() -> &'static Catalogue {
     })
 }
 
-/// The manufacturer's raw-milk standard: every plant on this platform uses the example one
-/// until enterprise standards are stored (issue 7, item 2).
-fn manufacturer_standard() -> &'static EnterpriseStandard {
-    static STANDARD: std::sync::OnceLock<EnterpriseStandard> = std::sync::OnceLock::new();
-    STANDARD.get_or_init(|| {
-        anxin_quality::review(
-            national(),
-            "manufacturer-raw-milk.toml",
-            raw_milk::EXAMPLE_MANUFACTURER_STANDARD,
-        )
-        .unwrap_or_else(|e| panic!("the example raw-milk standard: {e:?}"))
-    })
+/// A plant's raw-milk acceptance standard: the latest standard its party committed publicly
+/// (`POST /api/v1/enterprise-standards` without a GTIN, `anxin_store::lab::RAW_MILK_GTIN`) that
+/// covers raw milk, reviewed again against the national catalogue. `None`: the plant committed
+/// none, and its milk is judged against the national standards only.
+pub(crate) async fn plant_standard(
+    store: &dyn anxin_store::Store,
+    plant: &str,
+) -> Result<Option<(anxin_store::lab::CommittedStandard, EnterpriseStandard)>, AppError> {
+    for row in store
+        .committed_standards_by_party(plant)
+        .await?
+        .into_iter()
+        .rev()
+    {
+        if row.gtin != anxin_store::lab::RAW_MILK_GTIN {
+            continue;
+        }
+        let reviewed = anxin_quality::review(national(), &row.code, &row.text).map_err(|err| {
+            AppError::internal(format!(
+                "a committed raw-milk standard no longer reviews: {err}"
+            ))
+        })?;
+        if reviewed
+            .standard()
+            .products
+            .contains(&anxin_quality::ProductType::RawMilk)
+        {
+            return Ok(Some((row, reviewed)));
+        }
+    }
+    Ok(None)
 }
 
 /// The plant a manufacturer speaks for.
@@ -308,7 +327,8 @@ async fn show_delivery(
     let plant = first.plant_gln.clone();
     let delivery: Delivery = records::delivery(&rows)?
         .ok_or_else(|| AppError::not_found(format!("no receiving tests for {id}")))?;
-    let acceptance = raw_milk::accept(national(), Some(manufacturer_standard()), &delivery)
+    let committed = plant_standard(&*state.store, &plant).await?;
+    let acceptance = raw_milk::accept(national(), committed.as_ref().map(|(_, e)| e), &delivery)
         .map_err(|errors| {
             AppError::validation(
                 errors
@@ -325,6 +345,10 @@ async fn show_delivery(
         "supplier": delivery.supplier,
         "received": delivery.received.to_string(),
         "decision": acceptance.decision,
+        // Which standards the milk was judged against: the plant's committed raw-milk standard
+        // when it has one, else the national ones only.
+        "judged_against": if committed.is_some() { "national_and_plant_standard" } else { "national_only" },
+        "plant_standard": committed.as_ref().map(|(row, reviewed)| crate::lab::committed_view(row, reviewed)),
         "standards": acceptance.judgment.standards,
         "reasons": reasons,
     }))

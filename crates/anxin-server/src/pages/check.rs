@@ -2,9 +2,10 @@
 //! takes a code in any form `anxin_gs1::Gs1Key::parse` reads (the QR code's Digital Link, an
 //! element string with brackets or FNC1, an EPC URN), and at once a list of big pass/fail
 //! marks: the code is valid, the platform knows the item, the product is registered in master
-//! data, not recalled, not expired, no sign of counterfeiting; and, honestly marked as not yet
-//! on file until the data exists, the lot's release and (for imports) the entry certificate
-//! and formula registration.
+//! data, the lot released by its maker (批批检验, with the certificate of analysis when the
+//! release was recorded on the platform; unknown when the store never saw the lot being made),
+//! not recalled, not expired, no sign of counterfeiting; and, honestly marked as not yet on file
+//! until the data exists, (for imports) the entry certificate and the formula registration.
 //!
 //! The facts are the passport's ([`crate::passport::passport`]): the same graph state, events
 //! and master data, so the two pages can never disagree.
@@ -70,6 +71,7 @@ struct CheckPage {
     lines: Vec<CheckLine>,
     overall: Option<Mark>,
     passport_href: Option<String>,
+    certificate_href: Option<String>,
 }
 
 /// `GET /check` parameters.
@@ -103,6 +105,7 @@ pub async fn check(
         lines: Vec::new(),
         overall: None,
         passport_href: None,
+        certificate_href: None,
     };
     if code.is_empty() {
         return html(StatusCode::OK, &result);
@@ -185,9 +188,20 @@ pub async fn check(
                 t.check_registered,
                 p.product.as_deref().unwrap_or(""),
             ));
-            result
-                .lines
-                .push(line(Mark::Unknown, t.check_released, t.check_released_note));
+            // Batch release (批批检验): the maker's release inspection, with its certificate when
+            // the release was recorded on the platform; a lot the store saw being made but
+            // never released fails; a lot whose making is not on file is unknown.
+            let q = &p.quality;
+            result.lines.push(match (&q.released_at, q.lot_known) {
+                (Some(at), _) => line(
+                    Mark::Pass,
+                    t.check_released,
+                    &format!("{} {at}", t.check_released_at),
+                ),
+                (None, true) => line(Mark::Fail, t.check_released, t.check_released_note),
+                (None, false) => line(Mark::Unknown, t.check_released, t.check_released_note),
+            });
+            result.certificate_href = q.certificate.clone();
             result.lines.push(line(
                 if p.recalled { Mark::Fail } else { Mark::Pass },
                 t.check_not_recalled,

@@ -83,6 +83,8 @@ texts! {
     nav_recalls => "召回", "Recalls";
     nav_ledger => "账本", "Ledger";
     nav_check => "市场检查", "Shop check";
+    nav_lots => "我的批次", "My lots";
+    nav_findings => "质量问题", "Findings";
     nav_login => "登录", "Sign in";
     logout => "退出登录", "Sign out";
     none => "无", "none";
@@ -122,7 +124,49 @@ texts! {
     home_recalls_desc => "查看召回、从批次发起召回，下载受影响清单。", "See recalls, start one from lots, download the affected items.";
     home_ledger_desc => "查看账本的签名树头和公钥，并核验。", "See the ledger's signed tree head and public key, and check them.";
     home_check_desc => "市场检查：扫描或输入罐上的码，立即看到检查结果。", "Shop check: scan or type a can's code and see the result at once.";
+    home_lots_desc => "本企业每个批次的检验判定、放行、检验报告、HACCP 扣留和质量问题。", "Each of your lots: its lab verdict, release, certificate, HACCP holds and findings.";
+    home_findings_desc => "辖区内（或本企业）按类别列出的质量问题，每条附规则和出处。", "Findings in your jurisdiction (or about your company) by kind, each with its rule and source.";
     home_no_trace => "您的账户类型不能追溯或召回；生产企业、监管部门和平台管理员可以。", "Your kind of account cannot trace or recall; manufacturers, regulators and the platform admin can.";
+
+    // Quality: lots and findings.
+    lots_title => "我的批次", "My lots";
+    lots_intro => "每个批次的检验判定依据平台上的检验结果，按生产日期有效的国家标准和本企业公开承诺的企业标准逐项判定。", "Each lot is judged on the results on file against the national standards in force on its production date and the company's committed enterprise standard, item by item.";
+    lots_none => "平台上没有您的批次。", "The platform has no lots of yours.";
+    lots_truncated => "批次较多，只列出了一部分。", "There are many lots; only some are listed.";
+    lots_lot => "批次", "Lot";
+    lots_product => "产品", "Product";
+    lots_produced => "生产日期", "Produced";
+    lots_results => "检验结果条数", "Results";
+    lots_verdict => "判定", "Verdict";
+    lots_release => "放行", "Release";
+    lots_hold => "HACCP 扣留", "HACCP hold";
+    lots_findings => "质量问题", "Findings";
+    lots_trace => "追溯", "Trace";
+    verdict_conformant => "合格", "Conformant";
+    verdict_non_conformant => "不合格", "Non-conformant";
+    verdict_incomplete => "不完整", "Incomplete";
+    verdict_unjudged => "无法判定", "Cannot be judged";
+    data_gap => "数据缺口：GB 10766-2021、GB 10767-2021 的指标表尚未全部录入平台，较大婴儿和幼儿配方的判定只能是“不完整”。这不是企业的问题，也不计为质量问题。", "Data gap: the tables of GB 10766-2021 and GB 10767-2021 are not fully in the platform's data, so stage-2 and stage-3 judgments can only be incomplete. That is not the company's fault and is not counted as a finding.";
+    data_gap_mark => "数据缺口", "data gap";
+    released_no => "未放行", "Not released";
+    certificate => "检验报告", "Certificate";
+    hold_on => "扣留中（无纠偏记录）", "On hold (no corrective action)";
+    hold_lifted => "已纠偏解除", "Lifted by a corrective action";
+    findings_title => "质量问题", "Findings";
+    findings_intro => "质量问题每次都由平台上的记录推导得出（发货与放行事件、检验结果、生乳验收、HACCP 记录），不单独保存。", "Findings are derived from the records on the platform each time (shipping and release events, lab results, raw-milk acceptance, HACCP records); none is stored on its own.";
+    findings_none => "没有质量问题。", "No findings.";
+    findings_truncated => "发货记录较多，只检查了一部分。", "There are many shipments; only some were checked.";
+    findings_lot => "批次或生乳", "Lot or raw milk";
+    findings_party => "责任企业（GLN）", "Party (GLN)";
+    findings_rule => "规则", "Rule";
+    findings_source => "出处", "Source";
+    findings_event => "事件", "Event";
+    kind_shipped_unreleased => "未放行即发货", "Shipped before release";
+    kind_released_non_conformant => "检验不合格仍放行", "Released although non-conformant";
+    kind_released_missing_result => "缺少必检项目仍放行", "Released with a required result missing";
+    kind_raw_milk_rejected_used => "验收不合格的生乳被使用", "Rejected raw milk used";
+    kind_shipped_on_hold => "HACCP 扣留期间发货", "Shipped while on HACCP hold";
+    kind_on_hold => "HACCP 扣留中", "On HACCP hold";
 
     // Trace.
     trace_title => "追溯查询", "Trace";
@@ -242,7 +286,9 @@ texts! {
     check_unknown_item => "平台上没有任何企业登记过这个码：可能是假冒产品", "No company has recorded this code: it may be a fake";
     check_registered => "产品已登记（企业主数据）", "Product registered (master data)";
     check_released => "批次已放行", "Lot released";
-    check_released_note => "放行数据尚未接入平台", "release data is not on the platform yet";
+    check_released_note => "未找到生产企业的放行检验记录", "no release inspection by the maker is on file";
+    check_released_at => "放行时间（北京时间）：", "released (China time):";
+    check_certificate => "检验报告", "certificate of analysis";
     check_not_recalled => "未召回", "Not recalled";
     check_not_expired => "未过期", "Not expired";
     check_no_expiry => "没有登记保质期", "no expiry date on file";
@@ -306,6 +352,19 @@ texts! {
 }
 
 impl Texts {
+    /// A finding's kind in words.
+    pub fn finding_kind(&self, kind: anxin_quality::finding::FindingKind) -> &'static str {
+        use anxin_quality::finding::FindingKind as K;
+        match kind {
+            K::ShippedUnreleased => self.kind_shipped_unreleased,
+            K::ReleasedNonConformant => self.kind_released_non_conformant,
+            K::ReleasedMissingResult => self.kind_released_missing_result,
+            K::RawMilkRejectedUsed => self.kind_raw_milk_rejected_used,
+            K::ShippedOnHold => self.kind_shipped_on_hold,
+            K::OnHold => self.kind_on_hold,
+        }
+    }
+
     /// An account role in words.
     pub fn role(&self, role: &Role) -> &'static str {
         let zh = std::ptr::eq(self, &ZH);

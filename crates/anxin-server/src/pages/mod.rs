@@ -20,6 +20,7 @@ pub mod draw;
 pub mod i18n;
 pub mod login;
 pub mod province;
+pub mod quality;
 pub mod session;
 
 use askama::Template;
@@ -60,6 +61,8 @@ pub fn routes() -> Router<AppState> {
             "/app/ledger",
             get(app::ledger_page).post(app::verify_ledger),
         )
+        .route("/app/lots", get(quality::lots))
+        .route("/app/findings", get(quality::findings))
         .route("/check", get(check::check))
 }
 

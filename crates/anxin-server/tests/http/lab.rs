@@ -483,6 +483,19 @@ async fn lab_results_judgment_release_certificate_and_findings() {
         )
         .await;
     assert!(reply.text().contains("已检验放行"), "{}", reply.text());
+    // The shop check of the released lot passes its release line and links the certificate.
+    let reply = app
+        .request(
+            Method::GET,
+            "/check?code=https%3A%2F%2Fid.gs1.org%2F01%2F06901234123456%2F10%2FLAB1",
+            None,
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    let page = reply.text();
+    assert!(page.contains("<li class=\"pass\"><span class=\"mark pass\" aria-hidden=\"true\">✔</span><span><span class=\"sr\">通过: </span><strong>批次已放行</strong>"), "{page}");
+    assert!(page.contains("id=\"check-certificate\""), "{page}");
     let reply = app
         .request(
             Method::GET,

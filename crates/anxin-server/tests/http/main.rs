@@ -4,6 +4,7 @@
 mod auth;
 mod browse;
 mod capture;
+mod findings;
 mod helpers;
 mod lab;
 mod ledger;

@@ -54,15 +54,43 @@ async fn raw_milk_tests_are_recorded_judged_and_bad_input_stores_nothing() {
         )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
+    let second_path = format!(
+        "/api/v1/raw-milk/deliveries/{}",
+        crate::helpers::segment(second)
+    );
+    // Before the plant commits a raw-milk standard its milk is judged against the national
+    // standards only, and the answer says so.
+    let reply = app.get(&second_path, &app.manufacturer).await;
+    assert_eq!(reply.json()["decision"], "accepted", "{}", reply.text());
+    assert_eq!(reply.json()["judged_against"], "national_only");
+    assert_eq!(reply.json()["plant_standard"], serde_json::Value::Null);
+    // A raw-milk standard is the plant's, committed without a GTIN (with one: 400).
+    let example = anxin_quality::raw_milk::EXAMPLE_MANUFACTURER_STANDARD;
     let reply = app
-        .get(
-            &format!(
-                "/api/v1/raw-milk/deliveries/{}",
-                crate::helpers::segment(second)
-            ),
+        .post_json(
+            "/api/v1/enterprise-standards",
             &app.manufacturer,
+            serde_json::json!({"gtin": "06901234123456", "text": example}).to_string(),
         )
         .await;
+    reply.assert_problem(400, "ValidationException");
+    let reply = app
+        .post_json(
+            "/api/v1/enterprise-standards",
+            &app.manufacturer,
+            serde_json::json!({"text": example}).to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let reply = app.get(&second_path, &app.manufacturer).await;
+    assert_eq!(
+        reply.json()["judged_against"],
+        "national_and_plant_standard"
+    );
+    assert_eq!(
+        reply.json()["plant_standard"]["code"],
+        "Q/EXAMPLE 0001S-2026"
+    );
     assert_eq!(reply.json()["decision"], "rejected");
     assert!(
         reply.text().contains("Q/EXAMPLE 0001S-2026"),
