@@ -311,15 +311,9 @@ pub fn committed_view(row: &CommittedStandard, reviewed: &EnterpriseStandard) ->
     }
 }
 
-/// Unix ms as RFC 3339 in China time.
+/// Unix ms as RFC 3339 in China time (`+08:00`), as every time the platform shows.
 pub fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::fixed(china()))
-                .timestamp()
-                .to_string()
-        })
-        .unwrap_or_default()
+    anxin_trace::render::rfc3339(ms)
 }
 
 /// What judging a lot needs: its facts, its current results as a sample, the committed
