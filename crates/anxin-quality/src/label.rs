@@ -206,6 +206,12 @@ impl Registration {
     pub fn parse(text: &str) -> Result<Registration, String> {
         let registration: Registration =
             toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
+        registration.checked()
+    }
+
+    /// The registration as given, once its number and stage have the registry's form.
+    pub fn checked(self) -> Result<Registration, String> {
+        let registration = self;
         let number = registration
             .registration_number
             .strip_prefix("国食注字YP")

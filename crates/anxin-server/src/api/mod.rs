@@ -1,8 +1,10 @@
 //! The platform's own API, `/api/v1/…` (beside the EPCIS binding under `/epcis`). It serves
-//! the ledger ([`ledger`]), the trace graph's traces and recalls ([`trace`]), and raw-milk
-//! tests and HACCP records ([`quality`]).
+//! the ledger ([`ledger`]), the trace graph's traces and recalls ([`trace`]), raw-milk
+//! tests and HACCP records ([`quality`]), lab results and release ([`lab`]) and label checks
+//! ([`labels`]).
 
 pub mod lab;
+pub mod labels;
 pub mod ledger;
 pub mod quality;
 pub mod trace;
@@ -17,5 +19,6 @@ pub fn routes() -> Router<AppState> {
         .nest("/ledger", ledger::routes())
         .merge(trace::routes())
         .merge(lab::routes())
+        .merge(labels::routes())
         .merge(quality::routes())
 }

@@ -7,6 +7,7 @@ mod capture;
 mod findings;
 mod helpers;
 mod lab;
+mod labels;
 mod ledger;
 mod pages;
 mod quality;
