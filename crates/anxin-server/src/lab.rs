@@ -499,9 +499,15 @@ pub async fn release(
     }
     let conformant = judgment.verdict == Verdict::Conformant;
     let now = anxin_store::now_ms();
-    let event = inspecting_event(&origin, &judgment, conformant, now).map_err(fail)?;
-    let (event_id, job_id) = capture(store, viewer, event, &lot).await.map_err(fail)?;
+    let mut event = inspecting_event(&origin, &judgment, conformant, now).map_err(fail)?;
+    // The event's ID is its CBV hash ID, fixed here so that the release row can name it in the
+    // same transaction as the event itself.
+    let event_id = anxin_epcis::hash::event_hash_id(&event);
+    event.event_id = Some(event_id.clone());
     if !conformant {
+        capture(store, viewer, event, &lot, None)
+            .await
+            .map_err(fail)?;
         let detail = format!(
             "`{lot}` is non-conformant and was not released (inspecting event {event_id} recorded it): {}",
             reasons()
@@ -534,9 +540,20 @@ pub async fn release(
             .map_err(|e| fail(AppError::internal(e)))?,
         standard_id: judgment.enterprise_standard.as_ref().map(|s| s.standard_id),
         event_id: event_id.clone(),
-        job_id,
+        // Set by the store to the capture job's ID.
+        job_id: String::new(),
     };
-    let release_id = store.add_release(&row).await.map_err(|e| fail(e.into()))?;
+    let job_id = capture(store, viewer, event, &lot, Some(row))
+        .await
+        .map_err(fail)?;
+    let release_id = store
+        .releases(&lot)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .find(|release| release.job_id == job_id)
+        .map(|release| release.release_id)
+        .ok_or_else(|| fail(AppError::internal("the release row cannot be read back")))?;
     Ok(Released {
         release_id: Some(release_id),
         certificate: Some(certificate_path(&lot)),
@@ -701,13 +718,15 @@ fn inspecting_event(
     Ok(event)
 }
 
-/// Captures one event as the viewer through the normal path; returns its ID and job.
+/// Captures a release's `inspecting` event as the viewer, with its release row in the same
+/// transaction when there is one (`LabStore::capture_release`); returns the job's ID.
 async fn capture(
     store: &dyn Store,
     viewer: &Viewer,
     event: Event,
     lot: &str,
-) -> Result<(String, String), AppError> {
+    row: Option<ReleaseRow>,
+) -> Result<String, AppError> {
     let problems = anxin_epcis::validate::check_event(&event);
     if !problems.is_empty() {
         return Err(AppError::internal(format!(
@@ -723,31 +742,22 @@ async fn capture(
         offset: china(),
     });
     header.namespaces.declare("anxin", ANXIN_NS);
-    let job = store
-        .capture(viewer, &job.job_id, CaptureInput::new(header, vec![event]))
-        .await?;
+    let input = CaptureInput::new(header, vec![event]);
+    let job = match row {
+        Some(row) => {
+            store
+                .capture_release(viewer, &job.job_id, input, row)
+                .await?
+        }
+        None => store.capture(viewer, &job.job_id, input).await?,
+    };
     if job.state != JobState::Succeeded || job.n_stored != 1 {
         return Err(AppError::internal(format!(
-            "the release event was not captured: {}",
+            "the release event was not captured (nothing was stored): {}",
             job.errors.join("; ")
         )));
     }
-    let params = vec![
-        ("EQ_bizStep".to_owned(), "inspecting".to_owned()),
-        ("MATCH_anyEPCClass".to_owned(), lot.to_owned()),
-        ("orderBy".to_owned(), "recordTime".to_owned()),
-        ("orderDirection".to_owned(), "DESC".to_owned()),
-        ("eventCountLimit".to_owned(), "1".to_owned()),
-    ];
-    let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
-        .map_err(|err| AppError::internal(format!("{err:?}")))?;
-    let event = store
-        .list_events(&admin_viewer(), &query)
-        .await?
-        .events
-        .pop()
-        .ok_or_else(|| AppError::internal("the captured release event cannot be read back"))?;
-    Ok((event.event_id, job.job_id))
+    Ok(job.job_id)
 }
 
 /// The platform reading for itself (public pages, findings' release lookups).

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::pin::pin;
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
+use anxin_store::lab::ReleaseRow;
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::recall::RecallRow;
 use anxin_store::{
@@ -143,14 +144,23 @@ async fn ensure_month(client: &impl GenericClient, record_time_ms: i64) -> Resul
     Ok(())
 }
 
+/// A record written in the same transaction as the events it rests on.
+pub(crate) enum Attached {
+    /// A recall's row (its events mark the recalled goods).
+    Recall(RecallRow),
+    /// A lot's release row (its event is the `inspecting` one).
+    Release(ReleaseRow),
+}
+
 impl PgStore {
-    /// Capture, with a recall row written in the events' transaction when there is one.
+    /// Capture, with a recall's or a release's row written in the events' transaction when
+    /// there is one.
     pub(crate) async fn capture_document(
         &self,
         viewer: &Viewer,
         job_id: &str,
         input: CaptureInput,
-        recall: Option<RecallRow>,
+        attached: Option<Attached>,
     ) -> Result<CaptureJob, StoreError> {
         let record_time_ms = now_ms();
         let document =
@@ -201,9 +211,19 @@ impl PgStore {
         let tx = client.transaction().await?;
         let mut stored =
             store_document(&tx, job.clone(), party.as_deref(), &document, self.ledger).await;
-        if let (Ok(done), Some(mut row)) = (&stored, recall) {
-            row.job_id = Some(done.job_id.clone());
-            if let Err(error) = crate::recall::insert_recall(&*tx, &row).await {
+        if let Ok(done) = &stored {
+            let written = match attached {
+                Some(Attached::Recall(mut row)) => {
+                    row.job_id = Some(done.job_id.clone());
+                    crate::recall::insert_recall(&*tx, &row).await
+                }
+                Some(Attached::Release(mut row)) => {
+                    row.job_id = done.job_id.clone();
+                    crate::lab::insert_release(&*tx, &row).await.map(|_| ())
+                }
+                None => Ok(()),
+            };
+            if let Err(error) = written {
                 stored = Err(error);
             }
         }

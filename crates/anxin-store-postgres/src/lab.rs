@@ -111,6 +111,33 @@ fn release_from_row(row: &Row) -> Result<ReleaseRow, StoreError> {
     })
 }
 
+/// Appends a release row (on its own or in a capture's transaction); returns its ID.
+pub(crate) async fn insert_release(
+    client: &impl tokio_postgres::GenericClient,
+    r: &ReleaseRow,
+) -> Result<i64, StoreError> {
+    let row = client
+        .query_one(
+            "INSERT INTO lot_release (lot, account_id, party_gln, released_ms, verdict, judgment, \
+             result_ids, standard_id, event_id, job_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING release_id",
+            &[
+                &r.lot,
+                &r.account_id,
+                &r.party,
+                &r.released_ms,
+                &r.verdict,
+                &r.judgment_json,
+                &r.result_ids_json,
+                &r.standard_id,
+                &r.event_id,
+                &r.job_id,
+            ],
+        )
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
 impl LabStore for PgStore {
     fn add_lab_results<'a>(
         &'a self,
@@ -293,27 +320,23 @@ impl LabStore for PgStore {
     fn add_release<'a>(&'a self, r: &'a ReleaseRow) -> StoreFuture<'a, i64> {
         Box::pin(async move {
             let client = self.pool.get().await?;
-            let row = client
-                .query_one(
-                    "INSERT INTO lot_release (lot, account_id, party_gln, released_ms, verdict, judgment, \
-                     result_ids, standard_id, event_id, job_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING release_id",
-                    &[
-                        &r.lot,
-                        &r.account_id,
-                        &r.party,
-                        &r.released_ms,
-                        &r.verdict,
-                        &r.judgment_json,
-                        &r.result_ids_json,
-                        &r.standard_id,
-                        &r.event_id,
-                        &r.job_id,
-                    ],
-                )
-                .await?;
-            Ok(row.try_get(0)?)
+            insert_release(&**client, r).await
         })
+    }
+
+    fn capture_release<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: anxin_store::CaptureInput,
+        row: ReleaseRow,
+    ) -> StoreFuture<'a, anxin_store::CaptureJob> {
+        Box::pin(self.capture_document(
+            viewer,
+            job_id,
+            input,
+            Some(crate::capture::Attached::Release(row)),
+        ))
     }
 
     fn releases<'a>(&'a self, lot: &'a str) -> StoreFuture<'a, Vec<ReleaseRow>> {

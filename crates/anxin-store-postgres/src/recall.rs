@@ -77,7 +77,12 @@ impl RecallStore for PgStore {
         input: CaptureInput,
         row: RecallRow,
     ) -> StoreFuture<'a, CaptureJob> {
-        Box::pin(self.capture_document(viewer, job_id, input, Some(row)))
+        Box::pin(self.capture_document(
+            viewer,
+            job_id,
+            input,
+            Some(crate::capture::Attached::Recall(row)),
+        ))
     }
 
     fn recall_rows<'a>(&'a self, recall_id: &'a str) -> StoreFuture<'a, Vec<RecallRow>> {

@@ -7,6 +7,7 @@
 //! duplicate and is not stored again.
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
+use anxin_store::lab::ReleaseRow;
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::recall::RecallRow;
 use anxin_store::{
@@ -100,6 +101,14 @@ fn foreign_locations(
     Ok(refused)
 }
 
+/// A record written in the same transaction as the events it rests on.
+pub(crate) enum Attached {
+    /// A recall's row (its events mark the recalled goods).
+    Recall(RecallRow),
+    /// A lot's release row (its event is the `inspecting` one).
+    Release(ReleaseRow),
+}
+
 impl SqliteStore {
     fn capture_blocking(
         conn: &mut Connection,
@@ -107,7 +116,7 @@ impl SqliteStore {
         viewer: &Viewer,
         job_id: &str,
         document: Result<PreparedDocument, StoreError>,
-        recall: Option<RecallRow>,
+        attached: Option<Attached>,
     ) -> Result<CaptureJob, StoreError> {
         let job = load_job(conn, job_id)?
             .filter(|job| job.account_id == viewer.account.account_id)
@@ -144,10 +153,14 @@ impl SqliteStore {
         let tx = conn.transaction()?;
         let stored =
             store_document(&tx, job.clone(), party.as_deref(), document, ledger).and_then(|done| {
-                match recall {
-                    Some(mut row) => {
+                match attached {
+                    Some(Attached::Recall(mut row)) => {
                         row.job_id = Some(done.job_id.clone());
                         crate::recall::insert_recall(&tx, &row).map(|()| done)
+                    }
+                    Some(Attached::Release(mut row)) => {
+                        row.job_id = done.job_id.clone();
+                        crate::lab::insert_release(&tx, &row).map(|_| done)
                     }
                     None => Ok(done),
                 }
@@ -442,16 +455,17 @@ impl SqliteStore {
         job_id: &'a str,
         input: CaptureInput,
     ) -> StoreFuture<'a, CaptureJob> {
-        self.capture_with_recall(viewer, job_id, input, None)
+        self.capture_with(viewer, job_id, input, None)
     }
 
-    /// Capture, with a recall row written in the events' transaction when there is one.
-    pub(crate) fn capture_with_recall<'a>(
+    /// Capture, with a recall's or a release's row written in the events' transaction when
+    /// there is one.
+    pub(crate) fn capture_with<'a>(
         &'a self,
         viewer: &'a Viewer,
         job_id: &'a str,
         input: CaptureInput,
-        recall: Option<RecallRow>,
+        attached: Option<Attached>,
     ) -> StoreFuture<'a, CaptureJob> {
         let (viewer, job_id) = (viewer.clone(), job_id.to_owned());
         Box::pin(async move {
@@ -464,7 +478,7 @@ impl SqliteStore {
                     .map_err(StoreError::internal)?;
             let ledger = self.ledger;
             self.write(move |conn| {
-                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document, recall)
+                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document, attached)
             })
             .await
         })

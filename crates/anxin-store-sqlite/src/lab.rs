@@ -83,6 +83,28 @@ fn stored_link(conn: &Connection, id: i64) -> Result<Option<StoredLink>, StoreEr
         .optional()?)
 }
 
+/// Appends a release row (on its own or in a capture's transaction); returns its ID.
+pub(crate) fn insert_release(conn: &Connection, r: &ReleaseRow) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO lot_release (lot, account_id, party_gln, released_ms, verdict, judgment, \
+         result_ids, standard_id, event_id, job_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        r.lot,
+        r.account_id,
+        r.party,
+        r.released_ms,
+        r.verdict,
+        r.judgment_json,
+        r.result_ids_json,
+        r.standard_id,
+        r.event_id,
+        r.job_id,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
 impl LabStore for SqliteStore {
     fn add_lab_results<'a>(
         &'a self,
@@ -256,26 +278,22 @@ impl LabStore for SqliteStore {
 
     fn add_release<'a>(&'a self, release: &'a ReleaseRow) -> StoreFuture<'a, i64> {
         let r = release.clone();
-        Box::pin(self.write(move |conn| {
-            conn.prepare_cached(
-                "INSERT INTO lot_release (lot, account_id, party_gln, released_ms, verdict, judgment, \
-                 result_ids, standard_id, event_id, job_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                r.lot,
-                r.account_id,
-                r.party,
-                r.released_ms,
-                r.verdict,
-                r.judgment_json,
-                r.result_ids_json,
-                r.standard_id,
-                r.event_id,
-                r.job_id,
-            ])?;
-            Ok(conn.last_insert_rowid())
-        }))
+        Box::pin(self.write(move |conn| insert_release(conn, &r)))
+    }
+
+    fn capture_release<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: anxin_store::CaptureInput,
+        row: ReleaseRow,
+    ) -> StoreFuture<'a, anxin_store::CaptureJob> {
+        self.capture_with(
+            viewer,
+            job_id,
+            input,
+            Some(crate::capture::Attached::Release(row)),
+        )
     }
 
     fn releases<'a>(&'a self, lot: &'a str) -> StoreFuture<'a, Vec<ReleaseRow>> {

@@ -66,7 +66,12 @@ impl RecallStore for SqliteStore {
         input: CaptureInput,
         row: RecallRow,
     ) -> StoreFuture<'a, CaptureJob> {
-        self.capture_with_recall(viewer, job_id, input, Some(row))
+        self.capture_with(
+            viewer,
+            job_id,
+            input,
+            Some(crate::capture::Attached::Recall(row)),
+        )
     }
 
     fn recall_rows<'a>(&'a self, recall_id: &'a str) -> StoreFuture<'a, Vec<RecallRow>> {

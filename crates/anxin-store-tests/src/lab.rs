@@ -298,8 +298,69 @@ pub async fn run_lab_story(store: &dyn Store) {
         releases,
         [ReleaseRow {
             release_id: id,
-            ..release
+            ..release.clone()
         }]
+    );
+
+    // A release captured with its event: one transaction, the row naming the job; a refused
+    // event leaves no row (the same attached-row path a recall takes).
+    let admin = crate::recall::admin(store).await;
+    let capture = |event: anxin_epcis::Event, problems: Vec<String>, row: ReleaseRow| {
+        let admin = admin.clone();
+        async move {
+            let job = store
+                .start_job(
+                    &admin,
+                    anxin_store::ErrorBehaviour::Rollback,
+                    "release test",
+                )
+                .await
+                .expect("job");
+            let mut input = anxin_store::CaptureInput::new(crate::fixtures::header(), vec![event]);
+            input.problems = problems;
+            store
+                .capture_release(&admin, &job.job_id, input, row)
+                .await
+                .expect("a job is an answer")
+        }
+    };
+    let second = ReleaseRow {
+        released_ms: 3,
+        event_id: "ni:///second".into(),
+        job_id: String::new(),
+        ..release.clone()
+    };
+    let job = capture(
+        crate::fixtures::packing(970, &[971, 972], "2026-03-02T10:00:00+08:00"),
+        Vec::new(),
+        second.clone(),
+    )
+    .await;
+    assert_eq!(
+        (job.state, job.n_stored),
+        (anxin_store::JobState::Succeeded, 1)
+    );
+    let releases = store.releases(&lot).await.expect("releases");
+    assert_eq!(releases.len(), 2);
+    assert_eq!(
+        releases[1].job_id, job.job_id,
+        "the row names its event's job"
+    );
+    assert_eq!(releases[1].event_id, "ni:///second");
+    let failed = capture(
+        crate::fixtures::packing(980, &[981, 982], "2026-03-02T11:00:00+08:00"),
+        vec!["event 1: a broken event".to_owned()],
+        second,
+    )
+    .await;
+    assert_eq!(
+        (failed.state, failed.n_stored),
+        (anxin_store::JobState::Failed, 0)
+    );
+    assert_eq!(
+        store.releases(&lot).await.expect("releases").len(),
+        2,
+        "a refused event leaves no release row"
     );
     assert!(
         store

@@ -4,8 +4,9 @@
 //! Every table here is append-only. A lab result is never edited: a retest is a new result
 //! whose `supersedes` names the one it replaces, and the old one is read back marked
 //! `superseded_by`. An enterprise standard committed again for the same product is a new row;
-//! the newest applies. A release is a row written after its EPCIS `inspecting` event was
-//! captured (the event is the public fact; the row keeps the judgment it rested on).
+//! the newest applies. A release is a row written in the same transaction as its EPCIS
+//! `inspecting` event ([`LabStore::capture_release`]; the event is the public fact, the row
+//! keeps the judgment it rested on).
 //!
 //! [`prepare_results`] is the shared front door: every backend calls it before writing, so
 //! an unknown analyte or unit, a negative or impossible value, an empty field or a bad subject
@@ -14,7 +15,7 @@
 
 use serde::Serialize;
 
-use crate::{StoreFuture, Viewer};
+use crate::{CaptureInput, CaptureJob, StoreFuture, Viewer};
 
 /// Results per submission at most: one CSV file or JSON body. An assumption that catches a
 /// wrong file (a lot's report has tens of rows), the same figure as `anxin_quality::results`.
@@ -248,7 +249,7 @@ pub struct CommittedStandard {
 /// receiving plant (its `party`), not to a GTIN. Empty, never a valid GTIN.
 pub const RAW_MILK_GTIN: &str = "";
 
-/// A lot's release (批批检验 passed), recorded after its `inspecting` event was captured.
+/// A lot's release (批批检验 passed), recorded with its `inspecting` event.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct ReleaseRow {
     /// The store's number for it (0 before it is stored).
@@ -315,6 +316,19 @@ pub trait LabStore: Send + Sync {
 
     /// Appends a release row; returns its ID.
     fn add_release<'a>(&'a self, release: &'a ReleaseRow) -> StoreFuture<'a, i64>;
+
+    /// Captures a release's `inspecting` event under a job the viewer started (as
+    /// `EventStore::capture` does, ledger leaf included) and appends the release row in the
+    /// same transaction, so both are stored or neither is. The row's `job_id` is set to
+    /// `job_id`. When the job fails no row is written; a failed job comes back as
+    /// `EventStore::capture` returns it.
+    fn capture_release<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+        job_id: &'a str,
+        input: CaptureInput,
+        row: ReleaseRow,
+    ) -> StoreFuture<'a, CaptureJob>;
 
     /// Every release row of a lot, oldest first.
     fn releases<'a>(&'a self, lot: &'a str) -> StoreFuture<'a, Vec<ReleaseRow>>;
