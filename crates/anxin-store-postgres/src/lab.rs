@@ -138,6 +138,36 @@ pub(crate) async fn insert_release(
     Ok(row.try_get(0)?)
 }
 
+/// The committed standards whose `column` (`gtin` or `party_gln`) is `value`, oldest first.
+async fn committed_where(
+    client: &impl tokio_postgres::GenericClient,
+    column: &'static str,
+    value: &str,
+) -> Result<Vec<CommittedStandard>, StoreError> {
+    client
+        .query(
+            &format!(
+                "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
+                 FROM committed_standard WHERE {column} = $1 ORDER BY standard_id"
+            ),
+            &[&value],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CommittedStandard {
+                standard_id: row.try_get(0)?,
+                party: row.try_get(1)?,
+                gtin: row.try_get(2)?,
+                code: row.try_get(3)?,
+                text: row.try_get(4)?,
+                account_id: row.try_get(5)?,
+                committed_ms: row.try_get(6)?,
+            })
+        })
+        .collect()
+}
+
 impl LabStore for PgStore {
     fn add_lab_results<'a>(
         &'a self,
@@ -265,26 +295,7 @@ impl LabStore for PgStore {
     fn committed_standards<'a>(&'a self, gtin: &'a str) -> StoreFuture<'a, Vec<CommittedStandard>> {
         Box::pin(async move {
             let client = self.pool.get().await?;
-            client
-                .query(
-                    "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
-                     FROM committed_standard WHERE gtin = $1 ORDER BY standard_id",
-                    &[&gtin],
-                )
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok(CommittedStandard {
-                        standard_id: row.try_get(0)?,
-                        party: row.try_get(1)?,
-                        gtin: row.try_get(2)?,
-                        code: row.try_get(3)?,
-                        text: row.try_get(4)?,
-                        account_id: row.try_get(5)?,
-                        committed_ms: row.try_get(6)?,
-                    })
-                })
-                .collect()
+            committed_where(&**client, "gtin", gtin).await
         })
     }
 
@@ -294,26 +305,7 @@ impl LabStore for PgStore {
     ) -> StoreFuture<'a, Vec<CommittedStandard>> {
         Box::pin(async move {
             let client = self.pool.get().await?;
-            client
-                .query(
-                    "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
-                     FROM committed_standard WHERE party_gln = $1 ORDER BY standard_id",
-                    &[&party_gln],
-                )
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok(CommittedStandard {
-                        standard_id: row.try_get(0)?,
-                        party: row.try_get(1)?,
-                        gtin: row.try_get(2)?,
-                        code: row.try_get(3)?,
-                        text: row.try_get(4)?,
-                        account_id: row.try_get(5)?,
-                        committed_ms: row.try_get(6)?,
-                    })
-                })
-                .collect()
+            committed_where(&**client, "party_gln", party_gln).await
         })
     }
 

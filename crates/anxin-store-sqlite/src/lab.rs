@@ -105,6 +105,32 @@ pub(crate) fn insert_release(conn: &Connection, r: &ReleaseRow) -> Result<i64, S
     Ok(conn.last_insert_rowid())
 }
 
+/// The committed standards whose `column` (`gtin` or `party_gln`) is `value`, oldest first.
+fn committed_where(
+    conn: &Connection,
+    column: &'static str,
+    value: &str,
+) -> Result<Vec<CommittedStandard>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
+         FROM committed_standard WHERE {column} = ?1 ORDER BY standard_id"
+    ))?;
+    let rows = statement
+        .query_map([value], |row| {
+            Ok(CommittedStandard {
+                standard_id: row.get(0)?,
+                party: row.get(1)?,
+                gtin: row.get(2)?,
+                code: row.get(3)?,
+                text: row.get(4)?,
+                account_id: row.get(5)?,
+                committed_ms: row.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 impl LabStore for SqliteStore {
     fn add_lab_results<'a>(
         &'a self,
@@ -227,26 +253,7 @@ impl LabStore for SqliteStore {
 
     fn committed_standards<'a>(&'a self, gtin: &'a str) -> StoreFuture<'a, Vec<CommittedStandard>> {
         let gtin = gtin.to_owned();
-        Box::pin(self.read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
-                 FROM committed_standard WHERE gtin = ?1 ORDER BY standard_id",
-            )?;
-            let rows = statement
-                .query_map([gtin], |row| {
-                    Ok(CommittedStandard {
-                        standard_id: row.get(0)?,
-                        party: row.get(1)?,
-                        gtin: row.get(2)?,
-                        code: row.get(3)?,
-                        text: row.get(4)?,
-                        account_id: row.get(5)?,
-                        committed_ms: row.get(6)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
-            Ok(rows)
-        }))
+        Box::pin(self.read(move |conn| committed_where(conn, "gtin", &gtin)))
     }
 
     fn committed_standards_by_party<'a>(
@@ -254,26 +261,7 @@ impl LabStore for SqliteStore {
         party_gln: &'a str,
     ) -> StoreFuture<'a, Vec<CommittedStandard>> {
         let party = party_gln.to_owned();
-        Box::pin(self.read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT standard_id, party_gln, gtin, code, text, account_id, committed_ms \
-                 FROM committed_standard WHERE party_gln = ?1 ORDER BY standard_id",
-            )?;
-            let rows = statement
-                .query_map([party], |row| {
-                    Ok(CommittedStandard {
-                        standard_id: row.get(0)?,
-                        party: row.get(1)?,
-                        gtin: row.get(2)?,
-                        code: row.get(3)?,
-                        text: row.get(4)?,
-                        account_id: row.get(5)?,
-                        committed_ms: row.get(6)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
-            Ok(rows)
-        }))
+        Box::pin(self.read(move |conn| committed_where(conn, "party_gln", &party)))
     }
 
     fn add_release<'a>(&'a self, release: &'a ReleaseRow) -> StoreFuture<'a, i64> {
