@@ -99,6 +99,24 @@ impl Default for Troubles {
     }
 }
 
+impl Troubles {
+    /// No trouble at all: a clean world, where every check must pass.
+    pub fn none() -> Troubles {
+        Troubles {
+            contaminated_ingredient_percent: 0,
+            raw_milk_over_limit_percent: 0,
+            shipped_before_release_percent: 0,
+            counterfeit_percent: 0,
+            order_gap_percent: 0,
+            unregistered_import_percent: 0,
+            lab_out_of_limit_percent: 0,
+            lab_missing_analyte_percent: 0,
+            raw_milk_rejected_used_percent: 0,
+            haccp_deviation_percent: 0,
+        }
+    }
+}
+
 /// Everything that decides a world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {

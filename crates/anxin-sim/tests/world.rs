@@ -31,18 +31,7 @@ fn troubled(seed: u64, cans: u64) -> Config {
 
 fn clean(seed: u64, cans: u64) -> Config {
     Config {
-        troubles: Troubles {
-            contaminated_ingredient_percent: 0,
-            raw_milk_over_limit_percent: 0,
-            shipped_before_release_percent: 0,
-            counterfeit_percent: 0,
-            order_gap_percent: 0,
-            unregistered_import_percent: 0,
-            lab_out_of_limit_percent: 0,
-            lab_missing_analyte_percent: 0,
-            raw_milk_rejected_used_percent: 0,
-            haccp_deviation_percent: 0,
-        },
+        troubles: Troubles::none(),
         ..Config::new(seed, cans)
     }
 }

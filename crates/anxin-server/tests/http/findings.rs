@@ -365,18 +365,7 @@ async fn stored_lab_reports_judge_as_planted_and_released_lots_have_certificates
 #[tokio::test]
 async fn a_clean_world_has_no_findings() {
     let mut config = Config::new(5, 6_000);
-    config.troubles = Troubles {
-        contaminated_ingredient_percent: 0,
-        raw_milk_over_limit_percent: 0,
-        shipped_before_release_percent: 0,
-        counterfeit_percent: 0,
-        order_gap_percent: 0,
-        unregistered_import_percent: 0,
-        lab_out_of_limit_percent: 0,
-        lab_missing_analyte_percent: 0,
-        raw_milk_rejected_used_percent: 0,
-        haccp_deviation_percent: 0,
-    };
+    config.troubles = Troubles::none();
     let (app, _, admin) = world(config).await;
     let all = findings(&app, &admin).await;
     assert_eq!(all, Vec::<serde_json::Value>::new());
