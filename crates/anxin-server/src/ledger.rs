@@ -21,6 +21,7 @@ use anxin_ledger::api::{
     hash_hex,
 };
 use anxin_ledger::{LogKey, ProofError, PublicKey, Tree, TreeHead};
+use anxin_store::ledger::LedgerLeaf;
 use anxin_store::{LedgerStore, StoreError, now_ms};
 
 /// The key file's name inside the data folder.
@@ -178,7 +179,16 @@ pub struct Ledger {
     latest: RwLock<Option<TreeHead>>,
     /// The last head whose signature [`Ledger::verify_inclusion`] checked with the key.
     verified: RwLock<Option<TreeHead>>,
+    /// The store's leaf count without a query per answer.
+    size: crate::watch::SizeWatch,
+    /// Leaf rows read by index (they never change), for [`Ledger::inclusion_of_leaf`].
+    leaves: RwLock<std::collections::HashMap<u64, Arc<LedgerLeaf>>>,
 }
+
+/// Leaf rows [`Ledger::inclusion_of_leaf`] keeps at most; beyond it the map is emptied and
+/// refilled on demand. An assumption of ours: a passport proves its item's commissioning
+/// event, shared by a lot's cans, so this covers far more lots than the large world has.
+const LEAVES_KEPT_MAX: usize = 100_000;
 
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -199,6 +209,8 @@ impl Ledger {
             sync: tokio::sync::Mutex::new(()),
             latest: RwLock::new(None),
             verified: RwLock::new(None),
+            size: crate::watch::SizeWatch::default(),
+            leaves: RwLock::default(),
         };
         ledger.catch_up().await?;
         Ok(ledger)
@@ -215,7 +227,7 @@ impl Ledger {
 
     /// Reads the leaf hashes committed since the last call; returns the tree's size.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
-        let stored = self.store.ledger_size().await?;
+        let stored = self.size.size(&*self.store).await?;
         if stored == self.tree_size() {
             return Ok(stored);
         }
@@ -346,6 +358,47 @@ impl Ledger {
         if leaves.is_empty() {
             return Err(LedgerError::UnknownEvent(event_id.to_owned()));
         }
+        self.prove(event_id, &leaves).await
+    }
+
+    /// The one leaf with this index, proved against the current signed head (the proof's
+    /// `eventId` is its event's). Leaf rows are read once and kept, since they never change:
+    /// the passport proves its item's commissioning event this way, with no query once the
+    /// lot's first can has been shown.
+    pub async fn inclusion_of_leaf(
+        &self,
+        leaf_index: u64,
+    ) -> Result<InclusionProofJson, LedgerError> {
+        let kept = self
+            .leaves
+            .read()
+            .ok()
+            .and_then(|leaves| leaves.get(&leaf_index).cloned());
+        let leaf = match kept {
+            Some(leaf) => leaf,
+            None => {
+                let leaf = Arc::new(self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
+                    LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
+                })?);
+                if let Ok(mut leaves) = self.leaves.write() {
+                    if leaves.len() >= LEAVES_KEPT_MAX {
+                        leaves.clear();
+                    }
+                    leaves.insert(leaf_index, Arc::clone(&leaf));
+                }
+                leaf
+            }
+        };
+        self.prove(&leaf.event_id, std::slice::from_ref(&*leaf))
+            .await
+    }
+
+    /// Proves `leaves` (of the event `event_id`) against the current signed head.
+    async fn prove(
+        &self,
+        event_id: &str,
+        leaves: &[LedgerLeaf],
+    ) -> Result<InclusionProofJson, LedgerError> {
         let head = self.tree_head().await?;
         let proved = self.with_tree(|tree| {
             leaves

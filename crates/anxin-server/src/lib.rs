@@ -30,6 +30,7 @@ pub mod pages;
 pub mod passport;
 pub mod starting;
 pub mod trace;
+pub mod watch;
 pub mod webhooks;
 
 use std::future::Future;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub sessions: Arc<pages::session::Sessions>,
     /// Places and products as public pages name them (see [`directory`]).
     pub master_data: Arc<directory::MasterData>,
+    /// The passport's lot-level facts, kept per lot (see [`passport::LotFacts`]).
+    pub lot_facts: Arc<passport::LotFacts>,
     /// One permit per running capture job; shutdown waits until all are back.
     capture_permits: Arc<Semaphore>,
 }
@@ -104,6 +107,7 @@ impl AppState {
             tracer: None,
             sessions: Arc::new(pages::session::Sessions::default()),
             master_data: Arc::new(directory::MasterData::default()),
+            lot_facts: Arc::new(passport::LotFacts::default()),
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
         }
     }

@@ -12,7 +12,6 @@
 //! Bad codes get a Chinese page with the right status: 400 for a malformed code or a wrong
 //! check digit, 404 for a code no event names ("may be a fake").
 
-use anxin_store::{Account, EventQuery, Role, Viewer};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -24,68 +23,9 @@ use serde::Serialize;
 use crate::AppState;
 use crate::pages::{Chrome, Lang, Page};
 
-/// Events read per item for its journey; an assumption of ours, far above the dozen or so a
-/// can collects in its life, so a passport stays one bounded query.
-pub const JOURNEY_EVENTS_MAX: u64 = 200;
-
 /// Source places listed at most; an assumption of ours (a lot draws on a few farms and a
 /// handful of ingredient lots), keeping the page short.
 const SOURCES_MAX: usize = 30;
-
-/// How many levels of containers (case, pallet) a journey follows up from a can.
-const PARENT_LEVELS: usize = 2;
-
-/// The business steps of a container's events that belong to a can's journey.
-const TRANSPORT_STEPS: [&str; 6] = [
-    "shipping",
-    "receiving",
-    "storing",
-    "departing",
-    "arriving",
-    "inspecting",
-];
-
-/// A stored event with its body parsed once.
-struct Parsed {
-    event_id: String,
-    body: serde_json::Value,
-}
-
-/// Parses each event's body once; a body that is not JSON (never in a sound store) is left
-/// out, as it was before.
-fn parsed(events: Vec<anxin_store::StoredEvent>) -> Vec<Parsed> {
-    events
-        .into_iter()
-        .filter_map(|stored| {
-            Some(Parsed {
-                body: serde_json::from_str(&stored.body).ok()?,
-                event_id: stored.event_id,
-            })
-        })
-        .collect()
-}
-
-/// The `parentID`s of the aggregation events (packing) among `events`.
-fn parent_ids(events: &[Parsed]) -> Vec<String> {
-    let mut parents: Vec<String> = events
-        .iter()
-        .filter_map(|event| {
-            let body = &event.body;
-            (body["type"] == "AggregationEvent"
-                && body["bizStep"]
-                    .as_str()
-                    .is_some_and(|s| s.ends_with("packing"))
-                && !body["bizStep"]
-                    .as_str()
-                    .is_some_and(|s| s.ends_with("unpacking")))
-            .then(|| body["parentID"].as_str().map(str::to_owned))
-            .flatten()
-        })
-        .collect();
-    parents.sort();
-    parents.dedup();
-    parents
-}
 
 /// The passport routes.
 pub fn routes() -> Router<AppState> {
@@ -210,18 +150,6 @@ struct PassportPage<'a> {
     c: Chrome,
     p: &'a Passport,
     qr_svg: String,
-}
-
-fn operator() -> Viewer {
-    Viewer::new(Account {
-        account_id: 0,
-        name: "passport (public)".to_owned(),
-        role: Role::Admin,
-        party: None,
-        region: None,
-        created_ms: 0,
-        revoked_ms: None,
-    })
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -369,6 +297,11 @@ fn step_label(step: &str) -> &'static str {
 }
 
 /// The passport of an item by its canonical Digital Link; `None` when no event names it.
+///
+/// Answered from memory once warm: the item's state, journey and dates from the trace graph
+/// ([`anxin_trace::TraceGraph::journey`]), names from [`crate::directory::MasterData`], the
+/// lot's sources and quality from [`LotFacts`], and the ledger check from the in-memory tree
+/// with the commissioning leaf's row kept ([`crate::ledger::Ledger::inclusion_of_leaf`]).
 pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, String> {
     let unavailable = |_| "平台暂时无法查询，请稍后再试。".to_owned();
     let key = anxin_gs1::Gs1Key::parse(link).map_err(|err| err.to_string())?;
@@ -387,99 +320,41 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         return Err("追溯图尚未就绪，请稍后再试。".to_owned());
     };
     let now_ms = anxin_store::now_ms();
-    let (item, source_places) = {
+    let (journey, leaves) = {
         let followed = tracer.read().await.map_err(unavailable)?;
-        let mut places: Vec<String> = followed
-            .graph()
-            .backward(link)
-            .map(|trace| {
-                trace
-                    .sources
-                    .into_iter()
-                    .flat_map(|source| source.origin_events)
-                    .filter_map(|origin| origin.biz_location)
-                    .collect()
-            })
-            .unwrap_or_default();
-        places.sort();
-        places.dedup();
-        places.truncate(SOURCES_MAX);
-        (followed.graph().state(link, now_ms).ok(), places)
+        (
+            followed.graph().journey(link, now_ms).ok(),
+            followed.leaves_applied(),
+        )
     };
-    let Some(item) = item else {
+    let Some(journey) = journey else {
         return Ok(None);
     };
-    let field = if serial.is_some() {
-        "MATCH_anyEPC"
+    let item = &journey.state;
+    let kind = if serial.is_some() { "can" } else { "lot" };
+    let lot_link = if kind == "lot" {
+        Some(link.to_owned())
     } else {
-        "MATCH_anyEPCClass"
+        item.lot.clone()
     };
-    let params = vec![
-        (field.to_owned(), item.id.clone()),
-        ("eventCountLimit".to_owned(), JOURNEY_EVENTS_MAX.to_string()),
-    ];
-    let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
-        .map_err(|err| format!("{err:?}"))?;
-    let mut events = parsed(
-        state
-            .store
-            .list_events(&operator(), &query)
-            .await
-            .map_err(unavailable)?
-            .events,
-    );
-    // The legs a can travels inside its case and pallet are recorded on those: follow the
-    // parents it was packed into (case, then pallet) and take their transport steps.
-    let mut seen: std::collections::BTreeSet<String> =
-        events.iter().map(|e| e.event_id.clone()).collect();
-    let mut parents = parent_ids(&events);
-    for _level in 0..PARENT_LEVELS {
-        let mut found = Vec::new();
-        for parent in &parents {
-            let params = vec![
-                ("MATCH_anyEPC".to_owned(), parent.clone()),
-                ("eventCountLimit".to_owned(), JOURNEY_EVENTS_MAX.to_string()),
-            ];
-            let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
-                .map_err(|err| format!("{err:?}"))?;
-            let page = state
-                .store
-                .list_events(&operator(), &query)
-                .await
-                .map_err(unavailable)?;
-            found.extend(
-                parsed(page.events)
-                    .into_iter()
-                    .filter(|e| seen.insert(e.event_id.clone())),
-            );
-        }
-        parents = parent_ids(&found);
-        events.extend(found.into_iter().filter(|e| {
-            e.body["bizStep"]
-                .as_str()
-                .is_some_and(|step| TRANSPORT_STEPS.iter().any(|t| step.ends_with(t)))
-        }));
-    }
     let mut passport = Passport {
         link: link.to_owned(),
-        kind: if serial.is_some() { "can" } else { "lot" },
+        kind,
         gtin: gtin.clone(),
         serial,
-        lot: lot.or(item.lot.clone().and_then(|lot| {
-            anxin_gs1::Gs1Key::parse(&lot)
-                .ok()
-                .and_then(|key| match key {
-                    anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
-                    _ => None,
-                })
+        lot: lot.or(item.lot.as_deref().and_then(|lot| {
+            match anxin_gs1::Gs1Key::parse(lot).ok()? {
+                anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
+                _ => None,
+            }
         })),
         product: None,
         brand: None,
         stage: None,
-        production_date: None,
-        expiry_date: None,
+        production_date: journey.production_date.clone(),
+        expiry_date: journey.expiry_date.clone(),
         made_at: None,
-        journey: Vec::new(),
+        journey: Vec::with_capacity(journey.steps.len()),
         sources: Vec::new(),
         recalled: item
             .disposition
@@ -506,65 +381,35 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         passport.brand = product.brand.clone();
         passport.stage = product.stage.clone();
     }
-    for id in &source_places {
-        if let Ok(Some(place)) = master.location(&*state.store, id).await {
-            passport.sources.push(Source {
-                name: place.name.clone().unwrap_or_else(|| id.clone()),
-                city: place
-                    .address
-                    .as_deref()
-                    .map(|address| address.split(", ").nth(1).unwrap_or(address).to_owned()),
-            });
-        }
-    }
-    let mut first_event: Option<String> = None;
-    for stored in &events {
-        let body = &stored.body;
-        let biz_step = body["bizStep"].as_str().unwrap_or("").to_owned();
-        let place_id = body["bizLocation"]["id"]
-            .as_str()
-            .or(body["readPoint"]["id"].as_str());
-        let place = match place_id {
+    let mut made_by: Option<&anxin_trace::JourneyStep> = None;
+    for step in &journey.steps {
+        let biz_step = step.biz_step.clone().unwrap_or_default();
+        let place = match &step.place {
             Some(id) => master.location(&*state.store, id).await.ok().flatten(),
             None => None,
         };
-        let ilmd = &body["ilmd"];
-        if let Some(date) = ilmd["cbvmda:itemExpirationDate"].as_str() {
-            passport.expiry_date = Some(date.to_owned());
-        }
-        if let Some((_, value)) = ilmd
-            .as_object()
-            .into_iter()
-            .flatten()
-            .find(|(name, _)| name.ends_with(":productionDate"))
-        {
-            passport.production_date = value.as_str().map(str::to_owned);
-        }
-        if biz_step.ends_with("commissioning") {
-            first_event.get_or_insert_with(|| stored.event_id.clone());
+        if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
+            made_by = Some(step);
             passport.made_at = place.as_ref().and_then(|place| place.name.clone());
         }
         let city = place
             .as_ref()
             .and_then(|place| place.address.as_deref())
-            .map(|address| address.split(", ").nth(1).unwrap_or(address).to_owned());
-        if biz_step.ends_with("retail_selling") && passport.kind == "can" {
+            .map(city_of);
+        if biz_step.ends_with("retail_selling") && kind == "can" {
             passport.sold_in.push(
                 city.clone()
                     .unwrap_or_else(|| Lang::Zh.texts().passport_unknown_place.to_owned()),
             );
         }
         passport.journey.push(Step {
-            time: body["eventTime"].as_str().unwrap_or("").to_owned(),
+            time: step.time_as_written(),
             label: step_label(&biz_step).to_owned(),
             biz_step,
             place: place.as_ref().and_then(|place| place.name.clone()),
             address: city,
         });
     }
-    passport
-        .journey
-        .sort_by_key(|step| step.time.parse::<jiff::Timestamp>().ok());
     passport.suspicious = passport.sold_in.len() > 1;
     if let Some(expiry) = passport
         .expiry_date
@@ -577,25 +422,166 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
         });
         passport.expired = today.is_ok_and(|today| today > expiry);
     }
-    let lot_link = if passport.kind == "lot" {
-        Some(link.to_owned())
-    } else {
-        item.lot.clone()
-    };
-    passport.quality = quality_status(state, &gtin, lot_link.as_deref())
+    let facts = state
+        .lot_facts
+        .get(state, link, lot_link.as_deref(), &gtin, leaves)
         .await
         .map_err(unavailable)?;
-    if let (Some(ledger), Some(event_id)) = (&state.ledger, first_event)
-        && let Ok(proof) = ledger.inclusion(&event_id).await
+    passport.sources.clone_from(&facts.sources);
+    passport.quality.clone_from(&facts.quality);
+    // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
+    if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
+        && let Ok(proof) = ledger.inclusion_of_leaf(step.event_seq - 1).await
     {
         passport.ledger = Some(LedgerCheck {
             verified: ledger.verify_inclusion(&proof),
             tree_size: proof.tree_head.tree_size,
-            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&event_id)),
-            event_id,
+            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&proof.event_id)),
+            event_id: proof.event_id,
         });
     }
     Ok(Some(passport))
+}
+
+/// The city in a place's address (`province, city, …`), or the address itself.
+fn city_of(address: &str) -> String {
+    address.split(", ").nth(1).unwrap_or(address).to_owned()
+}
+
+/// What a passport says of its lot rather than of its item: where the lot's milk and
+/// ingredients came from, its release and the product's committed standard.
+#[derive(Clone, Debug, Default)]
+pub struct LotView {
+    /// The places of the backward trace's sources.
+    pub sources: Vec<Source>,
+    /// Release and committed standard.
+    pub quality: QualityStatus,
+}
+
+/// The passport's lot-level facts, kept per lot: every can of a lot shares them, and working
+/// them out (a backward trace, the release events, the committed standard) was most of a
+/// passport's cost.
+///
+/// A kept view is used while the ledger has the size it had when the view was made (so a
+/// release, captured as an event, shows on the next page), no enterprise standard has been
+/// committed through this server since ([`LotFacts::standards_changed`]), and it is younger
+/// than [`crate::directory::MASTER_DATA_FRESH`] (which bounds how long a change made by
+/// another process, or a renamed place, takes to show).
+#[derive(Default)]
+pub struct LotFacts {
+    kept: std::sync::RwLock<std::collections::HashMap<String, KeptLot>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+struct KeptLot {
+    leaves: u64,
+    generation: u64,
+    made: std::time::Instant,
+    view: std::sync::Arc<LotView>,
+}
+
+/// Lots kept at most; beyond it the map is emptied and refilled on demand. An assumption of
+/// ours, far above the lots of the large simulated world.
+const LOTS_KEPT_MAX: usize = 100_000;
+
+impl std::fmt::Debug for LotFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LotFacts").finish_non_exhaustive()
+    }
+}
+
+impl LotFacts {
+    /// Says that a committed standard changed, so every kept view is made again.
+    pub fn standards_changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// The view of `lot` (or, for an item in no lot, of `item` itself, not kept), at a
+    /// ledger of `leaves` leaves.
+    async fn get(
+        &self,
+        state: &AppState,
+        item: &str,
+        lot: Option<&str>,
+        gtin: &str,
+        leaves: u64,
+    ) -> Result<std::sync::Arc<LotView>, anxin_store::StoreError> {
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let Some(lot) = lot else {
+            return Ok(std::sync::Arc::new(lot_view(state, item, None, gtin).await?));
+        };
+        if let Some(view) = self.kept.read().ok().and_then(|kept| {
+            kept.get(lot)
+                .filter(|k| {
+                    k.leaves == leaves
+                        && k.generation == generation
+                        && k.made.elapsed() < crate::directory::MASTER_DATA_FRESH
+                })
+                .map(|k| std::sync::Arc::clone(&k.view))
+        }) {
+            return Ok(view);
+        }
+        let made = std::time::Instant::now();
+        let view = std::sync::Arc::new(lot_view(state, lot, Some(lot), gtin).await?);
+        if let Ok(mut kept) = self.kept.write() {
+            if kept.len() >= LOTS_KEPT_MAX {
+                kept.clear();
+            }
+            kept.insert(
+                lot.to_owned(),
+                KeptLot {
+                    leaves,
+                    generation,
+                    made,
+                    view: std::sync::Arc::clone(&view),
+                },
+            );
+        }
+        Ok(view)
+    }
+}
+
+/// Works out a lot's view: the sources of `traced`'s backward trace, and the quality status.
+async fn lot_view(
+    state: &AppState,
+    traced: &str,
+    lot: Option<&str>,
+    gtin: &str,
+) -> Result<LotView, anxin_store::StoreError> {
+    let mut places: Vec<String> = match &state.tracer {
+        Some(tracer) => tracer
+            .read()
+            .await?
+            .graph()
+            .backward(traced)
+            .map(|trace| {
+                trace
+                    .sources
+                    .into_iter()
+                    .flat_map(|source| source.origin_events)
+                    .filter_map(|origin| origin.biz_location)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    places.sort();
+    places.dedup();
+    places.truncate(SOURCES_MAX);
+    let mut sources = Vec::with_capacity(places.len());
+    for id in &places {
+        if let Some(place) = state.master_data.location(&*state.store, id).await? {
+            sources.push(Source {
+                name: place.name.clone().unwrap_or_else(|| id.clone()),
+                city: place.address.as_deref().map(city_of),
+            });
+        }
+    }
+    Ok(LotView {
+        sources,
+        quality: quality_status(state, gtin, lot).await?,
+    })
 }
 
 /// The lot's release and the product's committed standard.

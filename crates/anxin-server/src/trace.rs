@@ -171,8 +171,10 @@ impl Followed {
 /// during the build are leaves like any other: the build, and every catch-up after it,
 /// continues from the next leaf index, so none is lost.
 ///
-/// **Catching up.** Before each answer the tracer asks the store for the ledger's size (one
-/// indexed read) and compares it with the leaves applied; only when there is something new
+/// **Catching up.** Before each answer the tracer takes the ledger's size (from a
+/// [`crate::watch::SizeWatch`]: an indexed read only when this process committed a capture
+/// since the last one or that one is older than [`crate::watch::SIZE_FRESH`]) and compares it
+/// with the leaves applied; only when there is something new
 /// does it read the new leaves (outside any lock; one catch-up at a time) and take the write
 /// lock to apply them. Answers otherwise share the read lock, so concurrent readers never
 /// queue behind each other, and an event committed before a request is in the graph that
@@ -190,6 +192,8 @@ pub struct Tracer {
     catching: tokio::sync::Mutex<()>,
     /// Woken when the build is done.
     built: tokio::sync::Notify,
+    /// The ledger's size without a query per answer.
+    size: crate::watch::SizeWatch,
 }
 
 impl Tracer {
@@ -208,6 +212,7 @@ impl Tracer {
             ready: AtomicBool::new(false),
             catching: tokio::sync::Mutex::new(()),
             built: tokio::sync::Notify::new(),
+            size: crate::watch::SizeWatch::default(),
         }
     }
 
@@ -292,7 +297,7 @@ impl Tracer {
 
     /// Applies every leaf stored since the last call; returns how many were read.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
-        let stored = self.store.ledger_size().await?;
+        let stored = self.size.size(&*self.store).await?;
         if stored <= self.applied.load(Ordering::Acquire) {
             return Ok(0);
         }

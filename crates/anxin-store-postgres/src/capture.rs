@@ -230,6 +230,8 @@ impl PgStore {
         match stored {
             Ok(done) => {
                 tx.commit().await?;
+                self.commits
+                    .fetch_add(1, std::sync::atomic::Ordering::Release);
                 Ok(done)
             }
             Err(error) => {

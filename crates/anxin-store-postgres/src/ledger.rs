@@ -213,6 +213,30 @@ impl LedgerStore for PgStore {
         })
     }
 
+    fn local_commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn ledger_leaf(&self, leaf_index: u64) -> StoreFuture<'_, Option<LedgerLeaf>> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let sql = format!(
+                "SELECT {LEAF_COLUMNS}, e.event_id FROM ledger_leaf l JOIN event e ON e.event_seq = l.event_seq \
+                 WHERE l.leaf_index = $1"
+            );
+            client
+                .query_opt(&sql, &[&(leaf_index as i64)])
+                .await?
+                .map(|row| {
+                    Ok(LedgerLeaf {
+                        row: leaf_from_row(&row)?,
+                        event_id: row.try_get(7)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
     fn ledger_leaves_of<'a>(&'a self, event_id: &'a str) -> StoreFuture<'a, Vec<LedgerLeaf>> {
         Box::pin(async move {
             let client = self.pool.get().await?;

@@ -38,6 +38,8 @@ pub struct PgStore {
     /// Whether capture writes ledger leaves: always, except in the benchmark baseline
     /// ([`PgStore::without_ledger_benchmark_baseline`]).
     ledger: bool,
+    /// Captures committed through this handle and its clones ([`LedgerStore::local_commits`]).
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -77,6 +79,7 @@ impl PgStore {
             page_key: std::sync::Arc::new(Vec::new()),
             schema: schema.map(str::to_owned),
             ledger: true,
+            commits: std::sync::Arc::default(),
         };
         store.run_migrations().await?;
         let page_key = store.page_key().await?;

@@ -477,10 +477,18 @@ impl SqliteStore {
                     .await
                     .map_err(StoreError::internal)?;
             let ledger = self.ledger;
-            self.write(move |conn| {
-                SqliteStore::capture_blocking(conn, ledger, &viewer, &job_id, document, attached)
-            })
-            .await
+            let done = self
+                .write(move |conn| {
+                    SqliteStore::capture_blocking(
+                        conn, ledger, &viewer, &job_id, document, attached,
+                    )
+                })
+                .await;
+            if done.is_ok() {
+                self.commits
+                    .fetch_add(1, std::sync::atomic::Ordering::Release);
+            }
+            done
         })
     }
 }

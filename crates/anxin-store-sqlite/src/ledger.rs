@@ -159,6 +159,27 @@ impl LedgerStore for SqliteStore {
         }))
     }
 
+    fn local_commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn ledger_leaf(&self, leaf_index: u64) -> StoreFuture<'_, Option<LedgerLeaf>> {
+        Box::pin(self.read(move |conn| {
+            let sql = format!(
+                "SELECT {LEAF_COLUMNS}, e.event_id FROM ledger_leaf l JOIN event e ON e.event_seq = l.event_seq \
+                 WHERE l.leaf_index = ?1"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut rows = statement.query_map([leaf_index as i64], |row| {
+                Ok(LedgerLeaf {
+                    row: leaf_from_row(row)?,
+                    event_id: row.get(7)?,
+                })
+            })?;
+            Ok(rows.next().transpose()?)
+        }))
+    }
+
     fn ledger_leaves_of<'a>(&'a self, event_id: &'a str) -> StoreFuture<'a, Vec<LedgerLeaf>> {
         let event_id = event_id.to_owned();
         Box::pin(self.read(move |conn| {

@@ -40,6 +40,8 @@ pub struct SqliteStore {
     /// Whether capture writes ledger leaves: always, except in the benchmark baseline
     /// ([`SqliteStore::without_ledger_benchmark_baseline`]).
     ledger: bool,
+    /// Captures committed through this handle and its clones ([`LedgerStore::local_commits`]).
+    commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -89,6 +91,7 @@ impl SqliteStore {
             readers,
             page_key: Arc::new(page_key),
             ledger: true,
+            commits: Arc::default(),
         };
         store
             .write(|conn| ledger::backfill(conn).map(|_| ()))

@@ -36,6 +36,17 @@ pub trait LedgerStore: Send + Sync {
     /// How many leaves the ledger has (committed captures only).
     fn ledger_size(&self) -> StoreFuture<'_, u64>;
 
+    /// How many captures this handle (and its clones) has committed since it was opened: a
+    /// counter in memory that moves after every committed capture, read without the database.
+    /// A reader that remembers it beside [`LedgerStore::ledger_size`] knows the size is still
+    /// current while the counter has not moved, as far as this process's own writes go;
+    /// another process writing to the same database is not counted.
+    fn local_commits(&self) -> u64;
+
+    /// The leaf with this index, if there is one (leaves are never changed, so a caller may
+    /// keep what it read).
+    fn ledger_leaf(&self, leaf_index: u64) -> StoreFuture<'_, Option<LedgerLeaf>>;
+
     /// The hashes of the leaves with indexes `from .. from + limit` that exist, in order (a
     /// missing index is skipped, so a caller that expects them all can tell).
     fn ledger_leaf_hashes(&self, from: u64, limit: u32) -> StoreFuture<'_, Vec<Hash>>;

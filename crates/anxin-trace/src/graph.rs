@@ -190,6 +190,8 @@ pub(crate) struct EventRec {
     pub(crate) seq: u64,
     pub(crate) time_ms: i64,
     pub(crate) record_ms: i64,
+    /// The offset from UTC the event time was written with, in minutes (for the passport).
+    pub(crate) offset_minutes: i16,
     pub(crate) hash: u32,
     pub(crate) flags: EventFlags,
     pub(crate) retracted: bool,
@@ -316,6 +318,8 @@ pub struct TraceGraph {
     /// Hash IDs declared erroneous, and the declaration's event index.
     pub(crate) declared: hashbrown::HashMap<u32, u32>,
     pub(crate) findings: Vec<Finding>,
+    /// Event index → the production and expiry dates its ILMD gives (only events with one).
+    pub(crate) ilmd_dates: hashbrown::HashMap<u32, crate::journey::IlmdDates>,
 }
 
 /// An identifier in canonical form, and the GTIN and kind its key implies.
@@ -490,6 +494,16 @@ impl TraceGraph {
         };
         let record = self.event_record(facts, hash)?;
         let is_declaration = record.flags.is_declaration();
+        if let Some(ilmd) = event.ilmd.as_deref()
+            && let (production, expiry) = crate::journey::ilmd_dates(ilmd)
+            && (production.is_some() || expiry.is_some())
+        {
+            let dates = crate::journey::IlmdDates {
+                production: self.opt_term(production)?,
+                expiry: self.opt_term(expiry)?,
+            };
+            self.ilmd_dates.insert(event_index, dates);
+        }
         self.events.push(record);
         if is_declaration {
             self.declare(event_index, hash, &mut applied);
@@ -572,6 +586,7 @@ impl TraceGraph {
             seq: facts.event_seq,
             time_ms: event.event_time.unix_millis(),
             record_ms: facts.record_time_ms,
+            offset_minutes: i16::try_from(event.event_time.offset.seconds() / 60).unwrap_or(0),
             hash,
             flags: EventFlags::new(event),
             retracted: false,
@@ -1150,6 +1165,7 @@ impl TraceGraph {
         self.places.shrink_to_fit();
         self.persistent.shrink_to_fit();
         self.transactions.shrink_to_fit();
+        self.ilmd_dates.shrink_to_fit();
     }
 
     /// Bytes the graph holds on the heap (capacities, so what the allocator was asked for).
@@ -1173,6 +1189,7 @@ impl TraceGraph {
             + self.transactions.capacity() * 8
             + self.by_hash.capacity() * 9
             + self.declared.capacity() * 9
+            + self.ilmd_dates.capacity() * (4 + size_of::<crate::journey::IlmdDates>() + 1)
             + self.transformations.capacity() * (4 + size_of::<Vec<u32>>() + 1)
             + self
                 .transformations

@@ -2,11 +2,13 @@
 
 mod graph;
 mod intern;
+pub mod journey;
 mod query;
 pub mod recall;
 pub mod render;
 
 pub use graph::{Applied, Finding, NodeId, TraceGraph};
+pub use journey::{Journey, JourneyStep};
 pub use query::{
     BackwardTrace, EventRef, ForwardTrace, ID_LEN_MAX, ItemKind, ItemState, Link, OriginEvent,
     Relation, TraceSource,

@@ -458,6 +458,7 @@ async fn commit_standard(
         committed_ms: anxin_store::now_ms(),
     };
     let standard_id = state.store.add_committed_standard(&row).await?;
+    state.lot_facts.standards_changed();
     let row = CommittedStandard { standard_id, ..row };
     Ok((
         StatusCode::CREATED,

@@ -1,0 +1,198 @@
+//! An item's journey for its public passport, answered from the graph alone.
+//!
+//! A passport shows where a can has been (its own events, and the moves of the case and
+//! pallet it travelled in while it was inside them), when it was made and when it expires (its
+//! commissioning ILMD), and its state now. Everything here is in the graph, so a passport
+//! needs no store read for it: [`TraceGraph::journey`].
+
+use anxin_epcis::{ExtValue, Extension};
+use serde::Serialize;
+
+use crate::TraceError;
+use crate::graph::{NONE, NodeId, TraceGraph};
+use crate::query::ItemState;
+
+/// The business steps of a container's events that belong to the journey of what is inside
+/// it: moving it, keeping it and inspecting it (a container's packing into a pallet or its
+/// own commissioning is not a step of the can's journey).
+pub const TRANSPORT_STEPS: [&str; 6] = [
+    "shipping",
+    "receiving",
+    "storing",
+    "departing",
+    "arriving",
+    "inspecting",
+];
+
+/// The CBV master-data namespace in which `itemExpirationDate` is defined (CBV 2.0 §8.3).
+const CBV_MDA: &str = "urn:epcglobal:cbv:mda:";
+
+/// The ILMD field for the expiry date (CBV 2.0 §8.3, `itemExpirationDate`).
+const EXPIRY_FIELD: &str = "itemExpirationDate";
+
+/// The ILMD field for the production date. CBV 2.0 has no such attribute, so any namespace's
+/// `productionDate` is read (the simulator's `anxin:productionDate`, a manufacturer's own).
+const PRODUCTION_FIELD: &str = "productionDate";
+
+/// The dates an event's ILMD gives, as terms of the graph (or [`NONE`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IlmdDates {
+    pub(crate) production: u32,
+    pub(crate) expiry: u32,
+}
+
+/// The production and expiry dates in an ILMD, as written.
+pub(crate) fn ilmd_dates(ilmd: &[Extension]) -> (Option<&str>, Option<&str>) {
+    fn text(extension: &Extension) -> Option<&str> {
+        match &extension.value {
+            ExtValue::Text(text) | ExtValue::Number(text) => Some(text.trim()),
+            _ => None,
+        }
+    }
+    let expiry = ilmd
+        .iter()
+        .find(|e| e.name.local == EXPIRY_FIELD && e.name.namespace == CBV_MDA)
+        .and_then(text);
+    let production = ilmd
+        .iter()
+        .find(|e| e.name.local == PRODUCTION_FIELD)
+        .and_then(text);
+    (production, expiry)
+}
+
+/// One step of a journey.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct JourneyStep {
+    /// The store's sequence number of the event.
+    pub event_seq: u64,
+    /// Its CBV 2.0 hash ID.
+    pub hash_id: String,
+    /// Event time, Unix milliseconds.
+    pub time_ms: i64,
+    /// The offset from UTC the time was written with, in minutes.
+    pub offset_minutes: i16,
+    /// The business step (a CBV word or someone's URI), if any.
+    pub biz_step: Option<String>,
+    /// Where: the business location, else the read point (canonical).
+    pub place: Option<String>,
+    /// True for the item's own events; false for a container's, while the item was in it.
+    pub own: bool,
+}
+
+impl JourneyStep {
+    /// The time in RFC 3339 with the offset it was written in, e.g. `2026-10-01T14:00:20+08:00`.
+    pub fn time_as_written(&self) -> String {
+        let offset = jiff::tz::Offset::from_seconds(i32::from(self.offset_minutes) * 60)
+            .unwrap_or(jiff::tz::Offset::UTC);
+        jiff::Timestamp::from_millisecond(self.time_ms)
+            .map(|t| {
+                t.to_zoned(jiff::tz::TimeZone::fixed(offset))
+                    .strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| self.time_ms.to_string())
+    }
+}
+
+/// What a passport needs of an item: its state, its journey and its dates.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct Journey {
+    /// The item's state now (as [`TraceGraph::state`] gives it).
+    pub state: ItemState,
+    /// Its own events and its containers' transport steps while it was in them, oldest first
+    /// (by event time, then capture order); declared-erroneous events left out.
+    pub steps: Vec<JourneyStep>,
+    /// The production date from the ILMD of the event that made it (or, for a lot, of the
+    /// last of its own events that gives one), as written.
+    pub production_date: Option<String>,
+    /// The expiry date, likewise.
+    pub expiry_date: Option<String>,
+}
+
+impl TraceGraph {
+    /// The journey of one item at `now_ms` (Unix milliseconds).
+    ///
+    /// # Errors
+    /// As [`TraceGraph::resolve`].
+    pub fn journey(&self, id: &str, now_ms: i64) -> Result<Journey, TraceError> {
+        let node = self.resolve(id)?;
+        let mut events = self.events_about(node, now_ms, &mut Default::default(), 0);
+        let state = self.item_state(node, self.kind_of(node), &self.raw_state(&events));
+        if self.is_class(node) {
+            // A lot's journey also has the events that name it by quantity (shipping so many
+            // kilograms of it), which do not change its state.
+            events.extend(self.incidences(node).filter_map(|(role, event)| {
+                // Only a `Class` incidence points at an event (a `Member` one at a can).
+                if role != crate::graph::Role::Class {
+                    return None;
+                }
+                let record = &self.events[event as usize];
+                (!record.retracted && record.time_ms <= now_ms).then_some((record.time_ms, event))
+            }));
+            events.sort_unstable();
+            events.dedup();
+        }
+        let own: hashbrown::HashSet<u32> = self.own_events(node).collect();
+        let steps = events
+            .iter()
+            .filter_map(|&(_, event)| {
+                let is_own = own.contains(&event);
+                let record = &self.events[event as usize];
+                let step = self.term_opt(record.biz_step);
+                if !is_own {
+                    let moving = step.as_deref().is_some_and(|step| {
+                        TRANSPORT_STEPS
+                            .iter()
+                            .any(|transport| step.ends_with(transport))
+                    });
+                    if !moving {
+                        return None;
+                    }
+                }
+                let place = if record.biz_location != NONE {
+                    record.biz_location
+                } else {
+                    record.read_point
+                };
+                Some(JourneyStep {
+                    event_seq: record.seq,
+                    hash_id: self.terms.text(record.hash),
+                    time_ms: record.time_ms,
+                    offset_minutes: record.offset_minutes,
+                    biz_step: step,
+                    place: self.term_opt(place),
+                    own: is_own,
+                })
+            })
+            .collect();
+        let made_by = self.nodes.lot_event[node as usize];
+        let dates = (made_by != NONE)
+            .then(|| self.ilmd_dates.get(&made_by))
+            .flatten()
+            .or_else(|| {
+                events
+                    .iter()
+                    .rev()
+                    .filter(|(_, event)| own.contains(event))
+                    .find_map(|(_, event)| self.ilmd_dates.get(event))
+            });
+        Ok(Journey {
+            state,
+            steps,
+            production_date: dates.and_then(|d| self.term_opt(d.production)),
+            expiry_date: dates.and_then(|d| self.term_opt(d.expiry)),
+        })
+    }
+
+    /// The events that name a node itself (in any role but containment).
+    fn own_events(&self, node: NodeId) -> impl Iterator<Item = u32> + '_ {
+        use crate::graph::Role;
+        self.incidences(node).filter_map(|(role, target)| {
+            matches!(
+                role,
+                Role::Named | Role::Parent | Role::Input | Role::Output | Role::Class
+            )
+            .then_some(target)
+        })
+    }
+}

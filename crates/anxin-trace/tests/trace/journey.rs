@@ -1,0 +1,147 @@
+//! The passport's journey ([`anxin_trace::TraceGraph::journey`]) on the rules' chain: a can's
+//! own events and its containers' transport steps while it was inside them, oldest first,
+//! with its commissioning ILMD dates and the offsets its times were written in.
+
+use anxin_epcis::{ExtValue, Extension, QName};
+use jiff::tz::Offset;
+
+use super::rules::chain;
+use super::support::*;
+
+const LATER: i64 = T0 + 1000 * 60 * MINUTE;
+
+fn steps(journey: &anxin_trace::Journey) -> Vec<(String, bool)> {
+    journey
+        .steps
+        .iter()
+        .map(|s| (s.biz_step.clone().unwrap_or_default(), s.own))
+        .collect()
+}
+
+fn step(word: &str, own: bool) -> (String, bool) {
+    (word.to_owned(), own)
+}
+
+#[test]
+fn a_sold_can_travels_factory_to_distributor_to_shop_in_its_case_and_pallet() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    let journey = graph.journey(&chain.cans[3], LATER).unwrap();
+    // Made, packed into case 2; the pallet (holding case 2) shipped and received; case 2
+    // shipped on and received at the shop; sold. The pallet's packing and unpacking and
+    // case 2's own packing onto the pallet are not steps of the can's journey.
+    assert_eq!(
+        steps(&journey),
+        vec![
+            step("commissioning", true),
+            step("packing", true),
+            step("shipping", false),
+            step("receiving", false),
+            step("shipping", false),
+            step("receiving", false),
+            step("retail_selling", true),
+        ]
+    );
+    let times: Vec<i64> = journey.steps.iter().map(|s| s.time_ms).collect();
+    assert!(times.is_sorted(), "oldest first: {times:?}");
+    assert_eq!(journey.steps[0].place, Some(site(10)));
+    assert_eq!(journey.steps[6].place, Some(site(30)));
+    assert_eq!(journey.steps[6].event_seq, chain.log.events[14].seq);
+    assert_eq!(journey.steps[6].hash_id, chain.log.events[14].hash);
+    assert_eq!(journey.state.holder, Some(gln(30)));
+    assert_eq!(journey.state.lot, Some(lot(1, "L1")));
+}
+
+#[test]
+fn a_can_left_behind_keeps_only_the_legs_it_travelled() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    // Case 1 came off the pallet at the distributor and stayed; case 2's onward leg is not
+    // case 1's cans'.
+    let journey = graph.journey(&chain.cans[0], LATER).unwrap();
+    assert_eq!(
+        steps(&journey),
+        vec![
+            step("commissioning", true),
+            step("packing", true),
+            step("shipping", false),
+            step("receiving", false),
+        ]
+    );
+    // Asked at a time before the pallet was shipped, the journey stops there.
+    let earlier = graph.journey(&chain.cans[0], chain.times[6]).unwrap();
+    assert_eq!(earlier.steps.len(), 2);
+}
+
+#[test]
+fn a_declared_erroneous_sale_leaves_the_journey() {
+    let mut chain = chain();
+    chain.log.declare_error(14, chain.times[12] + MINUTE);
+    let graph = chain.log.graph();
+    let journey = graph.journey(&chain.cans[3], LATER).unwrap();
+    assert!(
+        journey
+            .steps
+            .iter()
+            .all(|s| s.biz_step.as_deref() != Some("retail_selling")),
+        "{:?}",
+        journey.steps
+    );
+}
+
+#[test]
+fn the_dates_come_from_the_commissioning_ilmd_and_times_keep_their_offset() {
+    let cans = vec![can(7, 1), can(7, 2)];
+    let mut made = commission(T0, &cans, "L7", 10);
+    let ilmd = made.ilmd.get_or_insert_with(Vec::new);
+    ilmd.push(Extension {
+        name: QName::new("urn:epcglobal:cbv:mda:", "itemExpirationDate"),
+        value: ExtValue::Text("2028-05-31".to_owned()),
+        attributes: Vec::new(),
+    });
+    ilmd.push(Extension {
+        name: QName::new("https://example.com/maker/", "productionDate"),
+        value: ExtValue::Text("2026-06-01".to_owned()),
+        attributes: Vec::new(),
+    });
+    let eight = Offset::from_hours(8).unwrap();
+    made.event_time.offset = eight;
+    let mut sold = sell(T0 + 90 * MINUTE, &cans[..1], 30);
+    sold.event_time.offset = eight;
+    let mut log = Log::default();
+    log.push(made, Some(10));
+    log.push(sold, Some(30));
+    let graph = log.graph_compacted_midway();
+    let journey = graph.journey(&cans[0], LATER).unwrap();
+    assert_eq!(journey.production_date.as_deref(), Some("2026-06-01"));
+    assert_eq!(journey.expiry_date.as_deref(), Some("2028-05-31"));
+    let written: Vec<String> = journey.steps.iter().map(|s| s.time_as_written()).collect();
+    assert!(
+        written.iter().all(|t| t.ends_with("+08:00")),
+        "{written:?}"
+    );
+    assert_eq!(
+        written[1]
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond(),
+        T0 + 90 * MINUTE
+    );
+    // The other can shares the lot's dates and has no sale.
+    let other = graph.journey(&cans[1], LATER).unwrap();
+    assert_eq!(other.expiry_date.as_deref(), Some("2028-05-31"));
+    assert_eq!(other.steps.len(), 1);
+}
+
+#[test]
+fn a_lot_has_a_journey_of_the_events_naming_it() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    let journey = graph.journey(&lot(1, "L1"), LATER).unwrap();
+    // Only the transformation that made it names the lot itself; its cans are members (their
+    // commissioning names them, not the lot), and membership is not a step.
+    let seqs: Vec<u64> = journey.steps.iter().map(|s| s.event_seq).collect();
+    assert_eq!(seqs, vec![chain.log.events[4].seq], "{:?}", journey.steps);
+    assert!(journey.steps[0].own);
+    assert!(graph.journey(&can(1, 99), LATER).is_err());
+}
