@@ -541,12 +541,26 @@ async fn passports(demo: &Demo, driver: &Driver) {
             "factory → distributor → shop (two legs): {steps:#?}"
         );
         let qr = client
-            .find(Locator::Css(".qr svg"))
+            .find(Locator::Css(".qr img"))
             .await
             .expect("the QR code");
         assert!(
             qr.is_displayed().await.expect("is_displayed"),
             "the QR code"
+        );
+        // The image is loaded lazily: brought into view, it is drawn, 160 px wide.
+        let drawn = client
+            .execute_async(
+                "const done = arguments[0]; const img = document.querySelector('.qr img'); \
+                 img.scrollIntoView(); \
+                 img.decode().then(() => done(img.naturalWidth), e => done(String(e)));",
+                vec![],
+            )
+            .await
+            .expect("the QR image decodes");
+        assert!(
+            drawn.as_u64().is_some_and(|width| width > 0),
+            "the QR image was drawn: {drawn}"
         );
         fits(&client, "the normal passport", screen).await;
         screenshot(&client, "passport-normal", screen).await;

@@ -144,6 +144,17 @@ pub enum LedgerError {
     Store(#[from] StoreError),
 }
 
+/// What [`Ledger::check_leaf`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafCheck {
+    /// The leaf's event's `eventID`.
+    pub event_id: String,
+    /// The signed head's tree size it was checked against.
+    pub tree_size: u64,
+    /// Whether the head's signature, the leaf's hash and its audit path all verified.
+    pub verified: bool,
+}
+
 /// What [`Ledger::check_heads`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeadsCheck {
@@ -317,10 +328,16 @@ impl Ledger {
         let Ok(head) = proof.tree_head.to_head() else {
             return false;
         };
+        self.head_verified(&head) && proof.verify_paths(&head).is_ok()
+    }
+
+    /// Whether the head's signature verifies with this ledger's key; a head identical to the
+    /// last one verified is not checked again.
+    fn head_verified(&self, head: &TreeHead) -> bool {
         let known = self
             .verified
             .read()
-            .is_ok_and(|verified| verified.as_ref() == Some(&head));
+            .is_ok_and(|verified| verified.as_ref() == Some(head));
         if !known {
             if !head.verify(&self.public) {
                 return false;
@@ -329,7 +346,7 @@ impl Ledger {
                 *verified = Some(head.clone());
             }
         }
-        proof.verify_paths(&head).is_ok()
+        true
     }
 
     fn with_tree<T>(&self, work: impl FnOnce(&Tree) -> T) -> Result<T, StoreError> {
@@ -361,36 +378,54 @@ impl Ledger {
         self.prove(event_id, &leaves).await
     }
 
-    /// The one leaf with this index, proved against the current signed head (the proof's
-    /// `eventId` is its event's). Leaf rows are read once and kept, since they never change:
-    /// the passport proves its item's commissioning event this way, with no query once the
-    /// lot's first can has been shown.
-    pub async fn inclusion_of_leaf(
-        &self,
-        leaf_index: u64,
-    ) -> Result<InclusionProofJson, LedgerError> {
+    /// Checks the one leaf with this index against the current signed head, as a client
+    /// given its proof would (the head's signature with this ledger's key, the leaf's hash
+    /// recomputed from its stored entry, the audit path from the in-memory tree to the head's
+    /// root), without writing the proof out: the passport's "verify this record". The leaf
+    /// row is read once and kept, since leaves never change, so once a lot's first can has
+    /// been shown its commissioning leaf is checked without a query.
+    pub async fn check_leaf(&self, leaf_index: u64) -> Result<LeafCheck, LedgerError> {
+        let leaf = self.leaf_row(leaf_index).await?;
+        let head = self.tree_head().await?;
+        let signed = self.head_verified(&head);
+        let path = self.with_tree(|tree| tree.inclusion_proof(leaf_index, head.tree_size))??;
+        let hash = leaf.row.entry.leaf_hash();
+        let verified = signed
+            && hash == leaf.row.leaf_hash
+            && anxin_ledger::tree::verify_inclusion(
+                &hash,
+                leaf_index,
+                head.tree_size,
+                &path,
+                &head.root_hash,
+            );
+        Ok(LeafCheck {
+            event_id: leaf.event_id.clone(),
+            tree_size: head.tree_size,
+            verified,
+        })
+    }
+
+    /// The leaf row with this index, from what was kept or from the store.
+    async fn leaf_row(&self, leaf_index: u64) -> Result<Arc<LedgerLeaf>, LedgerError> {
         let kept = self
             .leaves
             .read()
             .ok()
             .and_then(|leaves| leaves.get(&leaf_index).cloned());
-        let leaf = match kept {
-            Some(leaf) => leaf,
-            None => {
-                let leaf = Arc::new(self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
-                    LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
-                })?);
-                if let Ok(mut leaves) = self.leaves.write() {
-                    if leaves.len() >= LEAVES_KEPT_MAX {
-                        leaves.clear();
-                    }
-                    leaves.insert(leaf_index, Arc::clone(&leaf));
-                }
-                leaf
+        if let Some(leaf) = kept {
+            return Ok(leaf);
+        }
+        let leaf = Arc::new(self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
+            LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
+        })?);
+        if let Ok(mut leaves) = self.leaves.write() {
+            if leaves.len() >= LEAVES_KEPT_MAX {
+                leaves.clear();
             }
-        };
-        self.prove(&leaf.event_id, std::slice::from_ref(&*leaf))
-            .await
+            leaves.insert(leaf_index, Arc::clone(&leaf));
+        }
+        Ok(leaf)
     }
 
     /// Proves `leaves` (of the event `event_id`) against the current signed head.

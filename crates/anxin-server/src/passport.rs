@@ -27,11 +27,79 @@ use crate::pages::{Chrome, Lang, Page};
 /// handful of ingredient lots), keeping the page short.
 const SOURCES_MAX: usize = 30;
 
-/// The passport routes.
+/// The passport routes, and the QR code images their pages show.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/01/{gtin}/21/{serial}", get(can_passport))
         .route("/01/{gtin}/10/{lot}", get(lot_passport))
+        .route("/qr/01/{gtin}/21/{serial}", get(can_qr))
+        .route("/qr/01/{gtin}/10/{lot}", get(lot_qr))
+}
+
+/// How long a browser may keep a QR code image: a year, the longest RFC 9111 caches are
+/// told to keep anything (`immutable`: the image is a function of the code alone and never
+/// changes).
+const QR_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// The path of the QR code image of a canonical Digital Link (`/qr` + its path).
+pub fn qr_path(link: &str) -> String {
+    let path = link.strip_prefix("https://id.gs1.org").unwrap_or(link);
+    format!("/qr{path}")
+}
+
+async fn can_qr(Path((gtin, serial)): Path<(String, String)>, page: Page) -> Response {
+    qr_image(&format!("https://id.gs1.org/01/{gtin}/21/{serial}"), &page)
+}
+
+async fn lot_qr(Path((gtin, lot)): Path<(String, String)>, page: Page) -> Response {
+    qr_image(&format!("https://id.gs1.org/01/{gtin}/10/{lot}"), &page)
+}
+
+/// The QR code of a passport's Digital Link as an SVG image. It is drawn from the code alone
+/// (whether any event names it is the passport's business, not the image's), so it is the
+/// same for every visitor and kept by browsers; a passport page loads it lazily, which keeps
+/// drawing it (most of a page's cost when it was inline) off the page's own path.
+fn qr_image(asked: &str, page: &Page) -> Response {
+    let t = page.t();
+    if asked.len() > 200 {
+        return problem(
+            StatusCode::URI_TOO_LONG,
+            false,
+            page,
+            t.passport_too_long_title,
+            t.passport_too_long,
+            "",
+        );
+    }
+    let Ok(key) = anxin_gs1::Gs1Key::parse(asked) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            false,
+            page,
+            t.passport_bad_code_title,
+            t.passport_bad_code,
+            asked,
+        );
+    };
+    let svg = qr_svg(&key.to_digital_link());
+    if svg.is_empty() {
+        return problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            false,
+            page,
+            t.passport_page_error_title,
+            t.passport_page_error,
+            asked,
+        );
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, QR_CACHE_CONTROL),
+        ],
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{svg}"),
+    )
+        .into_response()
 }
 
 /// One step of an item's journey.
@@ -149,7 +217,8 @@ pub struct QualityStatus {
 struct PassportPage<'a> {
     c: Chrome,
     p: &'a Passport,
-    qr_svg: String,
+    /// Where the page's QR code image is ([`qr_path`]).
+    qr_url: String,
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -237,11 +306,11 @@ async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap)
     match passport(state, &link).await {
         Ok(Some(passport)) if json => Json(passport).into_response(),
         Ok(Some(passport)) => {
-            let qr_svg = qr_svg(&passport.link);
+            let qr_url = qr_path(&passport.link);
             match (PassportPage {
                 c: Chrome::public(page),
                 p: &passport,
-                qr_svg,
+                qr_url,
             })
             .render()
             {
@@ -431,13 +500,13 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
     passport.quality.clone_from(&facts.quality);
     // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
     if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
-        && let Ok(proof) = ledger.inclusion_of_leaf(step.event_seq - 1).await
+        && let Ok(check) = ledger.check_leaf(step.event_seq - 1).await
     {
         passport.ledger = Some(LedgerCheck {
-            verified: ledger.verify_inclusion(&proof),
-            tree_size: proof.tree_head.tree_size,
-            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&proof.event_id)),
-            event_id: proof.event_id,
+            verified: check.verified,
+            tree_size: check.tree_size,
+            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&check.event_id)),
+            event_id: check.event_id,
         });
     }
     Ok(Some(passport))
