@@ -4,6 +4,14 @@
 //! outcomes to exit codes. Errors go to standard error as readable sentences; results go
 //! to standard output so they can be piped.
 
+/// The memory allocator: mimalloc. The server's pages allocate and free many short strings
+/// from two worker threads at once; under the passport benchmark glibc's allocator took a
+/// fifth of the server's time (`_int_malloc`, `malloc_consolidate` and its arena lock), and
+/// mimalloc's per-thread heaps do not contend (see ARCHITECTURE.md, "The passport under
+/// load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod account;
 mod capture;
 mod db;

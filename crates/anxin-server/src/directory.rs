@@ -3,8 +3,13 @@
 //! A product passport names a dozen or more places (the can's journey, the farms and
 //! ingredient suppliers of its lot) and its product; asking the store for each on every
 //! request was most of a passport's queries. [`MasterData`] keeps each record it has read,
-//! with the time it read it, and reads it again once it is older than [`MASTER_DATA_FRESH`],
-//! so a place or product renamed in newly captured master data shows within that time.
+//! with the time it read it and the store handle's count of committed captures then
+//! (`LedgerStore::local_commits`; master data arrives only with captured documents). A
+//! record is read again once it is older than [`MASTER_DATA_FRESH`] if this server has
+//! captured anything since, and otherwise once it is older than [`MASTER_DATA_QUIET`] (only
+//! another process writing to the same database can have changed it then). So a place or
+//! product renamed in master data captured here shows within a second, and a quiet server
+//! does not read its names again every second.
 //! Only names and addresses come from here; nothing that decides what a page says about an
 //! item's safety (recalls, dispositions, release) does: those come from the events.
 //! A record the store does not have is remembered as absent for the same time.
@@ -20,12 +25,19 @@ use anxin_store::{LocationRecord, ProductRecord, Store, StoreError};
 /// captured master data as quickly as the trace graph follows events when idle.
 pub const MASTER_DATA_FRESH: Duration = crate::TRACE_TICK;
 
+/// How long a record is used while this server has captured nothing since it was read; an
+/// assumption of ours: the bound on how long a rename made by another process (`anxin
+/// capture` or `anxin sim --db` on the same database) takes to show.
+pub const MASTER_DATA_QUIET: Duration = Duration::from_secs(60);
+
 /// Records kept at most per kind; beyond it the map is emptied and refilled on demand. An
 /// assumption of ours, far above the places and products of the large simulated world
 /// (a few thousand), bounding memory if ids were ever unbounded.
 const KEPT_MAX: usize = 200_000;
 
-type Kept<T> = RwLock<HashMap<String, (Instant, Option<Arc<T>>)>>;
+/// A kept record: when it was read, the local commit count then, and the record (or its
+/// absence).
+type Kept<T> = RwLock<HashMap<String, (Instant, u64, Option<Arc<T>>)>>;
 
 /// Places and products by id, read through from the store.
 #[derive(Default)]
@@ -40,18 +52,20 @@ impl std::fmt::Debug for MasterData {
     }
 }
 
-fn kept<T>(map: &Kept<T>, id: &str, now: Instant) -> Option<Option<Arc<T>>> {
+fn kept<T>(map: &Kept<T>, id: &str, now: Instant, commits: u64) -> Option<Option<Arc<T>>> {
     let map = map.read().ok()?;
-    let (read_at, record) = map.get(id)?;
-    (now.duration_since(*read_at) < MASTER_DATA_FRESH).then(|| record.clone())
+    let (read_at, read_commits, record) = map.get(id)?;
+    let age = now.duration_since(*read_at);
+    let fresh = age < MASTER_DATA_FRESH || (*read_commits == commits && age < MASTER_DATA_QUIET);
+    fresh.then(|| record.clone())
 }
 
-fn keep<T>(map: &Kept<T>, id: &str, now: Instant, record: Option<Arc<T>>) {
+fn keep<T>(map: &Kept<T>, id: &str, now: Instant, commits: u64, record: Option<Arc<T>>) {
     if let Ok(mut map) = map.write() {
         if map.len() >= KEPT_MAX {
             map.clear();
         }
-        map.insert(id.to_owned(), (now, record));
+        map.insert(id.to_owned(), (now, commits, record));
     }
 }
 
@@ -63,11 +77,12 @@ impl MasterData {
         id: &str,
     ) -> Result<Option<Arc<LocationRecord>>, StoreError> {
         let now = Instant::now();
-        if let Some(known) = kept(&self.locations, id, now) {
+        let commits = store.local_commits();
+        if let Some(known) = kept(&self.locations, id, now, commits) {
             return Ok(known);
         }
         let read = store.get_location(id).await?.map(Arc::new);
-        keep(&self.locations, id, now, read.clone());
+        keep(&self.locations, id, now, commits, read.clone());
         Ok(read)
     }
 
@@ -78,11 +93,12 @@ impl MasterData {
         id: &str,
     ) -> Result<Option<Arc<ProductRecord>>, StoreError> {
         let now = Instant::now();
-        if let Some(known) = kept(&self.products, id, now) {
+        let commits = store.local_commits();
+        if let Some(known) = kept(&self.products, id, now, commits) {
             return Ok(known);
         }
         let read = store.get_product(id).await?.map(Arc::new);
-        keep(&self.products, id, now, read.clone());
+        keep(&self.products, id, now, commits, read.clone());
         Ok(read)
     }
 }

@@ -192,11 +192,18 @@ pub struct Ledger {
     verified: RwLock<Option<TreeHead>>,
     /// The store's leaf count without a query per answer.
     size: crate::watch::SizeWatch,
-    /// Leaf rows read by index (they never change), for [`Ledger::inclusion_of_leaf`].
-    leaves: RwLock<std::collections::HashMap<u64, Arc<LedgerLeaf>>>,
+    /// Leaf rows read by index (they never change), for [`Ledger::check_leaf`].
+    leaves: RwLock<std::collections::HashMap<u64, Arc<KeptLeaf>>>,
 }
 
-/// Leaf rows [`Ledger::inclusion_of_leaf`] keeps at most; beyond it the map is emptied and
+/// A leaf row kept by [`Ledger::check_leaf`], with the head (size and root) it last
+/// verified against.
+struct KeptLeaf {
+    leaf: LedgerLeaf,
+    verified_against: RwLock<Option<(u64, anxin_ledger::Hash)>>,
+}
+
+/// Leaf rows [`Ledger::check_leaf`] keeps at most; beyond it the map is emptied and
 /// refilled on demand. An assumption of ours: a passport proves its item's commissioning
 /// event, shared by a lot's cans, so this covers far more lots than the large world has.
 const LEAVES_KEPT_MAX: usize = 100_000;
@@ -384,30 +391,45 @@ impl Ledger {
     /// root), without writing the proof out: the passport's "verify this record". The leaf
     /// row is read once and kept, since leaves never change, so once a lot's first can has
     /// been shown its commissioning leaf is checked without a query.
+    ///
+    /// The check is a function of the leaf's row and the head, so a leaf found to verify
+    /// against a head is not checked again against that same head (the kept row remembers
+    /// the head's size and root); any other head, a grown tree included, is checked afresh.
     pub async fn check_leaf(&self, leaf_index: u64) -> Result<LeafCheck, LedgerError> {
         let leaf = self.leaf_row(leaf_index).await?;
         let head = self.tree_head().await?;
-        let signed = self.head_verified(&head);
-        let path = self.with_tree(|tree| tree.inclusion_proof(leaf_index, head.tree_size))??;
-        let hash = leaf.row.entry.leaf_hash();
-        let verified = signed
-            && hash == leaf.row.leaf_hash
-            && anxin_ledger::tree::verify_inclusion(
-                &hash,
-                leaf_index,
-                head.tree_size,
-                &path,
-                &head.root_hash,
-            );
+        let already = leaf
+            .verified_against
+            .read()
+            .is_ok_and(|against| *against == Some((head.tree_size, head.root_hash)));
+        let verified = already || {
+            let signed = self.head_verified(&head);
+            let path =
+                self.with_tree(|tree| tree.inclusion_proof(leaf_index, head.tree_size))??;
+            let hash = leaf.leaf.row.entry.leaf_hash();
+            let verified = signed
+                && hash == leaf.leaf.row.leaf_hash
+                && anxin_ledger::tree::verify_inclusion(
+                    &hash,
+                    leaf_index,
+                    head.tree_size,
+                    &path,
+                    &head.root_hash,
+                );
+            if verified && let Ok(mut against) = leaf.verified_against.write() {
+                *against = Some((head.tree_size, head.root_hash));
+            }
+            verified
+        };
         Ok(LeafCheck {
-            event_id: leaf.event_id.clone(),
+            event_id: leaf.leaf.event_id.clone(),
             tree_size: head.tree_size,
             verified,
         })
     }
 
     /// The leaf row with this index, from what was kept or from the store.
-    async fn leaf_row(&self, leaf_index: u64) -> Result<Arc<LedgerLeaf>, LedgerError> {
+    async fn leaf_row(&self, leaf_index: u64) -> Result<Arc<KeptLeaf>, LedgerError> {
         let kept = self
             .leaves
             .read()
@@ -416,9 +438,12 @@ impl Ledger {
         if let Some(leaf) = kept {
             return Ok(leaf);
         }
-        let leaf = Arc::new(self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
-            LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
-        })?);
+        let leaf = Arc::new(KeptLeaf {
+            leaf: self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
+                LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
+            })?,
+            verified_against: RwLock::new(None),
+        });
         if let Ok(mut leaves) = self.leaves.write() {
             if leaves.len() >= LEAVES_KEPT_MAX {
                 leaves.clear();

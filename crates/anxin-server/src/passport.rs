@@ -123,7 +123,11 @@ impl Step {
     pub fn shown_time(&self) -> String {
         match (self.time.get(..10), self.time.get(11..16)) {
             (Some(date), Some(minute)) if self.time.as_bytes().get(10) == Some(&b'T') => {
-                format!("{date} {minute}")
+                let mut shown = String::with_capacity(16);
+                shown.push_str(date);
+                shown.push(' ');
+                shown.push_str(minute);
+                shown
             }
             _ => self.time.clone(),
         }
@@ -303,7 +307,7 @@ async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap)
         }
     };
     let link = key.to_digital_link();
-    match passport(state, &link).await {
+    match passport_of(state, &key, &link).await {
         Ok(Some(passport)) if json => Json(passport).into_response(),
         Ok(Some(passport)) => {
             let qr_url = qr_path(&passport.link);
@@ -370,11 +374,20 @@ fn step_label(step: &str) -> &'static str {
 /// Answered from memory once warm: the item's state, journey and dates from the trace graph
 /// ([`anxin_trace::TraceGraph::journey`]), names from [`crate::directory::MasterData`], the
 /// lot's sources and quality from [`LotFacts`], and the ledger check from the in-memory tree
-/// with the commissioning leaf's row kept ([`crate::ledger::Ledger::inclusion_of_leaf`]).
+/// with the commissioning leaf's row kept ([`crate::ledger::Ledger::check_leaf`]).
 pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, String> {
-    let unavailable = |_| "平台暂时无法查询，请稍后再试。".to_owned();
     let key = anxin_gs1::Gs1Key::parse(link).map_err(|err| err.to_string())?;
-    let (gtin, serial, lot) = match &key {
+    passport_of(state, &key, link).await
+}
+
+/// [`passport`] for a key already read, whose canonical Digital Link is `link`.
+async fn passport_of(
+    state: &AppState,
+    key: &anxin_gs1::Gs1Key,
+    link: &str,
+) -> Result<Option<Passport>, String> {
+    let unavailable = |_| "平台暂时无法查询，请稍后再试。".to_owned();
+    let (gtin, serial, lot) = match key {
         anxin_gs1::Gs1Key::Sgtin(sgtin) => (
             sgtin.gtin().to_string(),
             Some(sgtin.serial().to_owned()),
@@ -514,7 +527,23 @@ pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, 
 
 /// The city in a place's address (`province, city, …`), or the address itself.
 fn city_of(address: &str) -> String {
-    address.split(", ").nth(1).unwrap_or(address).to_owned()
+    // Byte by byte: a searcher for the two-byte ", " was a visible part of a page's cost.
+    let bytes = address.as_bytes();
+    let after_comma = |from: usize| {
+        (from..bytes.len().saturating_sub(1))
+            .find(|&at| bytes[at] == b',' && bytes[at + 1] == b' ')
+    };
+    let city = match after_comma(0) {
+        Some(first) => {
+            let rest = &address[first + 2..];
+            match after_comma(first + 2) {
+                Some(second) => &address[first + 2..second],
+                None => rest,
+            }
+        }
+        None => address,
+    };
+    city.to_owned()
 }
 
 /// What a passport says of its lot rather than of its item: where the lot's milk and
@@ -534,8 +563,8 @@ pub struct LotView {
 /// A kept view is used while the ledger has the size it had when the view was made (so a
 /// release, captured as an event, shows on the next page), no enterprise standard has been
 /// committed through this server since ([`LotFacts::standards_changed`]), and it is younger
-/// than [`crate::directory::MASTER_DATA_FRESH`] (which bounds how long a change made by
-/// another process, or a renamed place, takes to show).
+/// than [`crate::directory::MASTER_DATA_QUIET`] (which bounds how long a standard committed
+/// by another process, or a source renamed, takes to show).
 #[derive(Default)]
 pub struct LotFacts {
     kept: std::sync::RwLock<std::collections::HashMap<String, KeptLot>>,
@@ -585,7 +614,7 @@ impl LotFacts {
                 .filter(|k| {
                     k.leaves == leaves
                         && k.generation == generation
-                        && k.made.elapsed() < crate::directory::MASTER_DATA_FRESH
+                        && k.made.elapsed() < crate::directory::MASTER_DATA_QUIET
                 })
                 .map(|k| std::sync::Arc::clone(&k.view))
         }) {
@@ -681,4 +710,23 @@ async fn quality_status(
 
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::city_of;
+
+    #[test]
+    fn the_city_is_the_second_part_of_an_address() {
+        assert_eq!(city_of("浙江省, 宁波市, 海曙区 1 号"), "宁波市");
+        assert_eq!(city_of("浙江省, 宁波市"), "宁波市");
+        assert_eq!(city_of("法国 初康"), "法国 初康");
+        assert_eq!(city_of("a,b, c"), "c");
+        assert_eq!(city_of("x, "), "");
+        assert_eq!(city_of(""), "");
+        for address in ["浙江省, 宁波市, 海曙区", "a, b, c, d", "no comma", "a,, b", ", x, y"] {
+            let split = address.split(", ").nth(1).unwrap_or(address);
+            assert_eq!(city_of(address), split, "{address}");
+        }
+    }
 }

@@ -108,7 +108,10 @@ impl Interner {
     pub(crate) fn text(&self, id: u32) -> String {
         let (stemmed, rest) = self.raw(id);
         if stemmed {
-            format!("{STEM}{rest}")
+            let mut text = String::with_capacity(STEM.len() + rest.len());
+            text.push_str(STEM);
+            text.push_str(rest);
+            text
         } else {
             rest.to_owned()
         }

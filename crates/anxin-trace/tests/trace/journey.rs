@@ -145,3 +145,43 @@ fn a_lot_has_a_journey_of_the_events_naming_it() {
     assert!(journey.steps[0].own);
     assert!(graph.journey(&can(1, 99), LATER).is_err());
 }
+
+#[test]
+fn times_are_written_as_rfc_3339_at_their_own_offset() {
+    // Offsets from UTC-12:00 to UTC+14:00, half and three-quarter hours included; times with
+    // and without milliseconds, across a leap day and before 1970.
+    let offsets: [i16; 7] = [-720, -210, 0, 330, 345, 480, 840];
+    let times: [i64; 6] = [
+        0,
+        -86_400_000 * 365 - 1,
+        1_709_164_799_999, // 2024-02-28T23:59:59.999Z
+        1_709_251_200_250, // 2024-03-01T00:00:00.250Z
+        T0,
+        T0 + 90 * MINUTE + 7,
+    ];
+    for minutes in offsets {
+        for time_ms in times {
+            let step = anxin_trace::JourneyStep {
+                event_seq: 1,
+                hash_id: String::new(),
+                time_ms,
+                offset_minutes: minutes,
+                biz_step: None,
+                place: None,
+                own: true,
+            };
+            let written = step.time_as_written();
+            let offset = Offset::from_seconds(i32::from(minutes) * 60).unwrap();
+            let instant = jiff::Timestamp::from_millisecond(time_ms).unwrap();
+            let expected = instant
+                .to_zoned(jiff::tz::TimeZone::fixed(offset))
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string();
+            let parsed: jiff::Timestamp = written.parse().unwrap();
+            assert_eq!(parsed.as_millisecond(), time_ms, "{written}");
+            assert_eq!(&written[..19], &expected[..19], "{written} vs {expected}");
+            assert_eq!(&written[written.len() - 6..], &expected[19..], "{written}");
+            assert_eq!(written.contains('.'), time_ms.rem_euclid(1000) != 0, "{written}");
+        }
+    }
+}
