@@ -197,6 +197,9 @@ pub struct Passport {
     pub ledger: Option<LedgerCheck>,
     /// Batch release (批批检验) and the committed enterprise standard.
     pub quality: QualityStatus,
+    /// The lot's view the sources and quality came from (for the page's lot-level part).
+    #[serde(skip)]
+    lot_view: std::sync::Arc<LotView>,
 }
 
 /// What the passport says about the lot's release and the product's committed standard.
@@ -223,6 +226,16 @@ struct PassportPage<'a> {
     p: &'a Passport,
     /// Where the page's QR code image is ([`qr_path`]).
     qr_url: String,
+    /// The lot-level part, rendered once per lot and language ([`LotView::html`]).
+    lot_html: &'a str,
+}
+
+/// The lot-level part of a passport page (`templates/passport_lot.html`).
+#[derive(Template)]
+#[template(path = "passport_lot.html")]
+struct LotPart<'a> {
+    t: &'static crate::pages::i18n::Texts,
+    v: &'a LotView,
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -311,10 +324,12 @@ async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap)
         Ok(Some(passport)) if json => Json(passport).into_response(),
         Ok(Some(passport)) => {
             let qr_url = qr_path(&passport.link);
+            let lot_html = passport.lot_view.html(page.lang);
             match (PassportPage {
                 c: Chrome::public(page),
                 p: &passport,
                 qr_url,
+                lot_html: &lot_html,
             })
             .render()
             {
@@ -451,6 +466,7 @@ async fn passport_of(
         suspicious: false,
         ledger: None,
         quality: QualityStatus::default(),
+        lot_view: std::sync::Arc::default(),
     };
     // Names of the product and places come from the in-memory directory (`directory.rs`),
     // read through from the store's master data.
@@ -511,6 +527,7 @@ async fn passport_of(
         .map_err(unavailable)?;
     passport.sources.clone_from(&facts.sources);
     passport.quality.clone_from(&facts.quality);
+    passport.lot_view = facts;
     // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
     if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
         && let Ok(check) = ledger.check_leaf(step.event_seq - 1).await
@@ -548,12 +565,38 @@ fn city_of(address: &str) -> String {
 
 /// What a passport says of its lot rather than of its item: where the lot's milk and
 /// ingredients came from, its release and the product's committed standard.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct LotView {
     /// The places of the backward trace's sources.
     pub sources: Vec<Source>,
     /// Release and committed standard.
     pub quality: QualityStatus,
+    /// The page's lot-level part, rendered on first use, per language (Chinese, English).
+    html: [std::sync::OnceLock<String>; 2],
+}
+
+impl LotView {
+    /// The page's lot-level part in `lang` (release, committed standard, sources), rendered
+    /// once and kept with the view: every can of the lot shows the same.
+    fn html(&self, lang: Lang) -> std::borrow::Cow<'_, str> {
+        let slot = &self.html[usize::from(lang != Lang::Zh)];
+        if let Some(html) = slot.get() {
+            return std::borrow::Cow::Borrowed(html);
+        }
+        match (LotPart {
+            t: lang.texts(),
+            v: self,
+        })
+        .render()
+        {
+            Ok(html) => std::borrow::Cow::Borrowed(slot.get_or_init(|| html)),
+            // A page without it says nothing false; the error is the template's, logged.
+            Err(err) => {
+                tracing::warn!("the passport's lot part did not render: {err}");
+                std::borrow::Cow::Owned(String::new())
+            }
+        }
+    }
 }
 
 /// The passport's lot-level facts, kept per lot: every can of a lot shares them, and working
@@ -679,6 +722,7 @@ async fn lot_view(
     Ok(LotView {
         sources,
         quality: quality_status(state, gtin, lot).await?,
+        html: Default::default(),
     })
 }
 

@@ -65,8 +65,6 @@ pub(crate) fn ilmd_dates(ilmd: &[Extension]) -> (Option<&str>, Option<&str>) {
 pub struct JourneyStep {
     /// The store's sequence number of the event.
     pub event_seq: u64,
-    /// Its CBV 2.0 hash ID.
-    pub hash_id: String,
     /// Event time, Unix milliseconds.
     pub time_ms: i64,
     /// The offset from UTC the time was written with, in minutes.
@@ -191,7 +189,6 @@ impl TraceGraph {
                 };
                 Some(JourneyStep {
                     event_seq: record.seq,
-                    hash_id: self.terms.text(record.hash),
                     time_ms: record.time_ms,
                     offset_minutes: record.offset_minutes,
                     biz_step: step,

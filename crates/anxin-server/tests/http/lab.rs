@@ -66,6 +66,20 @@ async fn post_csv(app: &TestApp, path: &str, token: &str, body: String) -> crate
     .await
 }
 
+/// The `quality` part of LAB1's passport, as JSON.
+async fn lab1_passport_quality(app: &TestApp) -> serde_json::Value {
+    app.request(
+        Method::GET,
+        "/01/06901234123456/10/LAB1",
+        None,
+        &[("accept", "application/json")],
+        axum::body::Body::empty(),
+    )
+    .await
+    .json()["quality"]
+        .clone()
+}
+
 async fn post(app: &TestApp, path: &str, token: &str, body: &str) -> crate::helpers::Reply {
     app.request(
         Method::POST,
@@ -267,6 +281,12 @@ async fn lab_results_judgment_release_certificate_and_findings() {
             .contains(&lead["result_id"])
     );
 
+    // The passport before release and before any committed standard; it is answered from the
+    // lot's kept facts afterwards, which must follow the commitment and the release below.
+    let before = lab1_passport_quality(&app).await;
+    assert_eq!(before["released"], false, "{before}");
+    assert!(before["enterprise_standard"].is_null(), "{before}");
+
     // Enterprise standards: a looser one is refused with the reason; a stricter one is committed.
     let standard = |lead_max: &str| {
         format!(
@@ -296,6 +316,12 @@ async fn lab_results_judgment_release_certificate_and_findings() {
     )
     .await;
     assert_eq!(reply.status, 201, "{}", reply.text());
+    let committed = lab1_passport_quality(&app).await;
+    assert_eq!(
+        committed["enterprise_standard"]["code"], "Q/AX 0001S-2026",
+        "the next page shows the commitment: {committed}"
+    );
+    assert_eq!(committed["released"], false, "{committed}");
     let reply = app
         .get(
             &format!("/api/v1/lots/{lot_path}/judgment"),

@@ -47,7 +47,6 @@ fn a_sold_can_travels_factory_to_distributor_to_shop_in_its_case_and_pallet() {
     assert_eq!(journey.steps[0].place, Some(site(10)));
     assert_eq!(journey.steps[6].place, Some(site(30)));
     assert_eq!(journey.steps[6].event_seq, chain.log.events[14].seq);
-    assert_eq!(journey.steps[6].hash_id, chain.log.events[14].hash);
     assert_eq!(journey.state.holder, Some(gln(30)));
     assert_eq!(journey.state.lot, Some(lot(1, "L1")));
 }
@@ -163,7 +162,6 @@ fn times_are_written_as_rfc_3339_at_their_own_offset() {
         for time_ms in times {
             let step = anxin_trace::JourneyStep {
                 event_seq: 1,
-                hash_id: String::new(),
                 time_ms,
                 offset_minutes: minutes,
                 biz_step: None,
