@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::TraceError;
 use crate::graph::{
-    AggRec, CONTAINER_DEPTH_MAX, EventRec, NONE, NodeId, Place, PlaceKind, Role, TraceGraph,
+    AggRec, CONTAINER_DEPTH_MAX, EventRec, HAS_CONTENTS, IS_INPUT, NONE, NodeId, Place, PlaceKind,
+    Role, TraceGraph,
 };
 
 /// The longest identifier a query accepts; longer text is refused before any parsing. An
@@ -330,8 +331,11 @@ impl TraceGraph {
         })
     }
 
+    /// True when the node holds or held anything (a counting containment record names it as
+    /// the parent). Nodes never named a parent are answered from their kind bits alone.
     pub(crate) fn is_container(&self, node: NodeId) -> bool {
-        self.aggs_of(node, Role::ParentAgg).next().is_some()
+        self.nodes.kind[node as usize] & HAS_CONTENTS != 0
+            && self.aggs_of(node, Role::ParentAgg).next().is_some()
     }
 
     /// The kind of a node (see [`ItemKind`]).
@@ -392,7 +396,13 @@ impl TraceGraph {
         while at < reached.len() {
             let node = reached[at];
             at += 1;
-            let is_class = self.is_class(node);
+            let kind = self.nodes.kind[node as usize];
+            let is_class = kind & 1 != 0;
+            // An instance never named an input or a parent leads nowhere further down (a can,
+            // mostly): its list need not be read.
+            if !is_class && kind & (HAS_CONTENTS | IS_INPUT) == 0 {
+                continue;
+            }
             for (role, target) in self.incidences(node) {
                 match role {
                     Role::Input if self.counts(target) => {
@@ -611,13 +621,16 @@ impl TraceGraph {
         }
     }
 
-    /// The state of an item that is not a container and sits in exactly one container
-    /// interval, when none of its own events falls inside the container's events in that
-    /// interval (a can commissioned and packed, moved only as part of its case, perhaps sold
-    /// after the case arrived): its earlier own events folded, then the interval's [`Delta`],
-    /// computed once per interval and shared by every item packed by the same event, then its
-    /// later own events. `None` when the shortcut does not apply; the caller then
-    /// folds the merged events. The property test checks both paths against the brute force.
+    /// The state of an item (a can, or a case or pallet itself) that sits in exactly one
+    /// container interval, when none of its own events falls inside the container's events in
+    /// that interval (a can commissioned and packed, moved only as part of its case, perhaps
+    /// sold after the case arrived; a case moved only on its pallet until unpacked): its
+    /// earlier own events folded, then the interval's [`Delta`], computed once per interval
+    /// and shared by everything packed by the same event, then its later own events. Also
+    /// whether the item is a container itself (a counting containment record names it as the
+    /// parent), read from the same walk of its list. `None` when the shortcut does not apply;
+    /// the caller then folds the merged events. The property test checks both paths, for
+    /// cans, cases and pallets, against the brute force.
     #[expect(
         clippy::too_many_arguments,
         reason = "the walk's scratch tables, named at the one call in recall"
@@ -631,19 +644,27 @@ impl TraceGraph {
         own: &mut Vec<(i64, u32)>,
         parents: &mut Vec<NodeId>,
         last_answer: &mut LastInContainer,
-    ) -> Option<RawState> {
+    ) -> Option<(RawState, bool)> {
         own.clear();
         let mut record = None;
+        let mut is_container = false;
+        // Lists are newest first, so own events should come out descending; whether they did
+        // is noted on the way instead of checked afterwards.
+        let mut descending = true;
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Named | Role::Parent | Role::Input | Role::Output => {
                     let event = &self.events[target as usize];
                     if !event.retracted && event.time_ms <= now_ms {
-                        own.push((event.time_ms, target));
+                        let entry = (event.time_ms, target);
+                        if let Some(&previous) = own.last() {
+                            descending &= entry <= previous;
+                        }
+                        own.push(entry);
                     }
                 }
-                Role::ParentAgg if self.counts(self.aggs[target as usize].ev_start) => {
-                    return None;
+                Role::ParentAgg if !is_container => {
+                    is_container = self.counts(self.aggs[target as usize].ev_start);
                 }
                 Role::ChildAgg => {
                     let agg = self.aggs[target as usize];
@@ -659,20 +680,20 @@ impl TraceGraph {
         }
         let agg = record?;
         own.reverse();
-        if !own.is_sorted() {
+        if !descending {
             own.sort_unstable();
         }
         let key = (agg.ev_start, agg.ev_end);
         if last_answer.key == Some(key) && last_answer.own == *own {
             parents.push(last_answer.parent);
-            return Some(last_answer.state.clone());
+            return Some((last_answer.state.clone(), is_container));
         }
         let state = self.state_in_interval(agg, key, now_ms, memo, deltas, own, parents)?;
         last_answer.key = Some(key);
         last_answer.own.clone_from(own);
         last_answer.parent = agg.parent;
         last_answer.state.clone_from(&state);
-        Some(state)
+        Some((state, is_container))
     }
 
     /// [`TraceGraph::state_via_container`] for an item found in one interval `agg`, with

@@ -537,7 +537,8 @@ impl TraceGraph {
                 &mut parents,
                 &mut last_in_container,
             ) {
-                Some(state) => (ItemKind::Can, state),
+                Some((state, false)) => (ItemKind::Can, state),
+                Some((state, true)) => (self.kind_of(node), state),
                 None => {
                     let is_container = self.events_about_into(
                         node,
