@@ -628,7 +628,8 @@ impl TraceGraph {
     /// earlier own events folded, then the interval's [`Delta`], computed once per interval
     /// and shared by everything packed by the same event, then its later own events. Also
     /// whether the item is a container itself (a counting containment record names it as the
-    /// parent), read from the same walk of its list. `None` when the shortcut does not apply;
+    /// parent) and which kind (as [`TraceGraph::kind_of`]), read from the same walk of its
+    /// list. `None` when the shortcut does not apply;
     /// the caller then folds the merged events. The property test checks both paths, for
     /// cans, cases and pallets, against the brute force.
     #[expect(
@@ -644,10 +645,12 @@ impl TraceGraph {
         own: &mut Vec<(i64, u32)>,
         parents: &mut Vec<NodeId>,
         last_answer: &mut LastInContainer,
-    ) -> Option<(RawState, bool)> {
+    ) -> Option<(RawState, ItemKind)> {
         own.clear();
         let mut record = None;
-        let mut is_container = false;
+        // What `kind_of` would say, from the same walk: a can until a counting record names
+        // it as a parent, a pallet once one of its children is a container itself.
+        let mut kind = ItemKind::Can;
         // Lists are newest first, so own events should come out descending; whether they did
         // is noted on the way instead of checked afterwards.
         let mut descending = true;
@@ -663,8 +666,15 @@ impl TraceGraph {
                         own.push(entry);
                     }
                 }
-                Role::ParentAgg if !is_container => {
-                    is_container = self.counts(self.aggs[target as usize].ev_start);
+                Role::ParentAgg if kind != ItemKind::Pallet => {
+                    let agg = &self.aggs[target as usize];
+                    if self.counts(agg.ev_start) {
+                        kind = if self.is_container(agg.child) {
+                            ItemKind::Pallet
+                        } else {
+                            ItemKind::Case
+                        };
+                    }
                 }
                 Role::ChildAgg => {
                     let agg = self.aggs[target as usize];
@@ -686,14 +696,14 @@ impl TraceGraph {
         let key = (agg.ev_start, agg.ev_end);
         if last_answer.key == Some(key) && last_answer.own == *own {
             parents.push(last_answer.parent);
-            return Some((last_answer.state.clone(), is_container));
+            return Some((last_answer.state.clone(), kind));
         }
         let state = self.state_in_interval(agg, key, now_ms, memo, deltas, own, parents)?;
         last_answer.key = Some(key);
         last_answer.own.clone_from(own);
         last_answer.parent = agg.parent;
         last_answer.state.clone_from(&state);
-        Some((state, is_container))
+        Some((state, kind))
     }
 
     /// [`TraceGraph::state_via_container`] for an item found in one interval `agg`, with
