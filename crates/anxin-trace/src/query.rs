@@ -217,6 +217,26 @@ pub(crate) struct Reach {
     pub(crate) seen: NodeSet,
 }
 
+/// The events about containers, each taken once per walk ([`TraceGraph::memoize`]): every
+/// list back to back in one arena, so a walk over fifty thousand cases allocates a few growing
+/// buffers rather than a vector per case.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// Where each node's list is in `arena` (start, length); (0, 0) while it is being taken.
+    spans: HashMap<NodeId, (usize, usize)>,
+    arena: Vec<(i64, u32)>,
+    /// Buffers for lists being taken (one per level of nesting), kept for reuse.
+    spare: Vec<Vec<(i64, u32)>>,
+}
+
+impl Memo {
+    /// The events about a memoized node (empty while it is being taken).
+    pub(crate) fn events(&self, node: NodeId) -> &[(i64, u32)] {
+        let (start, n) = self.spans.get(&node).copied().unwrap_or((0, 0));
+        &self.arena[start..start + n]
+    }
+}
+
 /// A set of nodes as a bit set sized to the graph.
 pub(crate) struct NodeSet {
     bits: Vec<u64>,
@@ -452,7 +472,7 @@ impl TraceGraph {
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         depth: usize,
     ) -> Vec<(i64, u32)> {
         let mut out = Vec::new();
@@ -460,12 +480,28 @@ impl TraceGraph {
         out
     }
 
+    /// Puts the events about `node` (as [`TraceGraph::events_about`] at `depth`) in the memo,
+    /// unless they are there already. The node is marked first, so a cycle of containers
+    /// meets an empty list.
+    pub(crate) fn memoize(&self, node: NodeId, now_ms: i64, memo: &mut Memo, depth: usize) {
+        if memo.spans.contains_key(&node) {
+            return;
+        }
+        memo.spans.insert(node, (0, 0));
+        let mut scratch = memo.spare.pop().unwrap_or_default();
+        self.events_about_into(node, now_ms, memo, depth, &mut scratch, None);
+        let span = (memo.arena.len(), scratch.len());
+        memo.arena.extend_from_slice(&scratch);
+        memo.spans.insert(node, span);
+        memo.spare.push(scratch);
+    }
+
     /// [`TraceGraph::events_about`] into a buffer the caller reuses.
     pub(crate) fn events_about_into(
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         depth: usize,
         out: &mut Vec<(i64, u32)>,
         mut parents: Option<&mut Vec<NodeId>>,
@@ -502,13 +538,8 @@ impl TraceGraph {
                 if let Some(parents) = parents.as_deref_mut() {
                     parents.push(agg.parent);
                 }
-                if !memo.contains_key(&agg.parent) {
-                    // Marked first, so a cycle of containers meets an empty list.
-                    memo.insert(agg.parent, Vec::new());
-                    let parent_events = self.events_about(agg.parent, now_ms, memo, depth + 1);
-                    memo.insert(agg.parent, parent_events);
-                }
-                let parent_events = &memo[&agg.parent];
+                self.memoize(agg.parent, now_ms, memo, depth + 1);
+                let parent_events = memo.events(agg.parent);
                 let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
                 out.extend(
                     parent_events[from..]
@@ -640,7 +671,7 @@ impl TraceGraph {
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         deltas: &mut HashMap<(u32, u32), Delta>,
         own: &mut Vec<(i64, u32)>,
         parents: &mut Vec<NodeId>,
@@ -717,18 +748,14 @@ impl TraceGraph {
         agg: AggRec,
         key: (u32, u32),
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         deltas: &mut HashMap<(u32, u32), Delta>,
         own: &[(i64, u32)],
         parents: &mut Vec<NodeId>,
     ) -> Option<RawState> {
         if !deltas.contains_key(&key) {
-            if !memo.contains_key(&agg.parent) {
-                memo.insert(agg.parent, Vec::new());
-                let parent_events = self.events_about(agg.parent, now_ms, memo, 1);
-                memo.insert(agg.parent, parent_events);
-            }
-            let parent_events = &memo[&agg.parent];
+            self.memoize(agg.parent, now_ms, memo, 1);
+            let parent_events = memo.events(agg.parent);
             let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
             let to = from
                 + parent_events[from..]
@@ -805,7 +832,7 @@ impl TraceGraph {
     /// As [`TraceGraph::resolve`].
     pub fn state(&self, id: &str, now_ms: i64) -> Result<ItemState, TraceError> {
         let node = self.resolve(id)?;
-        let events = self.events_about(node, now_ms, &mut HashMap::new(), 0);
+        let events = self.events_about(node, now_ms, &mut Memo::default(), 0);
         Ok(self.item_state(node, self.kind_of(node), &self.raw_state(&events)))
     }
 
@@ -820,7 +847,7 @@ impl TraceGraph {
             .map(|id| self.resolve(id))
             .collect::<Result<Vec<_>, _>>()?;
         let reach = self.forward_reach(&roots);
-        let mut memo = HashMap::new();
+        let mut memo = Memo::default();
         let mut trace = ForwardTrace {
             roots: roots.iter().map(|&n| self.ids.text(n)).collect(),
             lots: Vec::new(),

@@ -23,7 +23,7 @@ use jiff::tz::Offset;
 use serde::Serialize;
 
 use crate::graph::{NONE, NodeId, Role, TraceGraph, party_key};
-use crate::query::{ItemKind, ItemState, LastInContainer, NodeSet, RawState};
+use crate::query::{ItemKind, ItemState, LastInContainer, Memo, NodeSet, RawState};
 use crate::{Finding, TraceError};
 
 /// What kind of business a party is, as far as recall channels go.
@@ -504,7 +504,7 @@ impl TraceGraph {
             holders: Vec::new(),
             options,
         };
-        let mut memo = HashMap::new();
+        let mut memo = Memo::default();
         let mut rules = ChannelRules::new(self, parties);
         let mut events = Vec::new();
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
