@@ -161,13 +161,40 @@ pub struct ForwardTrace {
 type Upstream = (NodeId, Relation, u32, f64, u32);
 
 /// A compact state, in graph terms.
-#[derive(Clone, Default, Debug, PartialEq, Eq)]
+#[derive(Default, Debug, PartialEq, Eq)]
 pub(crate) struct RawState {
     pub(crate) last: u32,
     pub(crate) holder: u32,
     pub(crate) location: u32,
     pub(crate) disposition: u32,
     pub(crate) persistent: Vec<u32>,
+}
+
+impl Clone for RawState {
+    /// Copies the state; most carry no persistent disposition, and their copy is made
+    /// without a call into the allocator's code.
+    #[inline]
+    fn clone(&self) -> RawState {
+        RawState {
+            last: self.last,
+            holder: self.holder,
+            location: self.location,
+            disposition: self.disposition,
+            persistent: if self.persistent.is_empty() {
+                Vec::new()
+            } else {
+                self.persistent.clone()
+            },
+        }
+    }
+
+    fn clone_from(&mut self, source: &RawState) {
+        self.last = source.last;
+        self.holder = source.holder;
+        self.location = source.location;
+        self.disposition = source.disposition;
+        self.persistent.clone_from(&source.persistent);
+    }
 }
 
 /// The last item [`TraceGraph::state_via_container`] answered: its container interval, its
@@ -353,6 +380,7 @@ impl TraceGraph {
 
     /// True when the node holds or held anything (a counting containment record names it as
     /// the parent). Nodes never named a parent are answered from their kind bits alone.
+    #[inline]
     pub(crate) fn is_container(&self, node: NodeId) -> bool {
         self.nodes.kind[node as usize] & HAS_CONTENTS != 0
             && self.aggs_of(node, Role::ParentAgg).next().is_some()
@@ -508,7 +536,10 @@ impl TraceGraph {
     ) -> bool {
         out.clear();
         let mut is_container = false;
-        let mut in_container = false;
+        // The containment records naming the node as a child, in list order: the first few
+        // kept from this walk, all of them read again only when there are more.
+        let mut child_aggs = [0u32; 4];
+        let mut n_child_aggs = 0;
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Named | Role::Parent | Role::Input | Role::Output => {
@@ -520,17 +551,30 @@ impl TraceGraph {
                 Role::ParentAgg => {
                     is_container = is_container || self.counts(self.aggs[target as usize].ev_start);
                 }
-                Role::ChildAgg => in_container = true,
+                Role::ChildAgg => {
+                    if let Some(slot) = child_aggs.get_mut(n_child_aggs) {
+                        *slot = target;
+                    }
+                    n_child_aggs += 1;
+                }
                 _ => {}
             }
         }
         // Lists are newest first, so the node's own events come out mostly descending.
         out.reverse();
-        if in_container && depth < CONTAINER_DEPTH_MAX {
-            for (role, target) in self.incidences(node) {
-                if role != Role::ChildAgg {
-                    continue;
-                }
+        if n_child_aggs > 0 && depth < CONTAINER_DEPTH_MAX {
+            let spilled: Vec<u32>;
+            let targets = if n_child_aggs <= child_aggs.len() {
+                &child_aggs[..n_child_aggs]
+            } else {
+                spilled = self
+                    .incidences(node)
+                    .filter(|&(role, _)| role == Role::ChildAgg)
+                    .map(|(_, target)| target)
+                    .collect();
+                &spilled
+            };
+            for &target in targets {
                 let agg = self.aggs[target as usize];
                 if !self.counts(agg.ev_start) {
                     continue;
