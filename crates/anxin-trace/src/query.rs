@@ -161,13 +161,28 @@ pub struct ForwardTrace {
 type Upstream = (NodeId, Relation, u32, f64, u32);
 
 /// A compact state, in graph terms.
-#[derive(Default, Debug, PartialEq, Eq)]
+#[derive(Default, Debug, Eq)]
 pub(crate) struct RawState {
     pub(crate) last: u32,
     pub(crate) holder: u32,
     pub(crate) location: u32,
     pub(crate) disposition: u32,
     pub(crate) persistent: Vec<u32>,
+}
+
+impl PartialEq for RawState {
+    /// Field by field, the persistent dispositions last and only when there are any: the
+    /// recall compares every can's state with its neighbour's, and the derived comparison
+    /// called the C library's `memcmp` for the (mostly empty) lists each time.
+    #[inline]
+    fn eq(&self, other: &RawState) -> bool {
+        self.last == other.last
+            && self.holder == other.holder
+            && self.location == other.location
+            && self.disposition == other.disposition
+            && self.persistent.len() == other.persistent.len()
+            && (self.persistent.is_empty() || self.persistent == other.persistent)
+    }
 }
 
 impl Clone for RawState {
