@@ -621,7 +621,12 @@ impl Recall<'_> {
             .cans
             .iter()
             .map(|&(node, state, channel)| {
-                self.item(node, &self.can_states[state as usize], channel, ItemKind::Can)
+                self.item(
+                    node,
+                    &self.can_states[state as usize],
+                    channel,
+                    ItemKind::Can,
+                )
             })
             .collect();
         let holders = self

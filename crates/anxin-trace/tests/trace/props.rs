@@ -462,12 +462,22 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
             .chain(&report.cases)
             .map(|item| (item.state.id.clone(), kind_name(item.state.kind)))
             .collect();
-        prop_assert_eq!(&got_containers, &want_containers, "recall containers of {}", start);
+        prop_assert_eq!(
+            &got_containers,
+            &want_containers,
+            "recall containers of {}",
+            start
+        );
         for item in report.pallets.iter().chain(&report.cases) {
             let want = brute.state(&item.state.id, last_time + 1);
             let got = &item.state;
             prop_assert_eq!(&got.holder, &want.holder, "recall holder of {}", got.id);
-            prop_assert_eq!(&got.location, &want.location, "recall location of {}", got.id);
+            prop_assert_eq!(
+                &got.location,
+                &want.location,
+                "recall location of {}",
+                got.id
+            );
             prop_assert_eq!(
                 &got.disposition,
                 &want.disposition,
@@ -476,7 +486,12 @@ fn check_everything(log: &Log) -> Result<(), TestCaseError> {
             );
             let persistent: BTreeSet<String> =
                 got.persistent_dispositions.iter().cloned().collect();
-            prop_assert_eq!(&persistent, &want.persistent, "recall persistent of {}", got.id);
+            prop_assert_eq!(
+                &persistent,
+                &want.persistent,
+                "recall persistent of {}",
+                got.id
+            );
             prop_assert_eq!(
                 got.last_event.as_ref().map(|e| e.event_seq),
                 want.last_seq,
