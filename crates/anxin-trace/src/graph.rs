@@ -52,6 +52,12 @@ const TARGET_MAX: u32 = (1 << 29) - 1;
 /// A node: one identifier (an instance or a class) in the graph.
 pub type NodeId = u32;
 
+/// [`Nodes::kind`] bit: the node has been named the parent of an aggregation record.
+pub(crate) const HAS_CONTENTS: u8 = 1 << 1;
+
+/// [`Nodes::kind`] bit: the node has been named an input of a transformation.
+pub(crate) const IS_INPUT: u8 = 1 << 2;
+
 /// What an incidence points at, and in what role.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
@@ -286,7 +292,11 @@ pub struct Applied {
 /// Per-node columns.
 #[derive(Default)]
 pub(crate) struct Nodes {
-    /// Bit 0: a class (lot or GTIN) rather than an instance.
+    /// Bit 0: a class (lot or GTIN) rather than an instance. Bit 1 ([`HAS_CONTENTS`]): the
+    /// node has a [`Role::ParentAgg`] incidence; bit 2 ([`IS_INPUT`]): it has a
+    /// [`Role::Input`] incidence. Bits 1 and 2 are hints for walks (set when the incidence is
+    /// linked, never cleared, counting or not): a node without them need not be searched for
+    /// contents or for transformations it fed.
     pub(crate) kind: Vec<u8>,
     /// The newest incidence, or [`NONE`].
     pub(crate) head: Vec<u32>,
@@ -449,6 +459,11 @@ impl TraceGraph {
     fn link(&mut self, node: NodeId, role: Role, target: u32) -> Result<(), TraceError> {
         if target > TARGET_MAX || self.incidences.len() >= NONE as usize {
             return Err(TraceError::Full);
+        }
+        match role {
+            Role::ParentAgg => self.nodes.kind[node as usize] |= HAS_CONTENTS,
+            Role::Input => self.nodes.kind[node as usize] |= IS_INPUT,
+            _ => {}
         }
         let next = self.nodes.head[node as usize];
         self.nodes.head[node as usize] = self.incidences.len() as u32;

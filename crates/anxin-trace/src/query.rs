@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::TraceError;
 use crate::graph::{
-    AggRec, CONTAINER_DEPTH_MAX, EventRec, NONE, NodeId, Place, PlaceKind, Role, TraceGraph,
+    AggRec, CONTAINER_DEPTH_MAX, EventRec, HAS_CONTENTS, IS_INPUT, NONE, NodeId, Place, PlaceKind,
+    Role, TraceGraph,
 };
 
 /// The longest identifier a query accepts; longer text is refused before any parsing. An
@@ -160,13 +161,55 @@ pub struct ForwardTrace {
 type Upstream = (NodeId, Relation, u32, f64, u32);
 
 /// A compact state, in graph terms.
-#[derive(Clone, Default, Debug, PartialEq, Eq)]
+#[derive(Default, Debug, Eq)]
 pub(crate) struct RawState {
     pub(crate) last: u32,
     pub(crate) holder: u32,
     pub(crate) location: u32,
     pub(crate) disposition: u32,
     pub(crate) persistent: Vec<u32>,
+}
+
+impl PartialEq for RawState {
+    /// Field by field, the persistent dispositions last and only when there are any: the
+    /// recall compares every can's state with its neighbour's, and the derived comparison
+    /// called the C library's `memcmp` for the (mostly empty) lists each time.
+    #[inline]
+    fn eq(&self, other: &RawState) -> bool {
+        self.last == other.last
+            && self.holder == other.holder
+            && self.location == other.location
+            && self.disposition == other.disposition
+            && self.persistent.len() == other.persistent.len()
+            && (self.persistent.is_empty() || self.persistent == other.persistent)
+    }
+}
+
+impl Clone for RawState {
+    /// Copies the state; most carry no persistent disposition, and their copy is made
+    /// without a call into the allocator's code.
+    #[inline]
+    fn clone(&self) -> RawState {
+        RawState {
+            last: self.last,
+            holder: self.holder,
+            location: self.location,
+            disposition: self.disposition,
+            persistent: if self.persistent.is_empty() {
+                Vec::new()
+            } else {
+                self.persistent.clone()
+            },
+        }
+    }
+
+    fn clone_from(&mut self, source: &RawState) {
+        self.last = source.last;
+        self.holder = source.holder;
+        self.location = source.location;
+        self.disposition = source.disposition;
+        self.persistent.clone_from(&source.persistent);
+    }
 }
 
 /// The last item [`TraceGraph::state_via_container`] answered: its container interval, its
@@ -214,6 +257,26 @@ pub(crate) struct Reach {
     pub(crate) containers: Vec<NodeId>,
     /// Everything in `reached` and `containers`.
     pub(crate) seen: NodeSet,
+}
+
+/// The events about containers, each taken once per walk ([`TraceGraph::memoize`]): every
+/// list back to back in one arena, so a walk over fifty thousand cases allocates a few growing
+/// buffers rather than a vector per case.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// Where each node's list is in `arena` (start, length); (0, 0) while it is being taken.
+    spans: HashMap<NodeId, (usize, usize)>,
+    arena: Vec<(i64, u32)>,
+    /// Buffers for lists being taken (one per level of nesting), kept for reuse.
+    spare: Vec<Vec<(i64, u32)>>,
+}
+
+impl Memo {
+    /// The events about a memoized node (empty while it is being taken).
+    pub(crate) fn events(&self, node: NodeId) -> &[(i64, u32)] {
+        let (start, n) = self.spans.get(&node).copied().unwrap_or((0, 0));
+        &self.arena[start..start + n]
+    }
 }
 
 /// A set of nodes as a bit set sized to the graph.
@@ -330,8 +393,12 @@ impl TraceGraph {
         })
     }
 
+    /// True when the node holds or held anything (a counting containment record names it as
+    /// the parent). Nodes never named a parent are answered from their kind bits alone.
+    #[inline]
     pub(crate) fn is_container(&self, node: NodeId) -> bool {
-        self.aggs_of(node, Role::ParentAgg).next().is_some()
+        self.nodes.kind[node as usize] & HAS_CONTENTS != 0
+            && self.aggs_of(node, Role::ParentAgg).next().is_some()
     }
 
     /// The kind of a node (see [`ItemKind`]).
@@ -392,7 +459,13 @@ impl TraceGraph {
         while at < reached.len() {
             let node = reached[at];
             at += 1;
-            let is_class = self.is_class(node);
+            let kind = self.nodes.kind[node as usize];
+            let is_class = kind & 1 != 0;
+            // An instance never named an input or a parent leads nowhere further down (a can,
+            // mostly): its list need not be read.
+            if !is_class && kind & (HAS_CONTENTS | IS_INPUT) == 0 {
+                continue;
+            }
             for (role, target) in self.incidences(node) {
                 match role {
                     Role::Input if self.counts(target) => {
@@ -442,7 +515,7 @@ impl TraceGraph {
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         depth: usize,
     ) -> Vec<(i64, u32)> {
         let mut out = Vec::new();
@@ -450,19 +523,38 @@ impl TraceGraph {
         out
     }
 
+    /// Puts the events about `node` (as [`TraceGraph::events_about`] at `depth`) in the memo,
+    /// unless they are there already. The node is marked first, so a cycle of containers
+    /// meets an empty list.
+    pub(crate) fn memoize(&self, node: NodeId, now_ms: i64, memo: &mut Memo, depth: usize) {
+        if memo.spans.contains_key(&node) {
+            return;
+        }
+        memo.spans.insert(node, (0, 0));
+        let mut scratch = memo.spare.pop().unwrap_or_default();
+        self.events_about_into(node, now_ms, memo, depth, &mut scratch, None);
+        let span = (memo.arena.len(), scratch.len());
+        memo.arena.extend_from_slice(&scratch);
+        memo.spans.insert(node, span);
+        memo.spare.push(scratch);
+    }
+
     /// [`TraceGraph::events_about`] into a buffer the caller reuses.
     pub(crate) fn events_about_into(
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         depth: usize,
         out: &mut Vec<(i64, u32)>,
         mut parents: Option<&mut Vec<NodeId>>,
     ) -> bool {
         out.clear();
         let mut is_container = false;
-        let mut in_container = false;
+        // The containment records naming the node as a child, in list order: the first few
+        // kept from this walk, all of them read again only when there are more.
+        let mut child_aggs = [0u32; 4];
+        let mut n_child_aggs = 0;
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Named | Role::Parent | Role::Input | Role::Output => {
@@ -474,17 +566,30 @@ impl TraceGraph {
                 Role::ParentAgg => {
                     is_container = is_container || self.counts(self.aggs[target as usize].ev_start);
                 }
-                Role::ChildAgg => in_container = true,
+                Role::ChildAgg => {
+                    if let Some(slot) = child_aggs.get_mut(n_child_aggs) {
+                        *slot = target;
+                    }
+                    n_child_aggs += 1;
+                }
                 _ => {}
             }
         }
         // Lists are newest first, so the node's own events come out mostly descending.
         out.reverse();
-        if in_container && depth < CONTAINER_DEPTH_MAX {
-            for (role, target) in self.incidences(node) {
-                if role != Role::ChildAgg {
-                    continue;
-                }
+        if n_child_aggs > 0 && depth < CONTAINER_DEPTH_MAX {
+            let spilled: Vec<u32>;
+            let targets = if n_child_aggs <= child_aggs.len() {
+                &child_aggs[..n_child_aggs]
+            } else {
+                spilled = self
+                    .incidences(node)
+                    .filter(|&(role, _)| role == Role::ChildAgg)
+                    .map(|(_, target)| target)
+                    .collect();
+                &spilled
+            };
+            for &target in targets {
                 let agg = self.aggs[target as usize];
                 if !self.counts(agg.ev_start) {
                     continue;
@@ -492,13 +597,8 @@ impl TraceGraph {
                 if let Some(parents) = parents.as_deref_mut() {
                     parents.push(agg.parent);
                 }
-                if !memo.contains_key(&agg.parent) {
-                    // Marked first, so a cycle of containers meets an empty list.
-                    memo.insert(agg.parent, Vec::new());
-                    let parent_events = self.events_about(agg.parent, now_ms, memo, depth + 1);
-                    memo.insert(agg.parent, parent_events);
-                }
-                let parent_events = &memo[&agg.parent];
+                self.memoize(agg.parent, now_ms, memo, depth + 1);
+                let parent_events = memo.events(agg.parent);
                 let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
                 out.extend(
                     parent_events[from..]
@@ -611,13 +711,17 @@ impl TraceGraph {
         }
     }
 
-    /// The state of an item that is not a container and sits in exactly one container
-    /// interval, when none of its own events falls inside the container's events in that
-    /// interval (a can commissioned and packed, moved only as part of its case, perhaps sold
-    /// after the case arrived): its earlier own events folded, then the interval's [`Delta`],
-    /// computed once per interval and shared by every item packed by the same event, then its
-    /// later own events. `None` when the shortcut does not apply; the caller then
-    /// folds the merged events. The property test checks both paths against the brute force.
+    /// The state of an item (a can, or a case or pallet itself) that sits in exactly one
+    /// container interval, when none of its own events falls inside the container's events in
+    /// that interval (a can commissioned and packed, moved only as part of its case, perhaps
+    /// sold after the case arrived; a case moved only on its pallet until unpacked): its
+    /// earlier own events folded, then the interval's [`Delta`], computed once per interval
+    /// and shared by everything packed by the same event, then its later own events. Also
+    /// whether the item is a container itself (a counting containment record names it as the
+    /// parent) and which kind (as [`TraceGraph::kind_of`]), read from the same walk of its
+    /// list. `None` when the shortcut does not apply;
+    /// the caller then folds the merged events. The property test checks both paths, for
+    /// cans, cases and pallets, against the brute force.
     #[expect(
         clippy::too_many_arguments,
         reason = "the walk's scratch tables, named at the one call in recall"
@@ -626,24 +730,41 @@ impl TraceGraph {
         &self,
         node: NodeId,
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         deltas: &mut HashMap<(u32, u32), Delta>,
         own: &mut Vec<(i64, u32)>,
         parents: &mut Vec<NodeId>,
         last_answer: &mut LastInContainer,
-    ) -> Option<RawState> {
+    ) -> Option<(RawState, ItemKind)> {
         own.clear();
         let mut record = None;
+        // What `kind_of` would say, from the same walk: a can until a counting record names
+        // it as a parent, a pallet once one of its children is a container itself.
+        let mut kind = ItemKind::Can;
+        // Lists are newest first, so own events should come out descending; whether they did
+        // is noted on the way instead of checked afterwards.
+        let mut descending = true;
         for (role, target) in self.incidences(node) {
             match role {
                 Role::Named | Role::Parent | Role::Input | Role::Output => {
                     let event = &self.events[target as usize];
                     if !event.retracted && event.time_ms <= now_ms {
-                        own.push((event.time_ms, target));
+                        let entry = (event.time_ms, target);
+                        if let Some(&previous) = own.last() {
+                            descending &= entry <= previous;
+                        }
+                        own.push(entry);
                     }
                 }
-                Role::ParentAgg if self.counts(self.aggs[target as usize].ev_start) => {
-                    return None;
+                Role::ParentAgg if kind != ItemKind::Pallet => {
+                    let agg = &self.aggs[target as usize];
+                    if self.counts(agg.ev_start) {
+                        kind = if self.is_container(agg.child) {
+                            ItemKind::Pallet
+                        } else {
+                            ItemKind::Case
+                        };
+                    }
                 }
                 Role::ChildAgg => {
                     let agg = self.aggs[target as usize];
@@ -659,20 +780,20 @@ impl TraceGraph {
         }
         let agg = record?;
         own.reverse();
-        if !own.is_sorted() {
+        if !descending {
             own.sort_unstable();
         }
         let key = (agg.ev_start, agg.ev_end);
         if last_answer.key == Some(key) && last_answer.own == *own {
             parents.push(last_answer.parent);
-            return Some(last_answer.state.clone());
+            return Some((last_answer.state.clone(), kind));
         }
         let state = self.state_in_interval(agg, key, now_ms, memo, deltas, own, parents)?;
         last_answer.key = Some(key);
         last_answer.own.clone_from(own);
         last_answer.parent = agg.parent;
         last_answer.state.clone_from(&state);
-        Some(state)
+        Some((state, kind))
     }
 
     /// [`TraceGraph::state_via_container`] for an item found in one interval `agg`, with
@@ -686,18 +807,14 @@ impl TraceGraph {
         agg: AggRec,
         key: (u32, u32),
         now_ms: i64,
-        memo: &mut HashMap<NodeId, Vec<(i64, u32)>>,
+        memo: &mut Memo,
         deltas: &mut HashMap<(u32, u32), Delta>,
         own: &[(i64, u32)],
         parents: &mut Vec<NodeId>,
     ) -> Option<RawState> {
         if !deltas.contains_key(&key) {
-            if !memo.contains_key(&agg.parent) {
-                memo.insert(agg.parent, Vec::new());
-                let parent_events = self.events_about(agg.parent, now_ms, memo, 1);
-                memo.insert(agg.parent, parent_events);
-            }
-            let parent_events = &memo[&agg.parent];
+            self.memoize(agg.parent, now_ms, memo, 1);
+            let parent_events = memo.events(agg.parent);
             let from = parent_events.partition_point(|&(t, _)| t < agg.start_ms);
             let to = from
                 + parent_events[from..]
@@ -774,7 +891,7 @@ impl TraceGraph {
     /// As [`TraceGraph::resolve`].
     pub fn state(&self, id: &str, now_ms: i64) -> Result<ItemState, TraceError> {
         let node = self.resolve(id)?;
-        let events = self.events_about(node, now_ms, &mut HashMap::new(), 0);
+        let events = self.events_about(node, now_ms, &mut Memo::default(), 0);
         Ok(self.item_state(node, self.kind_of(node), &self.raw_state(&events)))
     }
 
@@ -789,7 +906,7 @@ impl TraceGraph {
             .map(|id| self.resolve(id))
             .collect::<Result<Vec<_>, _>>()?;
         let reach = self.forward_reach(&roots);
-        let mut memo = HashMap::new();
+        let mut memo = Memo::default();
         let mut trace = ForwardTrace {
             roots: roots.iter().map(|&n| self.ids.text(n)).collect(),
             lots: Vec::new(),

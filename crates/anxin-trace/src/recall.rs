@@ -23,7 +23,7 @@ use jiff::tz::Offset;
 use serde::Serialize;
 
 use crate::graph::{NONE, NodeId, Role, TraceGraph, party_key};
-use crate::query::{ItemKind, ItemState, LastInContainer, NodeSet, RawState};
+use crate::query::{ItemKind, ItemState, LastInContainer, Memo, NodeSet, RawState};
 use crate::{Finding, TraceError};
 
 /// What kind of business a party is, as far as recall channels go.
@@ -226,7 +226,11 @@ pub struct Recall<'g> {
     pub(crate) lots: Vec<NodeId>,
     pub(crate) pallets: Vec<(NodeId, RawState)>,
     pub(crate) cases: Vec<(NodeId, RawState)>,
-    pub(crate) cans: Vec<(NodeId, RawState, Channel)>,
+    /// Each can with the index of its state in `can_states` and its channel.
+    pub(crate) cans: Vec<(NodeId, u32, Channel)>,
+    /// The cans' states, each stored once for a run of consecutive cans that share it (a
+    /// case's cans mostly do), so half a million cans are not half a million copies.
+    pub(crate) can_states: Vec<RawState>,
     pub(crate) holders: Vec<Holder>,
     pub(crate) options: RecallOptions,
 }
@@ -496,19 +500,21 @@ impl TraceGraph {
             pallets: Vec::new(),
             cases: Vec::new(),
             cans: Vec::new(),
+            can_states: Vec::new(),
             holders: Vec::new(),
             options,
         };
-        let mut memo = HashMap::new();
+        let mut memo = Memo::default();
         let mut rules = ChannelRules::new(self, parties);
         let mut events = Vec::new();
         let mut holder_index: HashMap<u32, usize> = HashMap::new();
         let mut parents = Vec::new();
         let mut deltas = HashMap::new();
         let mut last_in_container = LastInContainer::default();
-        // The previous can's state, channel and holder group: neighbouring cans mostly share
-        // all three, and the channel and group follow from the state alone.
-        let mut last_can: Option<(RawState, Channel, usize)> = None;
+        // The previous can's state (its index in `can_states`), channel and holder group:
+        // neighbouring cans mostly share all three, and the channel and group follow from the
+        // state alone.
+        let mut last_can: Option<(u32, Channel, usize)> = None;
         recall.cans.reserve(reach.reached.len());
         let mut at = 0;
         let n_reached = reach.reached.len();
@@ -537,7 +543,7 @@ impl TraceGraph {
                 &mut parents,
                 &mut last_in_container,
             ) {
-                Some(state) => (ItemKind::Can, state),
+                Some((state, kind)) => (kind, state),
                 None => {
                     let is_container = self.events_about_into(
                         node,
@@ -564,8 +570,10 @@ impl TraceGraph {
                 ItemKind::Pallet => recall.pallets.push((node, state)),
                 ItemKind::Case => recall.cases.push((node, state)),
                 _ => {
-                    let (channel, index) = match &last_can {
-                        Some((last, channel, index)) if *last == state => (*channel, *index),
+                    let (channel, index, at) = match last_can {
+                        Some((at, channel, index)) if recall.can_states[at as usize] == state => {
+                            (channel, index, at)
+                        }
                         _ => {
                             let channel = self.channel(&state, &mut rules);
                             let index = *holder_index.entry(state.holder).or_insert_with(|| {
@@ -576,14 +584,16 @@ impl TraceGraph {
                                 });
                                 recall.holders.len() - 1
                             });
-                            last_can = Some((state.clone(), channel, index));
-                            (channel, index)
+                            let at = recall.can_states.len() as u32;
+                            recall.can_states.push(state);
+                            last_can = Some((at, channel, index));
+                            (channel, index, at)
                         }
                     };
                     let holder = &mut recall.holders[index];
                     holder.cans.push(recall.cans.len() as u32);
                     holder.per_channel[channel.index()] += 1;
-                    recall.cans.push((node, state, channel));
+                    recall.cans.push((node, at, channel));
                 }
             }
         }
@@ -610,7 +620,14 @@ impl Recall<'_> {
         let cans: Vec<RecallItem> = self
             .cans
             .iter()
-            .map(|(node, state, channel)| self.item(*node, state, *channel, ItemKind::Can))
+            .map(|&(node, state, channel)| {
+                self.item(
+                    node,
+                    &self.can_states[state as usize],
+                    channel,
+                    ItemKind::Can,
+                )
+            })
             .collect();
         let holders = self
             .holders
