@@ -110,7 +110,7 @@ pub struct Step {
     /// The CBV business step, e.g. `shipping`.
     pub biz_step: String,
     /// The step in Chinese.
-    pub label: String,
+    pub label: &'static str,
     /// The place's name, when its owner sent master data.
     pub place: Option<String>,
     /// The place's city or address.
@@ -502,7 +502,7 @@ async fn passport_of(
         }
         passport.journey.push(Step {
             time: step.time_as_written(),
-            label: step_label(&biz_step).to_owned(),
+            label: step_label(&biz_step),
             biz_step,
             place: place.as_ref().and_then(|place| place.name.clone()),
             address: city,

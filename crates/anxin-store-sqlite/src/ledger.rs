@@ -138,11 +138,9 @@ pub(crate) fn backfill(conn: &mut Connection) -> Result<u64, StoreError> {
 impl LedgerStore for SqliteStore {
     fn ledger_size(&self) -> StoreFuture<'_, u64> {
         Box::pin(self.read(|conn| {
-            let size: i64 = conn.query_row(
-                "SELECT coalesce(max(leaf_index) + 1, 0) FROM ledger_leaf",
-                [],
-                |row| row.get(0),
-            )?;
+            let size: i64 = conn
+                .prepare_cached("SELECT coalesce(max(leaf_index) + 1, 0) FROM ledger_leaf")?
+                .query_row([], |row| row.get(0))?;
             Ok(size as u64)
         }))
     }

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::TraceError;
 use crate::graph::{NONE, NodeId, TraceGraph};
-use crate::query::ItemState;
 
 /// The business steps of a container's events that belong to the journey of what is inside
 /// it: moving it, keeping it and inspecting it (a container's packing into a pallet or its
@@ -127,11 +126,25 @@ fn digits(text: &mut String, value: u32, width: u32) {
     }
 }
 
+/// The part of an item's state a passport shows (the rest of [`crate::ItemState`] is not
+/// written out, which a page per scan would pay for).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct JourneyState {
+    /// The lot it was commissioned into.
+    pub lot: Option<String>,
+    /// The party holding it.
+    pub holder: Option<String>,
+    /// The disposition last stated.
+    pub disposition: Option<String>,
+    /// Persistent dispositions in force (`recalled`, `expired`, …).
+    pub persistent_dispositions: Vec<String>,
+}
+
 /// What a passport needs of an item: its state, its journey and its dates.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct Journey {
-    /// The item's state now (as [`TraceGraph::state`] gives it).
-    pub state: ItemState,
+    /// The item's state now (as [`TraceGraph::state`] works it out).
+    pub state: JourneyState,
     /// Its own events and its containers' transport steps while it was in them, oldest first
     /// (by event time, then capture order); declared-erroneous events left out.
     pub steps: Vec<JourneyStep>,
@@ -150,7 +163,14 @@ impl TraceGraph {
     pub fn journey(&self, id: &str, now_ms: i64) -> Result<Journey, TraceError> {
         let node = self.resolve(id)?;
         let mut events = self.events_about(node, now_ms, &mut Default::default(), 0);
-        let state = self.item_state(node, self.kind_of(node), &self.raw_state(&events));
+        let raw = self.raw_state(&events);
+        let lot = self.nodes.lot[node as usize];
+        let state = JourneyState {
+            lot: (lot != NONE).then(|| self.ids.text(lot)),
+            holder: self.term_opt(raw.holder),
+            disposition: self.term_opt(raw.disposition),
+            persistent_dispositions: raw.persistent.iter().map(|&t| self.terms.text(t)).collect(),
+        };
         if self.is_class(node) {
             // A lot's journey also has the events that name it by quantity (shipping so many
             // kilograms of it), which do not change its state.

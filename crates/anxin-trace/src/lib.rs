@@ -8,7 +8,7 @@ pub mod recall;
 pub mod render;
 
 pub use graph::{Applied, Finding, NodeId, TraceGraph};
-pub use journey::{Journey, JourneyStep};
+pub use journey::{Journey, JourneyState, JourneyStep};
 pub use query::{
     BackwardTrace, EventRef, ForwardTrace, ID_LEN_MAX, ItemKind, ItemState, Link, OriginEvent,
     Relation, TraceSource,
