@@ -76,9 +76,23 @@ impl Default for ServerConfig {
     }
 }
 
-/// What every handler shares.
+/// What every handler shares: one [`Shared`] behind an `Arc`, so that handing it to a
+/// handler (axum clones the state for every request) is one reference count, not one per
+/// field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The state's fields (reached through [`AppState`]).
+#[derive(Clone)]
+pub struct Shared {
     /// The store.
     pub store: Arc<dyn Store>,
     /// The limits.
@@ -100,7 +114,7 @@ pub struct AppState {
 impl AppState {
     /// State for a store with the given limits.
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             store,
             config,
             ledger: None,
@@ -109,18 +123,18 @@ impl AppState {
             master_data: Arc::new(directory::MasterData::default()),
             lot_facts: Arc::new(passport::LotFacts::default()),
             capture_permits: Arc::new(Semaphore::new(config.capture_jobs_max)),
-        }
+        }))
     }
 
     /// The same state serving this ledger under `/api/v1/ledger`.
     pub fn with_ledger(mut self, ledger: Arc<ledger::Ledger>) -> AppState {
-        self.ledger = Some(ledger);
+        Arc::make_mut(&mut self.0).ledger = Some(ledger);
         self
     }
 
     /// The same state answering traces and recalls from this graph.
     pub fn with_tracer(mut self, tracer: Arc<trace::Tracer>) -> AppState {
-        self.tracer = Some(tracer);
+        Arc::make_mut(&mut self.0).tracer = Some(tracer);
         self
     }
 
