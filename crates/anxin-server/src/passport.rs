@@ -758,7 +758,53 @@ fn urlencode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::city_of;
+    use super::{city_of, qr_svg};
+
+    /// Draws the squares of the QR code's SVG path (`M{x} {y}h{w}v{h}H{x}V{y}`, as qrcode
+    /// writes them) into a greyscale image, one pixel per SVG unit, and decodes it.
+    fn decode(svg: &str) -> String {
+        let number = |text: &str, key: &str| -> usize {
+            let start = text.find(key).expect(key) + key.len();
+            text[start..]
+                .split('"')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a number")
+        };
+        let size = number(svg, "width=\"");
+        let path = &svg[svg.find(" d=\"").expect("a path") + 4..];
+        let path = &path[..path.find('"').expect("the path ends")];
+        let mut dark = vec![false; size * size];
+        for square in path.split('M').filter(|s| !s.is_empty()) {
+            let (at, rest) = square.split_once('h').expect("h");
+            let (x, y) = at.split_once(' ').expect("x y");
+            let (w, rest) = rest.split_once('v').expect("v");
+            let h = rest.split('H').next().expect("H");
+            let [x, y, w, h]: [usize; 4] = [x, y, w, h].map(|n| n.parse().expect("a number"));
+            for row in y..y + h {
+                for column in x..x + w {
+                    dark[row * size + column] = true;
+                }
+            }
+        }
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+            if dark[y * size + x] { 0 } else { 255 }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code in the image");
+        grids[0].decode().expect("the QR code decodes").1
+    }
+
+    #[test]
+    fn the_qr_code_decodes_to_the_digital_link() {
+        for link in [
+            "https://id.gs1.org/01/06901234123456/21/1",
+            "https://id.gs1.org/01/03009002001128/21/A%2Fb-7",
+            "https://id.gs1.org/01/06901234123456/10/2026083000034",
+        ] {
+            assert_eq!(decode(&qr_svg(link)), link);
+        }
+    }
 
     #[test]
     fn the_city_is_the_second_part_of_an_address() {
