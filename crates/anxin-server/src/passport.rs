@@ -547,8 +547,7 @@ fn city_of(address: &str) -> String {
     // Byte by byte: a searcher for the two-byte ", " was a visible part of a page's cost.
     let bytes = address.as_bytes();
     let after_comma = |from: usize| {
-        (from..bytes.len().saturating_sub(1))
-            .find(|&at| bytes[at] == b',' && bytes[at + 1] == b' ')
+        (from..bytes.len().saturating_sub(1)).find(|&at| bytes[at] == b',' && bytes[at + 1] == b' ')
     };
     let city = match after_comma(0) {
         Some(first) => {
@@ -650,7 +649,9 @@ impl LotFacts {
     ) -> Result<std::sync::Arc<LotView>, anxin_store::StoreError> {
         let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
         let Some(lot) = lot else {
-            return Ok(std::sync::Arc::new(lot_view(state, item, None, gtin).await?));
+            return Ok(std::sync::Arc::new(
+                lot_view(state, item, None, gtin).await?,
+            ));
         };
         if let Some(view) = self.kept.read().ok().and_then(|kept| {
             kept.get(lot)
@@ -768,7 +769,13 @@ mod tests {
         assert_eq!(city_of("a,b, c"), "c");
         assert_eq!(city_of("x, "), "");
         assert_eq!(city_of(""), "");
-        for address in ["浙江省, 宁波市, 海曙区", "a, b, c, d", "no comma", "a,, b", ", x, y"] {
+        for address in [
+            "浙江省, 宁波市, 海曙区",
+            "a, b, c, d",
+            "no comma",
+            "a,, b",
+            ", x, y",
+        ] {
             let split = address.split(", ").nth(1).unwrap_or(address);
             assert_eq!(city_of(address), split, "{address}");
         }

@@ -115,10 +115,7 @@ fn the_dates_come_from_the_commissioning_ilmd_and_times_keep_their_offset() {
     assert_eq!(journey.production_date.as_deref(), Some("2026-06-01"));
     assert_eq!(journey.expiry_date.as_deref(), Some("2028-05-31"));
     let written: Vec<String> = journey.steps.iter().map(|s| s.time_as_written()).collect();
-    assert!(
-        written.iter().all(|t| t.ends_with("+08:00")),
-        "{written:?}"
-    );
+    assert!(written.iter().all(|t| t.ends_with("+08:00")), "{written:?}");
     assert_eq!(
         written[1]
             .parse::<jiff::Timestamp>()
@@ -179,7 +176,11 @@ fn times_are_written_as_rfc_3339_at_their_own_offset() {
             assert_eq!(parsed.as_millisecond(), time_ms, "{written}");
             assert_eq!(&written[..19], &expected[..19], "{written} vs {expected}");
             assert_eq!(&written[written.len() - 6..], &expected[19..], "{written}");
-            assert_eq!(written.contains('.'), time_ms.rem_euclid(1000) != 0, "{written}");
+            assert_eq!(
+                written.contains('.'),
+                time_ms.rem_euclid(1000) != 0,
+                "{written}"
+            );
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The trace crate's one integration binary.
 
 mod bad_input;
-mod journey;
 mod brute;
+mod journey;
 mod props;
 mod recall;
 mod rules;
