@@ -73,7 +73,9 @@ pub struct Guide {
     pub seed: u64,
     /// Cans made.
     pub cans: u64,
-    /// A can sold normally: not recalled, not counterfeit.
+    /// A can sold normally: not recalled, not counterfeit; made in China when one was sold
+    /// (so its passport shows the factory's production licence and the product's formula
+    /// registration; an import has no SC licence and may be a planted unregistered product).
     pub normal_can: Option<String>,
     /// A can of the recalled lot.
     pub recalled_can: Option<String>,
@@ -317,11 +319,25 @@ pub async fn prepare(
         .or_else(|| recalled.iter().next())
         .map(|link| passport_path(link));
     let counterfeit_can = counterfeits.iter().next().map(|link| passport_path(link));
-    let normal_can = sold_can(store.as_ref(), |link| {
-        !recalled.contains(link) && !counterfeits.contains(link)
-    })
-    .await?
-    .map(|link| passport_path(&link));
+    let normal = |link: &str| !recalled.contains(link) && !counterfeits.contains(link);
+    // A can of a product made in China first (its passport shows a licence and a
+    // registration), looked for product by product; any normal can otherwise.
+    let mut normal_can = None;
+    for product in world
+        .products
+        .iter()
+        .filter(|product| world.parties[product.maker].kind == PartyKind::Manufacturer)
+    {
+        let only = [("MATCH_epc".to_owned(), product.class_pattern(&world))];
+        normal_can = sold_can(store.as_ref(), &only, normal).await?;
+        if normal_can.is_some() {
+            break;
+        }
+    }
+    if normal_can.is_none() {
+        normal_can = sold_can(store.as_ref(), &[], normal).await?;
+    }
+    let normal_can = normal_can.map(|link| passport_path(&link));
 
     let guide = Guide {
         seed: config.seed,
@@ -343,12 +359,18 @@ fn passport_path(link: &str) -> String {
         .to_owned()
 }
 
-/// The first can sold at retail that `wanted` accepts, as its canonical Digital Link.
-async fn sold_can(store: &dyn Store, wanted: impl Fn(&str) -> bool) -> Result<Option<String>> {
-    let params = vec![
+/// The first can sold at retail that `wanted` accepts, as its canonical Digital Link,
+/// among the sales `only` (further query parameters) narrows down to.
+async fn sold_can(
+    store: &dyn Store,
+    only: &[(String, String)],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Option<String>> {
+    let mut params = vec![
         ("EQ_bizStep".to_owned(), "retail_selling".to_owned()),
         ("eventCountLimit".to_owned(), "200".to_owned()),
     ];
+    params.extend_from_slice(only);
     let query = EventQuery::parse(&params, &Vec::<(String, String)>::new())
         .map_err(|err| anyhow!("the demo's query was refused: {err:?}"))?;
     let page = store.list_events(&crate::trace::operator(), &query).await?;

@@ -181,6 +181,12 @@ pub struct Passport {
     pub expiry_date: Option<String>,
     /// The maker's place.
     pub made_at: Option<String>,
+    /// The food production licence (SC + 14 digits) that place declares in its master data;
+    /// `None` when none is on file (always so for a can made abroad).
+    pub production_licence: Option<String>,
+    /// The infant-formula recipe registration number (国食注字YP…) the product declares in
+    /// its master data; `None` when none is on file.
+    pub formula_registration: Option<String>,
     /// The item's journey, oldest first.
     pub journey: Vec<Step>,
     /// Where its milk and ingredients were made (the backward trace's sources' places).
@@ -451,6 +457,8 @@ async fn passport_of(
         production_date: journey.production_date.clone(),
         expiry_date: journey.expiry_date.clone(),
         made_at: None,
+        production_licence: None,
+        formula_registration: None,
         journey: Vec::with_capacity(journey.steps.len()),
         sources: Vec::new(),
         recalled: item
@@ -478,6 +486,9 @@ async fn passport_of(
         passport.product = product.name.clone();
         passport.brand = product.brand.clone();
         passport.stage = product.stage.clone();
+        passport
+            .formula_registration
+            .clone_from(&product.formula_registration);
     }
     let mut made_by: Option<&anxin_trace::JourneyStep> = None;
     for step in &journey.steps {
@@ -489,6 +500,9 @@ async fn passport_of(
         if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
             made_by = Some(step);
             passport.made_at = place.as_ref().and_then(|place| place.name.clone());
+            passport.production_licence = place
+                .as_ref()
+                .and_then(|place| place.production_licence.clone());
         }
         let city = place
             .as_ref()

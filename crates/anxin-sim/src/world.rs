@@ -233,7 +233,9 @@ pub struct Party {
     pub country: &'static str,
     /// Its business locations; the first is its main one.
     pub places: Vec<Place>,
-    /// Food production licence (SC + 14 digits), for domestic manufacturers.
+    /// Food production licence (SC + 14 digits), for domestic manufacturers; declared on
+    /// their factory (first place). Simulated from the seed: the shape of a real licence,
+    /// not a licence anyone was issued.
     pub licence: Option<String>,
     /// The animal its milk comes from (farms, manufacturers).
     pub milk: Option<MilkType>,
@@ -262,8 +264,9 @@ pub struct Product {
     pub gtin: String,
     /// The item reference with its indicator digit, as the SGTIN URN writes it.
     pub item_reference: String,
-    /// The formula registration number (国食注字YP + year + sequence); `None` only for a
-    /// planted import without registration.
+    /// The formula registration number (国食注字YP + year + sequence, standards.md §5);
+    /// `None` only for a planted import without registration. Simulated from the seed:
+    /// the shape of a real number, not a registration SAMR issued.
     pub registration: Option<String>,
 }
 

@@ -163,7 +163,8 @@ impl MasterDataStore for PgStore {
             let client = self.pool.get().await?;
             let Some(row) = client
                 .query_opt(
-                    "SELECT location_id, written_id, gln, name, address, region FROM location WHERE location_id = $1",
+                    "SELECT location_id, written_id, gln, name, address, region, production_licence FROM location \
+                     WHERE location_id = $1",
                     &[&id],
                 )
                 .await?
@@ -186,6 +187,7 @@ impl MasterDataStore for PgStore {
                 name: row.get(3),
                 address: row.get(4),
                 region: row.get(5),
+                production_licence: row.get(6),
                 children,
             }))
         })
@@ -216,7 +218,8 @@ impl MasterDataStore for PgStore {
             let client = self.pool.get().await?;
             let row = client
                 .query_opt(
-                    "SELECT product_id, gtin, brand, name, stage FROM product WHERE product_id = $1 OR gtin = $1 \
+                    "SELECT product_id, gtin, brand, name, stage, formula_registration FROM product \
+                     WHERE product_id = $1 OR gtin = $1 \
                      ORDER BY product_id LIMIT 1",
                     &[&id],
                 )
@@ -227,6 +230,7 @@ impl MasterDataStore for PgStore {
                 brand: row.get(2),
                 name: row.get(3),
                 stage: row.get(4),
+                formula_registration: row.get(5),
             }))
         })
     }

@@ -281,7 +281,9 @@ async fn store_document(
     job.n_stored = new_events.len() as u64;
     job.n_duplicates = document.events.len() as u64 - job.n_stored + document.n_repeated;
     job.n_rejected = document.problems.len() as u64;
+    // Event problems, then master-data values not kept; only the former count as rejected.
     job.errors = document.problems.clone();
+    job.errors.extend(document.master.problems.iter().cloned());
     finish_job(&**tx, &job).await?;
     if job.n_stored > 0 {
         crate::subscriptions::queue_deliveries(&**tx, &job.job_id).await?;
@@ -495,11 +497,13 @@ async fn write_master_data(
 ) -> Result<(), StoreError> {
     for location in &master.locations {
         tx.execute(
-            "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (location_id) DO UPDATE SET \
+            "INSERT INTO location (location_id, written_id, gln, name, address, region, production_licence, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $7) ON CONFLICT (location_id) DO UPDATE SET \
              name = coalesce(excluded.name, location.name), address = coalesce(excluded.address, location.address), \
-             region = coalesce(excluded.region, location.region), updated_ms = excluded.updated_ms",
-            &[&location.location_id, &location.written_id, &location.gln, &location.name, &location.address, &location.region, &now],
+             region = coalesce(excluded.region, location.region), \
+             production_licence = coalesce(excluded.production_licence, location.production_licence), \
+             updated_ms = excluded.updated_ms",
+            &[&location.location_id, &location.written_id, &location.gln, &location.name, &location.address, &location.region, &now, &location.production_licence],
         )
         .await?;
         for child in &location.children {
@@ -533,11 +537,13 @@ async fn write_master_data(
     }
     for product in &master.products {
         tx.execute(
-            "INSERT INTO product (product_id, gtin, brand, name, stage, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+            "INSERT INTO product (product_id, gtin, brand, name, stage, formula_registration, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, $7, $6) \
              ON CONFLICT (product_id) DO UPDATE SET brand = coalesce(excluded.brand, product.brand), \
              name = coalesce(excluded.name, product.name), stage = coalesce(excluded.stage, product.stage), \
+             formula_registration = coalesce(excluded.formula_registration, product.formula_registration), \
              updated_ms = excluded.updated_ms",
-            &[&product.product_id, &product.gtin, &product.brand, &product.name, &product.stage, &now],
+            &[&product.product_id, &product.gtin, &product.brand, &product.name, &product.stage, &now, &product.formula_registration],
         )
         .await?;
     }

@@ -152,7 +152,7 @@ impl MasterDataStore for SqliteStore {
         Box::pin(self.read(move |conn| {
             let found = conn
                 .query_row(
-                    "SELECT location_id, written_id, gln, name, address, region FROM location WHERE location_id = ?1",
+                    "SELECT location_id, written_id, gln, name, address, region, production_licence FROM location WHERE location_id = ?1",
                     [&id],
                     |row| {
                         Ok(LocationRecord {
@@ -162,6 +162,7 @@ impl MasterDataStore for SqliteStore {
                             name: row.get(3)?,
                             address: row.get(4)?,
                             region: row.get(5)?,
+                            production_licence: row.get(6)?,
                             children: Vec::new(),
                         })
                     },
@@ -202,7 +203,8 @@ impl MasterDataStore for SqliteStore {
         Box::pin(self.read(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT product_id, gtin, brand, name, stage FROM product WHERE product_id = ?1 OR gtin = ?1 ORDER BY product_id LIMIT 1",
+                    "SELECT product_id, gtin, brand, name, stage, formula_registration FROM product \
+                     WHERE product_id = ?1 OR gtin = ?1 ORDER BY product_id LIMIT 1",
                     [&id],
                     |row| {
                         Ok(ProductRecord {
@@ -211,6 +213,7 @@ impl MasterDataStore for SqliteStore {
                             brand: row.get(2)?,
                             name: row.get(3)?,
                             stage: row.get(4)?,
+                            formula_registration: row.get(5)?,
                         })
                     },
                 )

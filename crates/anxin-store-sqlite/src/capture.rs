@@ -223,7 +223,9 @@ fn store_document(
     job.n_stored = n_stored;
     job.n_duplicates = n_duplicates;
     job.n_rejected = document.problems.len() as u64;
+    // Event problems, then master-data values not kept; only the former count as rejected.
     job.errors = document.problems;
+    job.errors.extend(document.master.problems);
     finish_job(tx, &job)?;
     if n_stored > 0 {
         crate::subscriptions::queue_deliveries(tx, &job.job_id)?;
@@ -310,10 +312,12 @@ fn write_master_data(
 ) -> Result<(), StoreError> {
     for location in &master.locations {
         tx.prepare_cached(
-            "INSERT INTO location (location_id, written_id, gln, name, address, region, updated_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (location_id) DO UPDATE SET \
+            "INSERT INTO location (location_id, written_id, gln, name, address, region, production_licence, updated_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7) ON CONFLICT (location_id) DO UPDATE SET \
              name = coalesce(excluded.name, name), address = coalesce(excluded.address, address), \
-             region = coalesce(excluded.region, region), updated_ms = excluded.updated_ms",
+             region = coalesce(excluded.region, region), \
+             production_licence = coalesce(excluded.production_licence, production_licence), \
+             updated_ms = excluded.updated_ms",
         )?
         .execute(params![
             location.location_id,
@@ -322,7 +326,8 @@ fn write_master_data(
             location.name,
             location.address,
             location.region,
-            now
+            now,
+            location.production_licence
         ])?;
         for child in &location.children {
             tx.prepare_cached("INSERT INTO location_child (parent_id, child_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
@@ -351,12 +356,14 @@ fn write_master_data(
     }
     for product in &master.products {
         tx.prepare_cached(
-            "INSERT INTO product (product_id, gtin, brand, name, stage, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+            "INSERT INTO product (product_id, gtin, brand, name, stage, formula_registration, updated_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?6) \
              ON CONFLICT (product_id) DO UPDATE SET brand = coalesce(excluded.brand, brand), \
              name = coalesce(excluded.name, name), stage = coalesce(excluded.stage, stage), \
+             formula_registration = coalesce(excluded.formula_registration, formula_registration), \
              updated_ms = excluded.updated_ms",
         )?
-        .execute(params![product.product_id, product.gtin, product.brand, product.name, product.stage, now])?;
+        .execute(params![product.product_id, product.gtin, product.brand, product.name, product.stage, now, product.formula_registration])?;
     }
     Ok(())
 }

@@ -24,6 +24,12 @@ pub const LINE_A: &str = "urn:epc:id:sgln:6901234.00000.L1";
 pub const WAREHOUSE_B: &str = "urn:epc:id:sgln:6909876.00000.0";
 /// The product's lot class.
 pub const LOT: &str = "urn:epc:class:lgtin:6901234.012345.LOT1";
+/// The food production licence the factory declares (test data of the shape SC + 14
+/// digits, standards.md §5; not a real licence).
+pub const LICENCE_A: &str = "SC10644030500015";
+/// The formula registration the product declares (test data of the shape 国食注字YP + year +
+/// sequence, standards.md §5; not a real registration).
+pub const REGISTRATION: &str = "国食注字YP20260001";
 /// The namespace of Anxin's infant-formula extension fields.
 pub const ANXIN_NS: &str = "https://anxin.example.cn/epcis/";
 
@@ -160,7 +166,11 @@ pub fn header() -> Header {
             elements: vec![
                 element(
                     FACTORY_A,
-                    vec![attribute(name, "深圳工厂"), attribute(region, "440305")],
+                    vec![
+                        attribute(name, "深圳工厂"),
+                        attribute(region, "440305"),
+                        attribute(&format!("{ANXIN_NS}productionLicence"), LICENCE_A),
+                    ],
                     vec![LINE_A.to_owned()],
                 ),
                 element(
@@ -183,6 +193,7 @@ pub fn header() -> Header {
                     attribute("https://gs1.org/voc/brandName", "安心宝贝"),
                     attribute(name, "婴儿配方奶粉 1段"),
                     attribute("https://anxin.example.cn/mda#stage", "1"),
+                    attribute("anxin:formulaRegistration", REGISTRATION),
                 ],
                 vec![],
             )],

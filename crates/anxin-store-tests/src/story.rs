@@ -33,7 +33,7 @@ pub async fn run_story(store: &dyn Store) {
     access(store, &cast).await;
     fidelity(store, &cast).await;
     named_queries(store, &cast).await;
-    master_data(store).await;
+    master_data(store, &cast).await;
     interrupted_jobs(store, &cast).await;
     transformations_and_corrections(store, &cast).await;
     subscriptions(store, &cast).await;
@@ -547,7 +547,7 @@ async fn named_queries(store: &dyn Store, cast: &Cast) {
     );
 }
 
-async fn master_data(store: &dyn Store) {
+async fn master_data(store: &dyn Store, cast: &Cast) {
     let factory = store
         .get_location("https://id.gs1.org/414/6901234000009")
         .await
@@ -565,6 +565,78 @@ async fn master_data(store: &dyn Store) {
         (Some("安心宝贝"), Some("1"))
     );
     assert_eq!(product.gtin.as_deref(), Some("06901234123456"));
+    assert_eq!(
+        (
+            factory.production_licence.as_deref(),
+            product.formula_registration.as_deref()
+        ),
+        (Some(LICENCE_A), Some(REGISTRATION))
+    );
+    let line = store
+        .get_location(LINE_A)
+        .await
+        .expect("get")
+        .expect("line");
+    assert_eq!(line.production_licence, None, "the line declared none");
+    licence_and_registration_declared_again(store, cast).await;
+}
+
+/// The same ids come again: a number of the wrong shape is not kept and leaves the one on
+/// file, the job naming it; a new number of the right shape replaces the one on file (the
+/// master-data write rule: a later declaration replaces, an absent one leaves).
+async fn licence_and_registration_declared_again(store: &dyn Store, cast: &Cast) {
+    let mut header = header();
+    for element in header
+        .master_data
+        .iter_mut()
+        .flat_map(|vocabulary| vocabulary.elements.iter_mut())
+    {
+        for attribute in &mut element.attributes {
+            if attribute.id.ends_with("productionLicence") {
+                attribute.value = anxin_epcis::ExtValue::Text("SC1064403050001".into());
+            }
+            if attribute.id.ends_with("formulaRegistration") {
+                attribute.value = anxin_epcis::ExtValue::Text("国食注字YP20260002".into());
+            }
+        }
+    }
+    let input = CaptureInput::new(header, Vec::new());
+    let job = capture(store, &cast.maker, ErrorBehaviour::Rollback, input)
+        .await
+        .expect("a document with a misshapen licence is still accepted");
+    assert_eq!((job.state, job.n_rejected), (JobState::Succeeded, 0));
+    assert_eq!(job.errors.len(), 1, "{:?}", job.errors);
+    for named in [
+        FACTORY_A,
+        "productionLicence",
+        "SC1064403050001",
+        "SC + 14 digits",
+    ] {
+        assert!(
+            job.errors[0].contains(named),
+            "{} names {named}",
+            job.errors[0]
+        );
+    }
+    let factory = store
+        .get_location(FACTORY_A)
+        .await
+        .expect("get")
+        .expect("factory");
+    assert_eq!(factory.production_licence.as_deref(), Some(LICENCE_A));
+    let product = store.get_product(LOT).await.expect("get").expect("product");
+    assert_eq!(
+        product.formula_registration.as_deref(),
+        Some("国食注字YP20260002")
+    );
+    // Declared again as at first, for the chapters after this one.
+    let input = CaptureInput::new(crate::fixtures::header(), Vec::new());
+    let job = capture(store, &cast.maker, ErrorBehaviour::Rollback, input)
+        .await
+        .expect("capture");
+    assert!(job.errors.is_empty(), "{:?}", job.errors);
+    let product = store.get_product(LOT).await.expect("get").expect("product");
+    assert_eq!(product.formula_registration.as_deref(), Some(REGISTRATION));
 }
 
 async fn interrupted_jobs(store: &dyn Store, cast: &Cast) {

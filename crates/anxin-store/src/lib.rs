@@ -32,7 +32,9 @@ pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
 pub use lab::{LabResult, LabStore, LotOrigin, NewLabResult, SampleOf, Submission};
 pub use ledger::{LedgerLeaf, LedgerStore};
-pub use prepare::{LocationRecord, PartyRecord, ProductRecord};
+pub use prepare::{
+    LocationRecord, PartyRecord, ProductRecord, is_formula_registration, is_production_licence,
+};
 pub use quality::{
     ControlPointRow, CorrectiveActionRow, HaccpLotRow, HaccpReadingRow, QualityStore,
     RawMilkTestRow,

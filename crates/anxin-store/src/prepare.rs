@@ -338,6 +338,10 @@ pub struct LocationRecord {
     pub address: Option<String>,
     /// The GB/T 2260 region code (`regionCode` attribute, six digits).
     pub region: Option<String>,
+    /// The food production licence number (食品生产许可证编号) declared for the place
+    /// (`productionLicence` attribute), when it has the licence's shape
+    /// ([`is_production_licence`]); a value of another shape is not kept.
+    pub production_licence: Option<String>,
     /// Canonical identifiers of child locations (for `WD_bizLocation`).
     pub children: Vec<String>,
 }
@@ -375,6 +379,10 @@ pub struct ProductRecord {
     pub name: Option<String>,
     /// Infant-formula stage (`stage`: 1, 2, 3).
     pub stage: Option<String>,
+    /// The infant-formula recipe registration number (产品配方注册号) declared for the
+    /// product (`formulaRegistration` attribute), when it has the number's shape
+    /// ([`is_formula_registration`]); a value of another shape is not kept.
+    pub formula_registration: Option<String>,
 }
 
 /// The master data of one document header.
@@ -386,6 +394,47 @@ pub struct MasterData {
     pub parties: Vec<PartyRecord>,
     /// Products (`EPCClass`).
     pub products: Vec<ProductRecord>,
+    /// Attributes that were read but not kept because their value has the wrong shape, one
+    /// sentence each naming the element, the attribute and the shape expected. They do not
+    /// make the document fail: the events and the rest of the master data are still stored,
+    /// and the sentences are added to the capture job's errors.
+    pub problems: Vec<String>,
+}
+
+/// The prefix of an infant-formula recipe registration number: 国食注字 (national food
+/// registration) followed by `YP` (婴配, infant formula). Source: standards.md §5 table
+/// row "Infant-formula recipe registration no." (line 273; confidence B).
+pub const FORMULA_REGISTRATION_PREFIX: &str = "国食注字YP";
+
+/// The shape of an infant-formula recipe registration number, as said in problems.
+pub const FORMULA_REGISTRATION_SHAPE: &str = "国食注字YP + 4-digit year + 4-digit sequence";
+
+/// The shape of a food production licence number, as said in problems.
+pub const PRODUCTION_LICENCE_SHAPE: &str = "SC + 14 digits";
+
+/// Whether `text` has the shape of an infant-formula recipe registration number:
+/// `国食注字YP` followed by a 4-digit year and a 4-digit sequence, i.e. the regex
+/// `^国食注字YP\d{4}\d{4}$` with ASCII digits (standards.md §5, line 273; confidence B).
+///
+/// Only the shape is checked: whether the number was ever issued can only be told by the
+/// SAMR registry, which is not on the platform.
+pub fn is_formula_registration(text: &str) -> bool {
+    text.strip_prefix(FORMULA_REGISTRATION_PREFIX)
+        .is_some_and(|digits| digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `text` has the shape of a food production licence number (食品生产许可证编号):
+/// `SC` followed by 14 ASCII digits, the regex `^SC\d{14}$` (standards.md §5, line 275,
+/// after 《食品生产许可管理办法》; confidence B). The digits are a 3-digit food category, 2-digit
+/// province, city and county codes, a 4-digit sequence and a check digit.
+///
+/// Only the shape is checked. The category code for infant formula is not known
+/// (standards.md line 276 has only a recalled guess, confidence R) and the check-digit
+/// algorithm is not given (line 277), so neither is tested: a number of the right shape
+/// with a wrong category or check digit is accepted here.
+pub fn is_production_licence(text: &str) -> bool {
+    text.strip_prefix("SC")
+        .is_some_and(|digits| digits.len() == 14 && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Reads the master data the store keeps from a header's vocabularies. Attributes are
@@ -396,6 +445,20 @@ pub fn master_data(header: &Header) -> MasterData {
         let kind = local_name(&vocabulary.vocabulary_type);
         for element in &vocabulary.elements {
             let attribute = |names: &[&str]| attribute_text(element, names);
+            // A declared number is kept only when it has its shape; otherwise the
+            // problem names the element, the attribute and the shape expected.
+            let mut shaped = |kind: &str, name: &str, shape: &str, ok: fn(&str) -> bool| {
+                let value = attribute(&[name])?;
+                if ok(&value) {
+                    return Some(value);
+                }
+                out.problems.push(format!(
+                    "master data: {kind} {}: attribute {name} `{value}` is not of the shape {shape}; \
+                     it was not kept (the rest of the document was)",
+                    element.id
+                ));
+                None
+            };
             match kind {
                 "BusinessLocation" | "ReadPoint" | "Location" => {
                     out.locations.push(LocationRecord {
@@ -405,6 +468,12 @@ pub fn master_data(header: &Header) -> MasterData {
                         name: attribute(&["name"]),
                         address: address(element),
                         region: attribute(&["regionCode"]),
+                        production_licence: shaped(
+                            kind,
+                            "productionLicence",
+                            PRODUCTION_LICENCE_SHAPE,
+                            is_production_licence,
+                        ),
                         children: element
                             .children
                             .iter()
@@ -427,6 +496,12 @@ pub fn master_data(header: &Header) -> MasterData {
                     brand: attribute(&["brandName", "brand"]),
                     name: attribute(&["name", "regulatedProductName", "descriptionShort"]),
                     stage: attribute(&["stage"]),
+                    formula_registration: shaped(
+                        kind,
+                        "formulaRegistration",
+                        FORMULA_REGISTRATION_SHAPE,
+                        is_formula_registration,
+                    ),
                 }),
                 _ => {}
             }
@@ -682,5 +757,129 @@ mod tests {
             extension_field_name("http://ns.example.com/epcis", "a"),
             "http://ns.example.com/epcis#a"
         );
+    }
+
+    fn declared(vocabulary_type: &str, id: &str, attributes: &[(&str, &str)]) -> Header {
+        let mut header = Header::new(EpcisTime::parse("2026-03-01T08:00:00+08:00").unwrap());
+        header.master_data = vec![anxin_epcis::Vocabulary {
+            vocabulary_type: vocabulary_type.to_owned(),
+            elements: vec![anxin_epcis::VocabularyElement {
+                id: id.to_owned(),
+                attributes: attributes
+                    .iter()
+                    .map(|(name, value)| anxin_epcis::MasterDataAttribute {
+                        id: (*name).to_owned(),
+                        value: ExtValue::Text((*value).to_owned()),
+                    })
+                    .collect(),
+                children: vec![],
+                extensions: vec![],
+            }],
+        }];
+        header
+    }
+
+    const LOCATION: &str = "urn:epcglobal:epcis:vtype:BusinessLocation";
+    const CLASS: &str = "urn:epcglobal:epcis:vtype:EPCClass";
+
+    #[test]
+    fn licence_and_registration_are_read_by_local_name() {
+        let place = master_data(&declared(
+            LOCATION,
+            "urn:epc:id:sgln:6901234.00000.0",
+            &[(
+                "https://ns.anxin.org.cn/epcis/ifm/productionLicence",
+                "SC12944030500017",
+            )],
+        ));
+        assert_eq!(
+            place.locations[0].production_licence.as_deref(),
+            Some("SC12944030500017")
+        );
+        let product = master_data(&declared(
+            CLASS,
+            "urn:epc:idpat:sgtin:6901234.012345.*",
+            &[(
+                "https://example.cn/mda#formulaRegistration",
+                " 国食注字YP20170126 ",
+            )],
+        ));
+        assert_eq!(
+            product.products[0].formula_registration.as_deref(),
+            Some("国食注字YP20170126"),
+            "any namespace; surrounding spaces trimmed"
+        );
+        assert!(place.problems.is_empty() && product.problems.is_empty());
+        let nothing = master_data(&declared(
+            CLASS,
+            "urn:epc:idpat:sgtin:6901234.012345.*",
+            &[],
+        ));
+        assert_eq!(nothing.products[0].formula_registration, None);
+        assert!(
+            nothing.problems.is_empty(),
+            "an absent number is no problem"
+        );
+    }
+
+    #[test]
+    fn numbers_of_the_wrong_shape_are_refused_and_named() {
+        for bad in [
+            "SC1294403050001",                // 13 digits
+            "SC129440305000170",              // 15 digits
+            "sc12944030500017",               // lower case
+            "QS12944030500017",               // the abolished QS mark
+            "SC1294403050001X",               // a letter
+            "SC１２９４４０３０５０００１７", // full-width digits
+        ] {
+            assert!(!is_production_licence(bad), "{bad}");
+            let read = master_data(&declared(
+                LOCATION,
+                "urn:epc:id:sgln:6901234.00000.0",
+                &[
+                    ("anxin:productionLicence", bad),
+                    ("urn:epcglobal:cbv:mda#name", "工厂"),
+                ],
+            ));
+            assert_eq!(read.locations[0].production_licence, None, "{bad}");
+            assert_eq!(
+                read.locations[0].name.as_deref(),
+                Some("工厂"),
+                "the rest is kept"
+            );
+            assert_eq!(read.problems.len(), 1, "{bad}");
+            let problem = &read.problems[0];
+            for named in [
+                "urn:epc:id:sgln:6901234.00000.0",
+                "productionLicence",
+                bad,
+                "SC + 14 digits",
+            ] {
+                assert!(problem.contains(named), "{problem} names {named}");
+            }
+        }
+        for bad in [
+            "国食注字YP2017012",   // 7 digits
+            "国食注字YP201701260", // 9 digits
+            "国食注字TY20170126",  // a special-medical-purpose food, not infant formula
+            "国食注字 YP20170126", // a space inside
+            "YP20170126",          // the prefix missing
+            "国食注字YP2017O126",  // a letter O
+        ] {
+            assert!(!is_formula_registration(bad), "{bad}");
+            let read = master_data(&declared(
+                CLASS,
+                "urn:epc:idpat:sgtin:6901234.012345.*",
+                &[("formulaRegistration", bad), ("stage", "1")],
+            ));
+            assert_eq!(read.products[0].formula_registration, None, "{bad}");
+            assert_eq!(read.products[0].stage.as_deref(), Some("1"));
+            assert_eq!(read.problems.len(), 1, "{bad}");
+            assert!(read.problems[0].contains("formulaRegistration"));
+            assert!(read.problems[0].contains(FORMULA_REGISTRATION_SHAPE));
+            assert!(read.problems[0].contains("urn:epc:idpat:sgtin:6901234.012345.*"));
+        }
+        assert!(is_formula_registration("国食注字YP20250016"));
+        assert!(is_production_licence("SC10644030500015"));
     }
 }

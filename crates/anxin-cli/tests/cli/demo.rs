@@ -173,6 +173,55 @@ fn anxin_demo_serves_the_passports_its_guide_prints_and_starts_again_on_the_same
     assert_eq!(facts["ledger"]["verified"], true);
     let (status, _, body) = get(&address, proof, "application/json");
     assert_eq!(status, 200, "{body}");
+    // The maker's production licence (the place that commissioned the can) and the formula
+    // registration, as master data declares them: the simulated numbers, of the right shape
+    // (standards.md §5: `^SC\d{14}$`, `^国食注字YP\d{4}\d{4}$`), on the page as well.
+    let licence = facts["production_licence"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a domestic can has its factory's licence: {facts}"));
+    let digits = licence.strip_prefix("SC").expect("SC licence");
+    assert!(
+        digits.len() == 14 && digits.bytes().all(|b| b.is_ascii_digit()),
+        "{licence}"
+    );
+    let registration = facts["formula_registration"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a registration: {facts}"));
+    let digits = registration
+        .strip_prefix("国食注字YP")
+        .expect("registration prefix");
+    assert!(
+        digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()),
+        "{registration}"
+    );
+    for shown in [
+        "食品生产许可证编号",
+        licence,
+        "产品配方注册号",
+        registration,
+        "生产企业在其主数据中申报",
+    ] {
+        assert!(page.contains(shown), "the page shows {shown}: {page}");
+    }
+    let (status, _, english) = get(&address, &format!("{normal_path}?lang=en"), "text/html");
+    assert_eq!(status, 200);
+    assert!(
+        english.contains("Food production licence no.") && english.contains(licence),
+        "{english}"
+    );
+    // The shop check shows the registration as declared, still unchecked.
+    let code = format!(
+        "/check?code=(01){}(21){}",
+        facts["gtin"].as_str().unwrap(),
+        facts["serial"].as_str().unwrap()
+    );
+    let (status, _, checked) = get(&address, &code, "text/html");
+    assert_eq!(status, 200, "{checked}");
+    assert!(
+        checked.contains(&format!("企业主数据申报： {registration}"))
+            && checked.contains("注册库尚未接入平台"),
+        "{checked}"
+    );
     // The can's lot has a passport too.
     let lot_path = format!(
         "/01/{}/10/{}",

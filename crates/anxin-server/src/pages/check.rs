@@ -5,7 +5,9 @@
 //! data, the lot released by its maker (批批检验, with the certificate of analysis when the
 //! release was recorded on the platform; unknown when the store never saw the lot being made),
 //! not recalled, not expired, no sign of counterfeiting; and, honestly marked as not yet on file
-//! until the data exists, (for imports) the entry certificate and the formula registration.
+//! until the data exists, (for imports) the entry certificate and the formula registration
+//! (the number the maker declares in its master data is shown as declared, still unchecked:
+//! the registry is not on the platform).
 //!
 //! The facts are the passport's ([`crate::passport::passport`]): the same graph state, events
 //! and master data, so the two pages can never disagree.
@@ -132,16 +134,16 @@ pub async fn check(
         anxin_gs1::Gs1Key::Gtin(gtin) => Some(gtin.to_string()),
         _ => None,
     };
-    let registered = match &gtin {
-        Some(gtin) => matches!(
-            state
-                .store
-                .get_product(&format!("https://id.gs1.org/01/{gtin}"))
-                .await,
-            Ok(Some(_))
-        ),
-        None => false,
+    let product = match &gtin {
+        Some(gtin) => state
+            .store
+            .get_product(&format!("https://id.gs1.org/01/{gtin}"))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
     };
+    let registered = product.is_some();
     let link = key.to_digital_link();
     let passport = match &key {
         anxin_gs1::Gs1Key::Sgtin(_) | anxin_gs1::Gs1Key::Lgtin(_) => {
@@ -234,11 +236,19 @@ pub async fn check(
             t.check_registry_note,
         ));
     }
-    result.lines.push(line(
-        Mark::Unknown,
-        t.check_formula_reg,
-        t.check_registry_note,
-    ));
+    // A registration the maker declares is shown as declared; it stays unchecked (unknown)
+    // until the SAMR registry is on the platform.
+    let declared = product
+        .as_ref()
+        .and_then(|product| product.formula_registration.as_deref());
+    result.lines.push(match declared {
+        Some(number) => line(
+            Mark::Unknown,
+            t.check_formula_reg,
+            &format!("{} {number} · {}", t.check_declared, t.check_registry_note),
+        ),
+        None => line(Mark::Unknown, t.check_formula_reg, t.check_registry_note),
+    });
     result.overall = Some(if result.lines.iter().any(|line| line.mark == Mark::Fail) {
         Mark::Fail
     } else if result.lines.iter().any(|line| line.mark == Mark::Unknown) {

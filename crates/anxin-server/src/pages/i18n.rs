@@ -298,6 +298,7 @@ texts! {
     check_entry_cert => "入境检验检疫证明", "Entry inspection certificate";
     check_formula_reg => "产品配方注册", "Formula registration";
     check_registry_note => "注册库尚未接入平台", "the registry is not on the platform yet";
+    check_declared => "企业主数据申报：", "as declared in the maker's master data:";
     check_gtin_only => "这是只含商品条码的码，批次和单罐检查需要罐上的二维码（含序列号或批号）。", "This code names only the product; checking the lot and the can needs the can's QR code (with serial or lot).";
     check_details => "查看产品档案", "See the product passport";
     check_code_label => "检查的码", "Code checked";
@@ -320,6 +321,10 @@ texts! {
     passport_expiry => "保质期至", "Best before";
     passport_made_at => "生产地点", "Made at";
     passport_unregistered => "未登记", "not registered";
+    passport_licence => "食品生产许可证编号", "Food production licence no.";
+    passport_formula_registration => "产品配方注册号", "Formula registration no.";
+    passport_not_on_file => "未登记", "not on file";
+    passport_declared_note => "生产许可证编号和配方注册号是生产企业在其主数据中申报的内容；许可和注册数据库尚未接入平台，平台未据此核验。", "The production licence and formula registration numbers are as the manufacturer declared them in its master data; the licence and registration registries are not on the platform yet, so these numbers have not been checked against them.";
     passport_sources => "奶源与原料来源", "Where the milk and ingredients came from";
     passport_release => "出厂检验", "Release testing";
     passport_released => "✔ 已检验放行", "✔ Tested and released";
