@@ -14,7 +14,6 @@
 //! item's safety (recalls, dispositions, release) does: those come from the events.
 //! A record the store does not have is remembered as absent for the same time.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -36,8 +35,10 @@ pub const MASTER_DATA_QUIET: Duration = Duration::from_secs(60);
 const KEPT_MAX: usize = 200_000;
 
 /// A kept record: when it was read, the local commit count then, and the record (or its
-/// absence).
-type Kept<T> = RwLock<HashMap<String, (Instant, u64, Option<Arc<T>>)>>;
+/// absence). hashbrown's default hasher (foldhash) rather than the standard library's
+/// SipHash: the keys are identifiers the store already accepted, and a page looks up a dozen
+/// of them.
+type Kept<T> = RwLock<hashbrown::HashMap<String, (Instant, u64, Option<Arc<T>>)>>;
 
 /// Places and products by id, read through from the store.
 #[derive(Default)]

@@ -393,7 +393,9 @@ impl Texts {
     /// A CBV business step (full URI or bare word) in words.
     pub fn step(&self, step: &str) -> &'static str {
         let zh = std::ptr::eq(self, &ZH);
-        let word = step.rsplit(['/', '-', ':']).next().unwrap_or(step);
+        let word = step
+            .rfind(['/', '-', ':'])
+            .map_or(step, |at| &step[at + 1..]);
         let (cn, en) = match word {
             "commissioning" => ("生产赋码", "commissioning"),
             "packing" => ("装箱", "packing"),

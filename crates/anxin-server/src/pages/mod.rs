@@ -42,10 +42,55 @@ pub const LANG_COOKIE: &str = "ax_lang";
 /// How long the language cookie lasts (a year; an assumption of ours).
 const LANG_COOKIE_MAX_AGE_S: u32 = 365 * 24 * 3600;
 
+/// The pages' stylesheet (`templates/style.css`), one file for every page. It is served at
+/// [`style_href`], whose name carries a hash of the text, with `Cache-Control: immutable`:
+/// a browser fetches it once per version and every later page is only its own HTML (before,
+/// each page carried these 3 KB inline, half of a passport's bytes). The printable
+/// certificate keeps it inline (`base_style.html`), so a saved certificate stands alone.
+pub const STYLE: &str = include_str!("../../templates/style.css");
+
+/// FNV-1a over the stylesheet, at compile time: the version in its file name.
+const STYLE_VERSION: u64 = {
+    let bytes = STYLE.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut at = 0;
+    while at < bytes.len() {
+        hash ^= bytes[at] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        at += 1;
+    }
+    hash
+};
+
+static STYLE_FILE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("style-{STYLE_VERSION:016x}.css"));
+
+/// Where the stylesheet of this build is: `/static/style-{hash}.css`.
+pub fn style_href() -> String {
+    format!("/static/{}", *STYLE_FILE)
+}
+
+/// `GET /static/{file}`: the stylesheet under its versioned name (kept by browsers for a
+/// year); any other name is 404.
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    if file != *STYLE_FILE {
+        return (StatusCode::NOT_FOUND, "no such file\n").into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
 /// The page routes (login, `/app…`, `/check`; `/` leads to `/check`, the public page).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { see_other("/check") }))
+        .route("/static/{file}", get(static_file))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/app", get(app::home))
