@@ -77,7 +77,17 @@ impl MasterData {
         store: &dyn Store,
         id: &str,
     ) -> Result<Option<Arc<LocationRecord>>, StoreError> {
-        let now = Instant::now();
+        self.location_at(store, id, Instant::now()).await
+    }
+
+    /// [`MasterData::location`] at a time the caller read once for several look-ups (a
+    /// passport names a dozen places).
+    pub async fn location_at(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        now: Instant,
+    ) -> Result<Option<Arc<LocationRecord>>, StoreError> {
         let commits = store.local_commits();
         if let Some(known) = kept(&self.locations, id, now, commits) {
             return Ok(known);

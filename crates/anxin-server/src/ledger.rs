@@ -149,6 +149,8 @@ pub enum LedgerError {
 pub struct LeafCheck {
     /// The leaf's event's `eventID`.
     pub event_id: String,
+    /// Where its event's raw proof is served: `/api/v1/ledger/proof/{eventID}`.
+    pub proof_path: String,
     /// The signed head's tree size it was checked against.
     pub tree_size: u64,
     /// Whether the head's signature, the leaf's hash and its audit path all verified.
@@ -200,6 +202,8 @@ pub struct Ledger {
 /// verified against.
 struct KeptLeaf {
     leaf: LedgerLeaf,
+    /// `/api/v1/ledger/proof/{eventID}`, the ID percent-encoded once.
+    proof_path: String,
     verified_against: RwLock<Option<(u64, anxin_ledger::Hash)>>,
 }
 
@@ -423,6 +427,7 @@ impl Ledger {
         };
         Ok(LeafCheck {
             event_id: leaf.leaf.event_id.clone(),
+            proof_path: leaf.proof_path.clone(),
             tree_size: head.tree_size,
             verified,
         })
@@ -438,10 +443,13 @@ impl Ledger {
         if let Some(leaf) = kept {
             return Ok(leaf);
         }
+        let row = self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
+            LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
+        })?;
+        let encoded: String = form_urlencoded::byte_serialize(row.event_id.as_bytes()).collect();
         let leaf = Arc::new(KeptLeaf {
-            leaf: self.store.ledger_leaf(leaf_index).await?.ok_or_else(|| {
-                LedgerError::UnknownEvent(format!("(the event of leaf {leaf_index})"))
-            })?,
+            proof_path: format!("/api/v1/ledger/proof/{encoded}"),
+            leaf: row,
             verified_against: RwLock::new(None),
         });
         if let Ok(mut leaves) = self.leaves.write() {

@@ -491,10 +491,15 @@ async fn passport_of(
             .clone_from(&product.formula_registration);
     }
     let mut made_by: Option<&anxin_trace::JourneyStep> = None;
+    let looked_up = std::time::Instant::now();
     for step in &journey.steps {
         let biz_step = step.biz_step.clone().unwrap_or_default();
         let place = match &step.place {
-            Some(id) => master.location(&*state.store, id).await.ok().flatten(),
+            Some(id) => master
+                .location_at(&*state.store, id, looked_up)
+                .await
+                .ok()
+                .flatten(),
             None => None,
         };
         if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
@@ -549,7 +554,7 @@ async fn passport_of(
         passport.ledger = Some(LedgerCheck {
             verified: check.verified,
             tree_size: check.tree_size,
-            proof_url: format!("/api/v1/ledger/proof/{}", urlencode(&check.event_id)),
+            proof_url: check.proof_path,
             event_id: check.event_id,
         });
     }
@@ -765,10 +770,6 @@ async fn quality_status(
         status.enterprise_standard = Some(crate::lab::committed_view(&row, &reviewed));
     }
     Ok(status)
-}
-
-fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[cfg(test)]
