@@ -190,7 +190,7 @@ pub struct Passport {
     /// The item's journey, oldest first.
     pub journey: Vec<Step>,
     /// Where its milk and ingredients were made (the backward trace's sources' places).
-    pub sources: Vec<Source>,
+    pub sources: std::sync::Arc<Vec<Source>>,
     /// Recalled (the graph's disposition).
     pub recalled: bool,
     /// Past its expiry date (compared with the server's date, China time).
@@ -201,8 +201,9 @@ pub struct Passport {
     pub suspicious: bool,
     /// The ledger check.
     pub ledger: Option<LedgerCheck>,
-    /// Batch release (批批检验) and the committed enterprise standard.
-    pub quality: QualityStatus,
+    /// Batch release (批批检验) and the committed enterprise standard (shared with the
+    /// lot's kept view, not copied per page).
+    pub quality: std::sync::Arc<QualityStatus>,
     /// The lot's view the sources and quality came from (for the page's lot-level part).
     #[serde(skip)]
     lot_view: std::sync::Arc<LotView>,
@@ -460,7 +461,7 @@ async fn passport_of(
         production_licence: None,
         formula_registration: None,
         journey: Vec::with_capacity(journey.steps.len()),
-        sources: Vec::new(),
+        sources: std::sync::Arc::default(),
         recalled: item
             .disposition
             .as_deref()
@@ -473,7 +474,7 @@ async fn passport_of(
         sold_in: Vec::new(),
         suspicious: false,
         ledger: None,
-        quality: QualityStatus::default(),
+        quality: std::sync::Arc::default(),
         lot_view: std::sync::Arc::default(),
     };
     // Names of the product and places come from the in-memory directory (`directory.rs`),
@@ -544,8 +545,8 @@ async fn passport_of(
         .get(state, link, lot_link.as_deref(), &gtin, leaves)
         .await
         .map_err(unavailable)?;
-    passport.sources.clone_from(&facts.sources);
-    passport.quality.clone_from(&facts.quality);
+    passport.sources = std::sync::Arc::clone(&facts.sources);
+    passport.quality = std::sync::Arc::clone(&facts.quality);
     passport.lot_view = facts;
     // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
     if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
@@ -586,9 +587,9 @@ fn city_of(address: &str) -> String {
 #[derive(Debug, Default)]
 pub struct LotView {
     /// The places of the backward trace's sources.
-    pub sources: Vec<Source>,
+    pub sources: std::sync::Arc<Vec<Source>>,
     /// Release and committed standard.
-    pub quality: QualityStatus,
+    pub quality: std::sync::Arc<QualityStatus>,
     /// The page's lot-level part, rendered on first use, per language (Chinese, English).
     html: [std::sync::OnceLock<String>; 2],
 }
@@ -740,8 +741,8 @@ async fn lot_view(
         }
     }
     Ok(LotView {
-        sources,
-        quality: quality_status(state, gtin, lot).await?,
+        sources: std::sync::Arc::new(sources),
+        quality: std::sync::Arc::new(quality_status(state, gtin, lot).await?),
         html: Default::default(),
     })
 }
