@@ -43,6 +43,8 @@ type Kept<T> = RwLock<hashbrown::HashMap<String, (Instant, u64, Option<Arc<T>>)>
 /// Places and products by id, read through from the store.
 #[derive(Default)]
 pub struct MasterData {
+    /// Places as a passport shows them, each kept with the record it was made from.
+    views: RwLock<hashbrown::HashMap<String, Arc<PlaceView>>>,
     locations: Kept<LocationRecord>,
     products: Kept<ProductRecord>,
 }
@@ -70,7 +72,87 @@ fn keep<T>(map: &Kept<T>, id: &str, now: Instant, commits: u64, record: Option<A
     }
 }
 
+/// A place as a page names it: its record, its city, and both written out as escaped HTML
+/// once (` · name (city)`), since a passport's journey shows the same few places on page
+/// after page.
+#[derive(Debug)]
+pub struct PlaceView {
+    /// The record it was made from.
+    pub record: Arc<LocationRecord>,
+    /// The city of its address ([`city_of`]).
+    pub city: Option<String>,
+    /// ` · name (city)`, escaped; empty when the record has neither.
+    pub html: String,
+}
+
+/// The name and city part of a journey step (`templates` has the page around it).
+#[derive(askama::Template)]
+#[template(
+    source = "{% if let Some(name) = name %} · {{ name }}{% endif %}{% if let Some(city) = city %} ({{ city }}){% endif %}",
+    ext = "html"
+)]
+struct PlaceFragment<'a> {
+    name: Option<&'a str>,
+    city: Option<&'a str>,
+}
+
+/// The city in a place's address (`province, city, …`), or the address itself.
+pub fn city_of(address: &str) -> String {
+    // Byte by byte: a searcher for the two-byte ", " was a visible part of a page's cost.
+    let bytes = address.as_bytes();
+    let after_comma = |from: usize| {
+        (from..bytes.len().saturating_sub(1)).find(|&at| bytes[at] == b',' && bytes[at + 1] == b' ')
+    };
+    let city = match after_comma(0) {
+        Some(first) => {
+            let rest = &address[first + 2..];
+            match after_comma(first + 2) {
+                Some(second) => &address[first + 2..second],
+                None => rest,
+            }
+        }
+        None => address,
+    };
+    city.to_owned()
+}
+
 impl MasterData {
+    /// The place by id as a page shows it ([`PlaceView`]), made again whenever
+    /// [`MasterData::location_at`] reads its record again.
+    pub async fn place_at(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        now: Instant,
+    ) -> Result<Option<Arc<PlaceView>>, StoreError> {
+        let Some(record) = self.location_at(store, id, now).await? else {
+            return Ok(None);
+        };
+        let kept = self.views.read().ok().and_then(|views| {
+            views
+                .get(id)
+                .filter(|view| Arc::ptr_eq(&view.record, &record))
+                .cloned()
+        });
+        if let Some(view) = kept {
+            return Ok(Some(view));
+        }
+        let city = record.address.as_deref().map(city_of);
+        let html = askama::Template::render(&PlaceFragment {
+            name: record.name.as_deref(),
+            city: city.as_deref(),
+        })
+        .map_err(StoreError::internal)?;
+        let view = Arc::new(PlaceView { record, city, html });
+        if let Ok(mut views) = self.views.write() {
+            if views.len() >= KEPT_MAX {
+                views.clear();
+            }
+            views.insert(id.to_owned(), Arc::clone(&view));
+        }
+        Ok(Some(view))
+    }
+
     /// The location (or sub-location) by id, as `Store::get_location` answers it.
     pub async fn location(
         &self,

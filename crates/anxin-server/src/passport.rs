@@ -102,8 +102,9 @@ fn qr_image(asked: &str, page: &Page) -> Response {
         .into_response()
 }
 
-/// One step of an item's journey.
-#[derive(Serialize, Clone, Debug)]
+/// One step of an item's journey. In JSON: `time`, `biz_step`, `label`, `place` (the place's
+/// name, when its owner sent master data) and `address` (its city or address).
+#[derive(Clone, Debug)]
 pub struct Step {
     /// When (as written, with its offset).
     pub time: String,
@@ -111,13 +112,35 @@ pub struct Step {
     pub biz_step: String,
     /// The step in Chinese.
     pub label: &'static str,
-    /// The place's name, when its owner sent master data.
-    pub place: Option<String>,
-    /// The place's city or address.
-    pub address: Option<String>,
+    /// The place, when its owner sent master data (shared with the directory, not copied).
+    pub place: Option<std::sync::Arc<crate::directory::PlaceView>>,
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Step", 5)?;
+        out.serialize_field("time", &self.time)?;
+        out.serialize_field("biz_step", &self.biz_step)?;
+        out.serialize_field("label", self.label)?;
+        out.serialize_field(
+            "place",
+            &self.place.as_ref().and_then(|p| p.record.name.as_deref()),
+        )?;
+        out.serialize_field(
+            "address",
+            &self.place.as_ref().and_then(|p| p.city.as_deref()),
+        )?;
+        out.end()
+    }
 }
 
 impl Step {
+    /// The place's name and city as escaped HTML (` · name (city)`), or nothing.
+    pub fn place_html(&self) -> &str {
+        self.place.as_ref().map_or("", |place| place.html.as_str())
+    }
+
     /// The time as a reader wants it: the date and minute as written at the place (its own
     /// offset), e.g. `2026-10-01 14:00` from `2026-10-01T14:00:20+08:00`.
     pub fn shown_time(&self) -> String {
@@ -497,7 +520,7 @@ async fn passport_of(
         let biz_step = step.biz_step.clone().unwrap_or_default();
         let place = match &step.place {
             Some(id) => master
-                .location_at(&*state.store, id, looked_up)
+                .place_at(&*state.store, id, looked_up)
                 .await
                 .ok()
                 .flatten(),
@@ -505,18 +528,16 @@ async fn passport_of(
         };
         if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
             made_by = Some(step);
-            passport.made_at = place.as_ref().and_then(|place| place.name.clone());
+            passport.made_at = place.as_ref().and_then(|place| place.record.name.clone());
             passport.production_licence = place
                 .as_ref()
-                .and_then(|place| place.production_licence.clone());
+                .and_then(|place| place.record.production_licence.clone());
         }
-        let city = place
-            .as_ref()
-            .and_then(|place| place.address.as_deref())
-            .map(city_of);
         if biz_step.ends_with("retail_selling") && kind == "can" {
             passport.sold_in.push(
-                city.clone()
+                place
+                    .as_ref()
+                    .and_then(|place| place.city.clone())
                     .unwrap_or_else(|| Lang::Zh.texts().passport_unknown_place.to_owned()),
             );
         }
@@ -524,8 +545,7 @@ async fn passport_of(
             time: step.time_as_written(),
             label: step_label(&biz_step),
             biz_step,
-            place: place.as_ref().and_then(|place| place.name.clone()),
-            address: city,
+            place,
         });
     }
     passport.suspicious = passport.sold_in.len() > 1;
@@ -562,25 +582,7 @@ async fn passport_of(
     Ok(Some(passport))
 }
 
-/// The city in a place's address (`province, city, …`), or the address itself.
-fn city_of(address: &str) -> String {
-    // Byte by byte: a searcher for the two-byte ", " was a visible part of a page's cost.
-    let bytes = address.as_bytes();
-    let after_comma = |from: usize| {
-        (from..bytes.len().saturating_sub(1)).find(|&at| bytes[at] == b',' && bytes[at + 1] == b' ')
-    };
-    let city = match after_comma(0) {
-        Some(first) => {
-            let rest = &address[first + 2..];
-            match after_comma(first + 2) {
-                Some(second) => &address[first + 2..second],
-                None => rest,
-            }
-        }
-        None => address,
-    };
-    city.to_owned()
-}
+use crate::directory::city_of;
 
 /// What a passport says of its lot rather than of its item: where the lot's milk and
 /// ingredients came from, its release and the product's committed standard.
@@ -775,7 +777,8 @@ async fn quality_status(
 
 #[cfg(test)]
 mod tests {
-    use super::{city_of, qr_svg};
+    use super::qr_svg;
+    use crate::directory::city_of;
 
     /// Draws the squares of the QR code's SVG path (`M{x} {y}h{w}v{h}H{x}V{y}`, as qrcode
     /// writes them) into a greyscale image, one pixel per SVG unit, and decodes it.

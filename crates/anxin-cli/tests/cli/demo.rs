@@ -161,6 +161,17 @@ fn anxin_demo_serves_the_passports_its_guide_prints_and_starts_again_on_the_same
         "retail_selling",
         "{steps:?}"
     );
+    // Each step names its place and city, in the JSON and on the page.
+    let shop = steps.last().unwrap()["place"]
+        .as_str()
+        .expect("the shop's name");
+    let city = steps.last().unwrap()["address"]
+        .as_str()
+        .expect("the shop's city");
+    assert!(
+        page.contains(&format!(" · {shop} ({city})")),
+        "{shop} ({city}) on the page: {page}"
+    );
     let sources = facts["sources"].as_array().unwrap();
     assert!(
         !sources.is_empty(),
