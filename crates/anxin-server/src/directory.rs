@@ -195,3 +195,28 @@ impl MasterData {
         Ok(read)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::city_of;
+
+    #[test]
+    fn the_city_is_the_second_part_of_an_address() {
+        assert_eq!(city_of("浙江省, 宁波市, 海曙区 1 号"), "宁波市");
+        assert_eq!(city_of("浙江省, 宁波市"), "宁波市");
+        assert_eq!(city_of("法国 初康"), "法国 初康");
+        assert_eq!(city_of("a,b, c"), "c");
+        assert_eq!(city_of("x, "), "");
+        assert_eq!(city_of(""), "");
+        for address in [
+            "浙江省, 宁波市, 海曙区",
+            "a, b, c, d",
+            "no comma",
+            "a,, b",
+            ", x, y",
+        ] {
+            let split = address.split(", ").nth(1).unwrap_or(address);
+            assert_eq!(city_of(address), split, "{address}");
+        }
+    }
+}

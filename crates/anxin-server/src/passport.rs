@@ -582,8 +582,6 @@ async fn passport_of(
     Ok(Some(passport))
 }
 
-use crate::directory::city_of;
-
 /// What a passport says of its lot rather than of its item: where the lot's milk and
 /// ingredients came from, its release and the product's committed standard.
 #[derive(Debug, Default)]
@@ -734,11 +732,16 @@ async fn lot_view(
     places.dedup();
     places.truncate(SOURCES_MAX);
     let mut sources = Vec::with_capacity(places.len());
+    let looked_up = std::time::Instant::now();
     for id in &places {
-        if let Some(place) = state.master_data.location(&*state.store, id).await? {
+        if let Some(place) = state
+            .master_data
+            .place_at(&*state.store, id, looked_up)
+            .await?
+        {
             sources.push(Source {
-                name: place.name.clone().unwrap_or_else(|| id.clone()),
-                city: place.address.as_deref().map(city_of),
+                name: place.record.name.clone().unwrap_or_else(|| id.clone()),
+                city: place.city.clone(),
             });
         }
     }
@@ -778,7 +781,6 @@ async fn quality_status(
 #[cfg(test)]
 mod tests {
     use super::qr_svg;
-    use crate::directory::city_of;
 
     /// Draws the squares of the QR code's SVG path (`M{x} {y}h{w}v{h}H{x}V{y}`, as qrcode
     /// writes them) into a greyscale image, one pixel per SVG unit, and decodes it.
@@ -823,26 +825,6 @@ mod tests {
             "https://id.gs1.org/01/06901234123456/10/2026083000034",
         ] {
             assert_eq!(decode(&qr_svg(link)), link);
-        }
-    }
-
-    #[test]
-    fn the_city_is_the_second_part_of_an_address() {
-        assert_eq!(city_of("浙江省, 宁波市, 海曙区 1 号"), "宁波市");
-        assert_eq!(city_of("浙江省, 宁波市"), "宁波市");
-        assert_eq!(city_of("法国 初康"), "法国 初康");
-        assert_eq!(city_of("a,b, c"), "c");
-        assert_eq!(city_of("x, "), "");
-        assert_eq!(city_of(""), "");
-        for address in [
-            "浙江省, 宁波市, 海曙区",
-            "a, b, c, d",
-            "no comma",
-            "a,, b",
-            ", x, y",
-        ] {
-            let split = address.split(", ").nth(1).unwrap_or(address);
-            assert_eq!(city_of(address), split, "{address}");
         }
     }
 }

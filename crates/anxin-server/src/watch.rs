@@ -68,13 +68,6 @@ impl SizeWatch {
         Ok(size)
     }
 
-    /// Forgets the reading, so the next call asks the store.
-    pub fn forget(&self) {
-        if let Ok(mut last) = self.last.lock() {
-            *last = None;
-        }
-    }
-
     fn remembered(&self) -> Option<Reading> {
         self.last.lock().ok().and_then(|last| *last)
     }

@@ -136,8 +136,8 @@ pub async fn check(
     };
     let product = match &gtin {
         Some(gtin) => state
-            .store
-            .get_product(&format!("https://id.gs1.org/01/{gtin}"))
+            .master_data
+            .product(&*state.store, &format!("https://id.gs1.org/01/{gtin}"))
             .await
             .ok()
             .flatten(),
