@@ -9,12 +9,20 @@
 pub mod chain;
 pub mod raw;
 pub mod store;
+pub mod world;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+
+/// Nanoseconds this thread has spent on a CPU (`/proc/thread-self/schedstat`, Linux): on a
+/// shared machine the wall clock also counts the time other processes had the core.
+pub fn on_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
 
 /// One reported figure and its baseline.
 #[derive(Serialize, Clone, Debug)]
