@@ -36,11 +36,14 @@
 //! `ANXIN_TEST_PG` or `BENCH_PG` (a PostgreSQL URL; without one PostgreSQL is not measured).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anxin_bench::store::capture_document as capture;
+use anxin_bench::store::{
+    capture_document as capture, postgres_client, postgres_schema_size, read_marker, remove_sqlite,
+    sqlite_size, write_marker,
+};
 use anxin_bench::world::{FACTORY, Ids, generate, party_numbers};
 use anxin_bench::{Report, best_of_interleaved, cache_folder, on_cpu_ns, peak_rss_bytes};
 use anxin_epcis::Event;
@@ -226,10 +229,6 @@ fn fill(
     filled
 }
 
-fn read_marker(path: &Path) -> Option<Filled> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
 /// The kept store behind `marker` when it is complete, else a fill of it.
 fn prepare(
     runtime: &tokio::runtime::Runtime,
@@ -238,7 +237,7 @@ fn prepare(
     count_events: impl FnOnce() -> u64,
     knobs: &Knobs,
 ) -> (Filled, bool, Viewers) {
-    if let Some(filled) = read_marker(marker) {
+    if let Some(filled) = read_marker::<Filled>(marker) {
         let events = count_events();
         assert_eq!(
             events, filled.events,
@@ -248,7 +247,7 @@ fn prepare(
     }
     let viewers = runtime.block_on(create_viewers(store));
     let filled = fill(runtime, store, &viewers, knobs);
-    std::fs::write(marker, serde_json::to_vec_pretty(&filled).expect("json")).expect("marker");
+    write_marker(marker, &filled);
     (filled, false, viewers)
 }
 
@@ -525,13 +524,8 @@ fn bench_sqlite(runtime: &tokio::runtime::Runtime, report: &mut Report, knobs: &
     std::fs::create_dir_all(&folder).expect("cache folder");
     let path = folder.join(format!("sqlite-{}.db", knobs.cans));
     let marker = folder.join(format!("sqlite-{}.json", knobs.cans));
-    let remove_db = |path: &Path| {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-    };
-    if !knobs.cache || read_marker(&marker).is_none() {
-        remove_db(&path);
+    if !knobs.cache || read_marker::<Filled>(&marker).is_none() {
+        remove_sqlite(&path);
         let _ = std::fs::remove_file(&marker);
     }
     let store: Arc<dyn Store> = Arc::new(
@@ -589,18 +583,9 @@ fn bench_sqlite(runtime: &tokio::runtime::Runtime, report: &mut Report, knobs: &
         runtime, report, "SQLite", store, &viewers, &filled, knobs, baseline,
     );
     if !knobs.cache {
-        remove_db(&path);
+        remove_sqlite(&path);
         let _ = std::fs::remove_file(&marker);
     }
-}
-
-fn sqlite_size(path: &Path) -> u64 {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .expect("checkpoint");
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let size = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
-    size(path) + size(&wal)
 }
 
 fn bench_postgres(
@@ -613,13 +598,8 @@ fn bench_postgres(
     std::fs::create_dir_all(&folder).expect("cache folder");
     let schema = format!("anxin_bench_world_{}", knobs.cans);
     let marker = folder.join(format!("postgres-{}.json", knobs.cans));
-    let mut config: tokio_postgres::Config = url.parse().expect("url");
-    config.options(format!("-c search_path={schema}"));
-    let (client, connection) = runtime
-        .block_on(config.connect(tokio_postgres::NoTls))
-        .expect("connect");
-    runtime.spawn(connection);
-    if !knobs.cache || read_marker(&marker).is_none() {
+    let client = postgres_client(runtime, url, &schema);
+    if !knobs.cache || read_marker::<Filled>(&marker).is_none() {
         runtime
             .block_on(client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")))
             .expect("drop stale schema");
@@ -653,20 +633,13 @@ fn bench_postgres(
         "PostgreSQL: the baseline's index and ANALYZE in {:.0} s",
         start.elapsed().as_secs_f64()
     );
-    let size: i64 = runtime
-        .block_on(client.query_one(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
-            &[&schema],
-        ))
-        .expect("size")
-        .get(0);
+    let size = postgres_schema_size(runtime, &client, &schema);
     describe(
         report,
         "PostgreSQL",
         &filled,
         reused,
-        size as u64,
+        size,
         &format!("schema {schema}"),
     );
     let sql = cte_sql("CAST($1 AS text) COLLATE \"C\"", lot_of)

@@ -23,11 +23,14 @@
 //! `BENCH_PG` (a PostgreSQL URL; without one PostgreSQL is not measured).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anxin_bench::chain::{self, Party};
-use anxin_bench::store::capture_document as capture;
+use anxin_bench::store::{
+    capture_document as capture, postgres_client, postgres_schema_size, read_marker, remove_sqlite,
+    sqlite_size, write_marker,
+};
 use anxin_bench::{Report, cache_folder, percentile};
 use anxin_epcis::Event;
 use anxin_epcis::sample::SampleRng;
@@ -418,14 +421,6 @@ struct Ready {
     viewers: Viewers,
 }
 
-fn read_marker(path: &Path) -> Option<Filled> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-fn write_marker(path: &Path, filled: &Filled) {
-    std::fs::write(path, serde_json::to_vec_pretty(filled).expect("json")).expect("marker");
-}
-
 /// Reuses the store behind `marker` when it is complete, else fills it.
 fn prepare(
     runtime: &tokio::runtime::Runtime,
@@ -435,7 +430,7 @@ fn prepare(
     parties: &[Party],
     knobs: &Knobs,
 ) -> Ready {
-    if let Some(filled) = read_marker(marker) {
+    if let Some(filled) = read_marker::<Filled>(marker) {
         let rows = count_rows();
         assert_eq!(rows, filled.epc_rows, "the cached store holds {rows} rows");
         let viewers = runtime.block_on(existing_viewers(store, parties));
@@ -479,15 +474,6 @@ fn describe(report: &mut Report, backend: &str, ready: &Ready, size_bytes: u64, 
     ));
 }
 
-fn sqlite_size(path: &Path) -> u64 {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .expect("checkpoint");
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let size = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
-    size(path) + size(&wal)
-}
-
 fn bench_sqlite(
     runtime: &tokio::runtime::Runtime,
     report: &mut Report,
@@ -499,14 +485,10 @@ fn bench_sqlite(
     let stem = format!("sqlite-{}-{}", knobs.rows, knobs.seed);
     let path = folder.join(format!("{stem}.db"));
     let marker = folder.join(format!("{stem}.json"));
-    if !knobs.cache || read_marker(&marker).is_none() {
+    if !knobs.cache || read_marker::<Filled>(&marker).is_none() {
         // A database without its marker is a fill that did not finish: start again.
-        for stale in [&path, &marker] {
-            let _ = std::fs::remove_file(stale);
-        }
-        for suffix in ["-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_sqlite(&path);
+        let _ = std::fs::remove_file(&marker);
     }
     let store = runtime
         .block_on(anxin_store_sqlite::SqliteStore::open(&path))
@@ -529,9 +511,7 @@ fn bench_sqlite(
     add_figures(report, "SQLite", &latencies);
     drop(store);
     if !knobs.cache {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_sqlite(&path);
         let _ = std::fs::remove_file(&marker);
     }
 }
@@ -547,13 +527,8 @@ fn bench_postgres(
     std::fs::create_dir_all(&folder).expect("cache folder");
     let schema = format!("anxin_bench_query_{}_{}", knobs.rows, knobs.seed);
     let marker = folder.join(format!("postgres-{}-{}.json", knobs.rows, knobs.seed));
-    let mut config: tokio_postgres::Config = url.parse().expect("url");
-    config.options(format!("-c search_path={schema}"));
-    let (client, connection) = runtime
-        .block_on(config.connect(tokio_postgres::NoTls))
-        .expect("connect");
-    runtime.spawn(connection);
-    if !knobs.cache || read_marker(&marker).is_none() {
+    let client = postgres_client(runtime, url, &schema);
+    if !knobs.cache || read_marker::<Filled>(&marker).is_none() {
         // A schema without its marker is a fill that did not finish: start again.
         runtime
             .block_on(client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")))
@@ -573,19 +548,12 @@ fn bench_postgres(
     runtime
         .block_on(client.batch_execute("ANALYZE"))
         .expect("analyze");
-    let size: i64 = runtime
-        .block_on(client.query_one(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
-            &[&schema],
-        ))
-        .expect("size")
-        .get(0);
+    let size = postgres_schema_size(runtime, &client, &schema);
     describe(
         report,
         "PostgreSQL",
         &ready,
-        size as u64,
+        size,
         &format!("schema {schema}"),
     );
     let probes = probes(parties, knobs.seed, ready.filled.pallets, knobs.queries);

@@ -346,12 +346,7 @@ fn main() {
                 "PostgreSQL: {events} events captured in {:.0} s",
                 start.elapsed().as_secs_f64()
             );
-            let mut config: tokio_postgres::Config = url.parse().expect("url");
-            config.options(format!("-c search_path={schema}"));
-            let (client, connection) = runtime
-                .block_on(config.connect(tokio_postgres::NoTls))
-                .expect("connect");
-            runtime.spawn(connection);
+            let client = anxin_bench::store::postgres_client(&runtime, &url, &schema);
             // JIT compilation is for long analytic queries: with it the planner's high
             // estimate for the recursive CTE cost some 350 ms of compiling per query (seen
             // with EXPLAIN ANALYZE at 1,000 pallets), ten times the query itself.

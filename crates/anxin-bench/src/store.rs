@@ -50,3 +50,63 @@ pub async fn capture_document(store: &dyn Store, viewer: &Viewer, events: Vec<Ev
         .expect("capture");
     assert_eq!(job.n_stored, n_events, "{job:?}");
 }
+
+/// A kept database's marker: what its fill made, written only once the fill finished, so a
+/// database without one is a fill that did not finish. `None` when absent or unreadable.
+pub fn read_marker<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Option<T> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Writes a kept database's marker (see [`read_marker`]).
+pub fn write_marker<T: serde::Serialize>(path: &std::path::Path, filled: &T) {
+    std::fs::write(path, serde_json::to_vec_pretty(filled).expect("json")).expect("marker");
+}
+
+/// Removes a SQLite database with its WAL and shared-memory files, if they exist.
+pub fn remove_sqlite(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The bytes a SQLite database takes on disk, after checkpointing its WAL.
+pub fn sqlite_size(path: &std::path::Path) -> u64 {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
+    let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
+    size(path) + size(std::path::Path::new(&format!("{}-wal", path.display())))
+}
+
+/// A plain connection to PostgreSQL with `schema` first on its search path, for a
+/// benchmark's baseline queries; its connection task runs on `runtime`.
+pub fn postgres_client(
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    schema: &str,
+) -> tokio_postgres::Client {
+    let mut config: tokio_postgres::Config = url.parse().expect("url");
+    config.options(format!("-c search_path={schema}"));
+    let (client, connection) = runtime
+        .block_on(config.connect(tokio_postgres::NoTls))
+        .expect("connect");
+    runtime.spawn(connection);
+    client
+}
+
+/// The bytes the tables of `schema` take, with their indexes and TOAST.
+pub fn postgres_schema_size(
+    runtime: &tokio::runtime::Runtime,
+    client: &tokio_postgres::Client,
+    schema: &str,
+) -> u64 {
+    let size: i64 = runtime
+        .block_on(client.query_one(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
+            &[&schema],
+        ))
+        .expect("size")
+        .get(0);
+    size as u64
+}
