@@ -1,8 +1,12 @@
-//! `anxin account create|revoke|list`: accounts and their API tokens.
+//! `anxin account create|revoke|list|add-location`: accounts, their API tokens and the places
+//! their parties own.
 //!
 //! `create` prints the token once; the store keeps only its SHA-256, so a lost token is
-//! replaced by revoking the account and creating a new one. Nothing here decides what a role
-//! may see; that is `anxin_store::access`.
+//! replaced by revoking the account and creating a new one. A party owns its own GLN from its
+//! account's creation; `add-location` registers another GLN as its place, which lets the
+//! party capture events there alone and describe the place in master data (only an owner's
+//! description is kept, `anxin_store::ownership`). Nothing here decides what a role may see;
+//! that is `anxin_store::access`.
 
 use anxin_store::{NewAccount, PartyGln, RegionCode, Role};
 use anyhow::{Context, Result, anyhow};
@@ -43,6 +47,16 @@ pub enum AccountCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Register a location (GLN) as a party's own place; refused if another party owns it.
+    AddLocation {
+        /// The location: a GLN (13 digits), an SGLN EPC URN or a Digital Link (its GLN is taken).
+        location: String,
+        /// The owning party's GLN (13 digits, PGLN URN or Digital Link).
+        #[arg(long)]
+        party: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 /// Runs an account subcommand.
@@ -58,6 +72,11 @@ pub fn run(command: AccountCommand) -> Result<u8> {
             } => create(name, &role, party, region, db).await,
             AccountCommand::Revoke { account_id, db } => revoke(account_id, db).await,
             AccountCommand::List { db } => list(db).await,
+            AccountCommand::AddLocation {
+                location,
+                party,
+                db,
+            } => add_location(&location, &party, db).await,
         }
     })
 }
@@ -112,6 +131,23 @@ async fn revoke(account_id: i64, db: DbArgs) -> Result<u8> {
     } else {
         eprintln!("no active account {account_id}");
         Ok(crate::exit::INVALID)
+    }
+}
+
+async fn add_location(location: &str, party: &str, db: DbArgs) -> Result<u8> {
+    let location = PartyGln::parse(location).map_err(|err| anyhow!("the location: {err}"))?;
+    let party = PartyGln::parse(party).map_err(|err| anyhow!("--party: {err}"))?;
+    let store = open(&DbUrl::from_args(&db)?).await?;
+    match store.add_party_location(location.as_str(), &party).await {
+        Ok(()) => {
+            println!("location {location} belongs to party {party}");
+            Ok(crate::exit::OK)
+        }
+        Err(anxin_store::StoreError::ConstraintViolation(reason)) => {
+            eprintln!("{reason}");
+            Ok(crate::exit::INVALID)
+        }
+        Err(error) => Err(error).context("failed to register the location"),
     }
 }
 

@@ -127,8 +127,9 @@ pub async fn create_accounts(
 }
 
 /// Creates the accounts of `world` (which must be `config.world()`) and captures every
-/// upload of `config` as its party, telling `progress` after each document. A document the store refuses stops the
-/// capture with the store's error (the simulator's events are valid, so that is a bug).
+/// upload of `config` as its party, telling `progress` after each document. A document the store refuses, or
+/// whose job names any problem (a master-data description not kept included), stops the capture with the store's
+/// error (the simulator's events and master data are valid and each party's own, so that is a bug).
 pub async fn capture_world(
     store: &dyn Store,
     world: &World,
@@ -178,7 +179,10 @@ pub async fn capture_world(
                 CaptureInput::new(upload.header, upload.events),
             )
             .await?;
-        if job.state != JobState::Succeeded || job.n_rejected > 0 {
+        // Any problem is a bug, a master-data one included: every party describes only its
+        // own places, itself and its own products, with well-shaped numbers, so the store
+        // keeps all of it (see `master_data.rs`).
+        if job.state != JobState::Succeeded || job.n_rejected > 0 || !job.errors.is_empty() {
             return Err(StoreError::ConstraintViolation(format!(
                 "the store refused a simulated document of {}: {}",
                 world.parties[upload.party].gln,

@@ -6,12 +6,17 @@
 //! holds its locks only while rows move. The month partitions for the record time are
 //! created (if missing) before the transaction too, because DDL inside it would lock the
 //! parent tables for every other capture.
+//!
+//! Master data from an enterprise's document is kept only where it describes the party's
+//! own locations, itself and its own products (`anxin_store::ownership`); the owners are read,
+//! and unowned GTINs claimed, inside the capture's transaction.
 
 use std::collections::HashSet;
 use std::pin::pin;
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
 use anxin_store::lab::ReleaseRow;
+use anxin_store::ownership::{self, Owners};
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::recall::RecallRow;
 use anxin_store::{
@@ -256,15 +261,13 @@ async fn store_document(
     document: &PreparedDocument,
     ledger: bool,
 ) -> Result<CaptureJob, StoreError> {
-    write_master_data(
-        tx,
-        &document.master,
-        document
-            .events
-            .first()
-            .map_or(0, |event| event.record_time_ms),
-    )
-    .await?;
+    let mut master = document.master.clone();
+    if let Some(party) = party {
+        let owners =
+            claim_and_read_owners(tx, &master, party, &job.job_id, document.record_time_ms).await?;
+        anxin_store::ownership::keep_own(&mut master, party, &owners);
+    }
+    write_master_data(tx, &master, document.record_time_ms).await?;
     for (prefix, iri) in &document.prefixes {
         tx.execute(
             "INSERT INTO namespace_prefix (prefix, iri) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -283,7 +286,7 @@ async fn store_document(
     job.n_rejected = document.problems.len() as u64;
     // Event problems, then master-data values not kept; only the former count as rejected.
     job.errors = document.problems.clone();
-    job.errors.extend(document.master.problems.iter().cloned());
+    job.errors.extend(master.problems);
     finish_job(&**tx, &job).await?;
     if job.n_stored > 0 {
         crate::subscriptions::queue_deliveries(&**tx, &job.job_id).await?;
@@ -488,6 +491,52 @@ async fn copy_index_rows(
         attrs,
     )
     .await
+}
+
+/// Makes `party` the owner of every GTIN the document describes that nobody owns yet, then
+/// reads the owners of the described locations (and their children) and products; in the
+/// capture's transaction, so the claims stand or fall with the document. A concurrent
+/// capture claiming the same GTIN waits on the first one's row and then reads its owner.
+async fn claim_and_read_owners(
+    tx: &deadpool_postgres::Transaction<'_>,
+    master: &MasterData,
+    party: &str,
+    job_id: &str,
+    now: i64,
+) -> Result<Owners, StoreError> {
+    let mut owners = Owners::default();
+    let glns = ownership::location_glns(master);
+    if !glns.is_empty() {
+        let rows = tx
+            .query(
+                "SELECT gln, party_gln FROM location_owner WHERE gln = ANY($1)",
+                &[&glns],
+            )
+            .await?;
+        owners
+            .locations
+            .extend(rows.iter().map(|row| (row.get(0), row.get(1))));
+    }
+    let gtins = ownership::product_gtins(master);
+    if !gtins.is_empty() {
+        tx.execute(
+            "INSERT INTO product_owner (gtin, party_gln, claimed_ms, job_id) \
+             SELECT gtin, $2, $3, $4 FROM unnest($1::text[]) AS claim(gtin) \
+             ON CONFLICT (gtin) DO NOTHING",
+            &[&gtins, &party, &now, &job_id],
+        )
+        .await?;
+        let rows = tx
+            .query(
+                "SELECT gtin, party_gln FROM product_owner WHERE gtin = ANY($1)",
+                &[&gtins],
+            )
+            .await?;
+        owners
+            .products
+            .extend(rows.iter().map(|row| (row.get(0), row.get(1))));
+    }
+    Ok(owners)
 }
 
 async fn write_master_data(

@@ -5,9 +5,14 @@
 //! problem listed. Under proceed the readable, valid events are stored and the problems are
 //! listed on the succeeded job. An event whose hash ID is already stored counts as a
 //! duplicate and is not stored again.
+//!
+//! Master data from an enterprise's document is kept only where it describes the party's
+//! own locations, itself and its own products (`anxin_store::ownership`); the owners are read,
+//! and unowned GTINs claimed, inside the capture's transaction.
 
 use anxin_store::capture::{INTERRUPTED, new_job_id};
 use anxin_store::lab::ReleaseRow;
+use anxin_store::ownership::{self, Owners};
 use anxin_store::prepare::{MasterData, PreparedDocument, PreparedEvent};
 use anxin_store::recall::RecallRow;
 use anxin_store::{
@@ -191,7 +196,13 @@ fn store_document(
     document: PreparedDocument,
     ledger: bool,
 ) -> Result<CaptureJob, StoreError> {
-    write_master_data(tx, &document.master, document.record_time_ms)?;
+    let mut master = document.master;
+    if let Some(party) = party {
+        let owners =
+            claim_and_read_owners(tx, &master, party, &job.job_id, document.record_time_ms)?;
+        anxin_store::ownership::keep_own(&mut master, party, &owners);
+    }
+    write_master_data(tx, &master, document.record_time_ms)?;
     for (prefix, iri) in &document.prefixes {
         tx.prepare_cached(
             "INSERT INTO namespace_prefix (prefix, iri) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -225,7 +236,7 @@ fn store_document(
     job.n_rejected = document.problems.len() as u64;
     // Event problems, then master-data values not kept; only the former count as rejected.
     job.errors = document.problems;
-    job.errors.extend(document.master.problems);
+    job.errors.extend(master.problems);
     finish_job(tx, &job)?;
     if n_stored > 0 {
         crate::subscriptions::queue_deliveries(tx, &job.job_id)?;
@@ -303,6 +314,41 @@ fn insert_event(
         attr.execute(params![seq, time, row.name, row.value])?;
     }
     Ok(Some(seq))
+}
+
+/// Makes `party` the owner of every GTIN the document describes that nobody owns yet, then
+/// reads the owners of the described locations (and their children) and products; in the
+/// capture's transaction, so the claims stand or fall with the document.
+fn claim_and_read_owners(
+    tx: &Transaction<'_>,
+    master: &MasterData,
+    party: &str,
+    job_id: &str,
+    now: i64,
+) -> Result<Owners, StoreError> {
+    let mut owners = Owners::default();
+    let mut location_owner =
+        tx.prepare_cached("SELECT party_gln FROM location_owner WHERE gln = ?1")?;
+    for gln in ownership::location_glns(master) {
+        let owner: Option<String> = location_owner
+            .query_row([&gln], |row| row.get(0))
+            .optional()?;
+        if let Some(owner) = owner {
+            owners.locations.insert(gln, owner);
+        }
+    }
+    let mut claim = tx.prepare_cached(
+        "INSERT INTO product_owner (gtin, party_gln, claimed_ms, job_id) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (gtin) DO NOTHING",
+    )?;
+    let mut product_owner =
+        tx.prepare_cached("SELECT party_gln FROM product_owner WHERE gtin = ?1")?;
+    for gtin in ownership::product_gtins(master) {
+        claim.execute(params![gtin, party, now, job_id])?;
+        let owner: String = product_owner.query_row([&gtin], |row| row.get(0))?;
+        owners.products.insert(gtin, owner);
+    }
+    Ok(owners)
 }
 
 fn write_master_data(

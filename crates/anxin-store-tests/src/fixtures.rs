@@ -154,12 +154,15 @@ fn element(
     }
 }
 
-/// A header with the master data of both parties' locations and of the product.
+const NAME: &str = "urn:epcglobal:cbv:mda#name";
+const REGION: &str = "https://anxin.example.cn/mda#regionCode";
+
+/// The manufacturer's header: the master data of its factory, its packing line and its
+/// product, as party A introduces itself (a party describes only what is its own).
 pub fn header() -> Header {
     let mut header = Header::new(time("2026-03-01T08:00:00+08:00"));
     header.namespaces.declare("anxin", ANXIN_NS);
-    let name = "urn:epcglobal:cbv:mda#name";
-    let region = "https://anxin.example.cn/mda#regionCode";
+    let (name, region) = (NAME, REGION);
     header.master_data = vec![
         Vocabulary {
             vocabulary_type: "urn:epcglobal:epcis:vtype:BusinessLocation".to_owned(),
@@ -178,11 +181,6 @@ pub fn header() -> Header {
                     vec![attribute(name, "包装线 1"), attribute(region, "440305")],
                     vec![],
                 ),
-                element(
-                    WAREHOUSE_B,
-                    vec![attribute(name, "哈尔滨仓库"), attribute(region, "230102")],
-                    vec![],
-                ),
             ],
         },
         Vocabulary {
@@ -199,5 +197,19 @@ pub fn header() -> Header {
             )],
         },
     ];
+    header
+}
+
+/// The distributor's header: the master data of its warehouse, as party B describes it.
+pub fn distributor_header() -> Header {
+    let mut header = Header::new(time("2026-03-03T08:00:00+08:00"));
+    header.master_data = vec![Vocabulary {
+        vocabulary_type: "urn:epcglobal:epcis:vtype:BusinessLocation".to_owned(),
+        elements: vec![element(
+            WAREHOUSE_B,
+            vec![attribute(NAME, "哈尔滨仓库"), attribute(REGION, "230102")],
+            vec![],
+        )],
+    }];
     header
 }

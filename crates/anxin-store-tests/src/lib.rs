@@ -10,6 +10,7 @@ pub mod examples;
 pub mod fixtures;
 pub mod lab;
 pub mod ledger;
+pub mod master_data;
 pub mod quality;
 pub mod recall;
 pub mod story;

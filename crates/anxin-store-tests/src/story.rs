@@ -34,6 +34,7 @@ pub async fn run_story(store: &dyn Store) {
     fidelity(store, &cast).await;
     named_queries(store, &cast).await;
     master_data(store, &cast).await;
+    crate::master_data::master_data_from_its_owner(store, &cast.admin, &cast.maker).await;
     interrupted_jobs(store, &cast).await;
     transformations_and_corrections(store, &cast).await;
     subscriptions(store, &cast).await;
@@ -176,11 +177,19 @@ async fn capture_and_deduplicate(store: &dyn Store, cast: &Cast) {
         None,
         "another's job"
     );
-    let input = CaptureInput::new(header(), vec![storing(1, "2026-03-03T10:00:00+08:00")]);
+    let input = CaptureInput::new(
+        distributor_header(),
+        vec![storing(1, "2026-03-03T10:00:00+08:00")],
+    );
     let job = capture(store, &cast.distributor, ErrorBehaviour::Rollback, input)
         .await
         .expect("distributor capture");
     assert_eq!(job.n_stored, 1);
+    assert!(
+        job.errors.is_empty(),
+        "the distributor describes its own warehouse: {:?}",
+        job.errors
+    );
 }
 
 async fn rollback_and_proceed(store: &dyn Store, cast: &Cast) {
@@ -216,7 +225,10 @@ async fn rollback_and_proceed(store: &dyn Store, cast: &Cast) {
 }
 
 async fn refusals(store: &dyn Store, cast: &Cast) {
-    let at_factory = CaptureInput::new(header(), vec![storing(9, "2026-03-05T10:00:00+08:00")]);
+    let at_factory = CaptureInput::new(
+        distributor_header(),
+        vec![storing(9, "2026-03-05T10:00:00+08:00")],
+    );
     let mut foreign = at_factory.clone();
     foreign.events[0].biz_location = Some(anxin_epcis::Location {
         id: FACTORY_A.into(),

@@ -17,6 +17,7 @@ pub mod capture;
 mod error;
 pub mod lab;
 pub mod ledger;
+pub mod ownership;
 pub mod prepare;
 pub mod quality;
 pub mod query;

@@ -394,10 +394,12 @@ pub struct MasterData {
     pub parties: Vec<PartyRecord>,
     /// Products (`EPCClass`).
     pub products: Vec<ProductRecord>,
-    /// Attributes that were read but not kept because their value has the wrong shape, one
-    /// sentence each naming the element, the attribute and the shape expected. They do not
-    /// make the document fail: the events and the rest of the master data are still stored,
-    /// and the sentences are added to the capture job's errors.
+    /// What was read but not kept, one sentence each: an attribute whose value has the wrong
+    /// shape (naming the element, the attribute and the shape expected), and, once the store
+    /// has applied [`crate::ownership::keep_own`], a description the capturing party may not
+    /// give (naming the element and its owner). They do not make the document fail: the
+    /// events and the rest of the master data are still stored, and the sentences are added
+    /// to the capture job's errors.
     pub problems: Vec<String>,
 }
 

@@ -271,3 +271,96 @@ fn the_ledger_verifies_proves_and_names_an_event_edited_behind_its_back() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Only a place's owner describes it: a manufacturer's description of a warehouse that is not
+/// yet its own is not kept (and the capture says so); once `anxin account add-location`
+/// makes it the manufacturer's, the same document's description is kept; another party
+/// cannot then take the place.
+#[test]
+fn a_place_is_described_only_once_it_is_the_party_s_own() {
+    let dir = temp_dir("store-add-location");
+    let db_path = dir.join("anxin.db");
+    let db = format!("sqlite://{}", db_path.display());
+    let (_, token) = create_account(&db);
+    let warehouse = "urn:epc:id:sgln:6901234.00001.0";
+    let document = serde_json::json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T08:00:00+08:00",
+        "epcisHeader": {"epcisMasterData": {"vocabularyList": [{
+            "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+            "vocabularyElementList": [{
+                "id": warehouse,
+                "attributes": [{"id": "urn:epcglobal:cbv:mda#name", "attribute": "二号仓"}]
+            }]
+        }]}},
+        "epcisBody": {"eventList": []}
+    });
+    let file = dir.join("master-data.jsonld");
+    std::fs::write(&file, document.to_string()).unwrap();
+    let capture = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_anxin"))
+            .args(["capture", file.to_str().unwrap(), "--db", &db])
+            .env("ANXIN_TOKEN", &token)
+            .output()
+            .expect("anxin runs");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let name = || -> Option<String> {
+        let connection = rusqlite::Connection::open(&db_path).unwrap();
+        connection
+            .query_row(
+                "SELECT name FROM location WHERE gln = '6901234000016'",
+                [],
+                |row| row.get(0),
+            )
+            .ok()
+    };
+
+    let before = capture();
+    assert!(
+        before.contains(warehouse)
+            && before.contains("belongs to no party on the platform")
+            && before.contains("not kept"),
+        "{before}"
+    );
+    assert_eq!(name(), None);
+
+    let added = anxin(&[
+        "account",
+        "add-location",
+        warehouse,
+        "--party",
+        "urn:epc:id:pgln:6901234.00000",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(added.status.code(), Some(0), "{}", text(&added.stderr));
+    assert!(
+        text(&added.stdout).contains("location 6901234000016 belongs to party 6901234000009"),
+        "{}",
+        text(&added.stdout)
+    );
+    let after = capture();
+    assert!(!after.contains("not kept"), "{after}");
+    assert_eq!(name().as_deref(), Some("二号仓"));
+
+    let taken = anxin(&[
+        "account",
+        "add-location",
+        warehouse,
+        "--party",
+        "urn:epc:id:pgln:6905555.00000",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(
+        text(&taken.stderr).contains("already belongs to party 6901234000009"),
+        "{}",
+        text(&taken.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

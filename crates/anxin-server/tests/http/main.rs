@@ -9,6 +9,7 @@ mod helpers;
 mod lab;
 mod labels;
 mod ledger;
+mod master_data;
 mod pages;
 mod quality;
 mod queries;

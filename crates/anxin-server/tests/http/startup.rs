@@ -124,7 +124,10 @@ async fn a_server_whose_graph_is_building_answers_503_for_a_passport_and_200_onc
     let job = starting
         .capture(
             &app.distributor,
-            crate::trace::document_of(vec![fixtures::storing(1, "2026-03-04T08:00:00+08:00")]),
+            crate::trace::distributor_document(vec![fixtures::storing(
+                1,
+                "2026-03-04T08:00:00+08:00",
+            )]),
         )
         .await;
     assert_eq!(job["success"], true, "{job}");

@@ -3,7 +3,7 @@
 //! stores it), traced both ways, recalled and exported; who may ask what; bad input.
 
 use anxin_epcis::{
-    Document, Event, EventType, ExtValue, Extension, Location, MasterDataAttribute, QName,
+    Document, Event, EventType, ExtValue, Extension, Header, Location, MasterDataAttribute, QName,
     QuantityElement, Vocabulary, VocabularyElement,
 };
 use anxin_store::Role;
@@ -66,19 +66,31 @@ fn party_element(id: &str, name: &str, kind: &str, region: &str) -> VocabularyEl
     }
 }
 
-/// A document with the fixtures' master data and both parties described.
-pub(crate) fn document_of(events: Vec<Event>) -> String {
-    document(events)
+/// The manufacturer's document: its own master data (factory, line, product) and itself.
+fn document(events: Vec<Event>) -> String {
+    let header = fixtures::header();
+    with_party(
+        header,
+        party_element(PARTY_A, "安心乳业", "manufacturer", "440305"),
+        events,
+    )
 }
 
-fn document(events: Vec<Event>) -> String {
-    let mut header = fixtures::header();
+/// The distributor's document: its own warehouse and itself (a party describes only what is
+/// its own; anything else would not be kept).
+pub(crate) fn distributor_document(events: Vec<Event>) -> String {
+    let header = fixtures::distributor_header();
+    with_party(
+        header,
+        party_element(PARTY_B, "北方经销", "distributor", "230102"),
+        events,
+    )
+}
+
+fn with_party(mut header: Header, party: VocabularyElement, events: Vec<Event>) -> String {
     header.master_data.push(Vocabulary {
         vocabulary_type: "urn:epcglobal:epcis:vtype:Party".to_owned(),
-        elements: vec![
-            party_element(PARTY_A, "安心乳业", "manufacturer", "440305"),
-            party_element(PARTY_B, "北方经销", "distributor", "230102"),
-        ],
+        elements: vec![party],
     });
     let mut out = Vec::new();
     anxin_epcis::json::write_document(&mut out, &Document { header, events }).expect("write");
@@ -99,13 +111,15 @@ pub(crate) async fn chain(app: &TestApp) {
         )
         .await;
     assert_eq!(job["success"], true, "{job}");
+    assert_eq!(job["errors"], serde_json::json!([]), "{job}");
     let job = app
         .capture(
             &app.distributor,
-            document(vec![fixtures::storing(1, "2026-03-03T08:00:00+08:00")]),
+            distributor_document(vec![fixtures::storing(1, "2026-03-03T08:00:00+08:00")]),
         )
         .await;
     assert_eq!(job["success"], true, "{job}");
+    assert_eq!(job["errors"], serde_json::json!([]), "{job}");
 }
 
 pub(crate) async fn admin(app: &TestApp) -> String {
