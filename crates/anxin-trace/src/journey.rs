@@ -161,7 +161,19 @@ impl TraceGraph {
     /// # Errors
     /// As [`TraceGraph::resolve`].
     pub fn journey(&self, id: &str, now_ms: i64) -> Result<Journey, TraceError> {
-        let node = self.resolve(id)?;
+        Ok(self.journey_of_node(self.resolve(id)?, now_ms))
+    }
+
+    /// [`TraceGraph::journey`] of the item named by `link`, a canonical GS1 Digital Link
+    /// exactly as [`anxin_gs1::Gs1Key::to_digital_link`] writes it (what a passport has in
+    /// hand already), found without reading it again; `None` when no event names it. Any
+    /// other text is simply not found: use [`TraceGraph::journey`] for it.
+    pub fn journey_of_link(&self, link: &str, now_ms: i64) -> Option<Journey> {
+        let node = self.ids.get(link)?;
+        Some(self.journey_of_node(node, now_ms))
+    }
+
+    fn journey_of_node(&self, node: NodeId, now_ms: i64) -> Journey {
         let mut events = self.events_about(node, now_ms, &mut Default::default(), 0);
         let raw = self.raw_state(&events);
         let lot = self.nodes.lot[node as usize];
@@ -228,12 +240,12 @@ impl TraceGraph {
                     .filter(|(_, event)| own.contains(event))
                     .find_map(|(_, event)| self.ilmd_dates.get(event))
             });
-        Ok(Journey {
+        Journey {
             state,
             steps,
             production_date: dates.and_then(|d| self.term_opt(d.production)),
             expiry_date: dates.and_then(|d| self.term_opt(d.expiry)),
-        })
+        }
     }
 
     /// The events that name a node itself (in any role but containment).

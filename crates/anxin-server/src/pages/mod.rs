@@ -32,7 +32,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-pub use i18n::{Lang, Texts};
+pub use i18n::{HtmlTexts, Lang, Texts};
 
 use crate::AppState;
 
@@ -65,9 +65,13 @@ const STYLE_VERSION: u64 = {
 static STYLE_FILE: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("style-{STYLE_VERSION:016x}.css"));
 
-/// Where the stylesheet of this build is: `/static/style-{hash}.css`.
-pub fn style_href() -> String {
-    format!("/static/{}", *STYLE_FILE)
+static STYLE_HREF: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/static/{}", *STYLE_FILE));
+
+/// Where the stylesheet of this build is: `/static/style-{hash}.css` (letters, digits and
+/// `/.-` only, so a page writes it without escaping).
+pub fn style_href() -> &'static str {
+    &STYLE_HREF
 }
 
 /// `GET /static/{file}`: the stylesheet under its versioned name (kept by browsers for a
@@ -172,6 +176,8 @@ pub struct Chrome {
     pub lang: Lang,
     /// Its words.
     pub t: &'static Texts,
+    /// Its words as escaped HTML, for templates to write with `|safe`.
+    pub h: &'static HtmlTexts,
     /// The link of the language switch.
     pub switch_href: String,
     /// The signed-in account's name, when signed in.
@@ -186,6 +192,7 @@ impl Chrome {
         Chrome {
             lang: page.lang,
             t: page.t(),
+            h: page.lang.html(),
             switch_href: page.switch_href.clone(),
             user: None,
             csrf: String::new(),

@@ -143,6 +143,25 @@ fn a_lot_has_a_journey_of_the_events_naming_it() {
 }
 
 #[test]
+fn a_journey_by_canonical_link_is_the_journey_and_other_text_is_not_found() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    for id in [chain.cans[0].clone(), chain.cans[3].clone(), lot(1, "L1")] {
+        assert_eq!(
+            graph.journey_of_link(&id, LATER),
+            Some(graph.journey(&id, LATER).unwrap()),
+            "{id}"
+        );
+    }
+    // The same can as a link on another host resolves through `journey`, but it is not a
+    // canonical link.
+    let other_host = chain.cans[3].replace("https://id.gs1.org", "https://example.com");
+    assert!(graph.journey(&other_host, LATER).is_ok());
+    assert!(graph.journey_of_link(&other_host, LATER).is_none());
+    assert!(graph.journey_of_link(&can(1, 99), LATER).is_none());
+}
+
+#[test]
 fn times_are_written_as_rfc_3339_at_their_own_offset() {
     // Offsets from UTC-12:00 to UTC+14:00, half and three-quarter hours included; times with
     // and without milliseconds, across a leap day and before 1970.
