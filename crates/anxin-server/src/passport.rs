@@ -557,13 +557,16 @@ async fn passport_of(
             .formula_registration
             .clone_from(&product.formula_registration);
     }
-    let mut made_by: Option<&anxin_trace::JourneyStep> = None;
+    let mut made_by: Option<u64> = None;
     let looked_up = std::time::Instant::now();
     // Steps come in runs at one place (made, packed and shipped at the factory), so a place
     // is looked up once per run.
     let mut last_place: Option<(&str, Option<std::sync::Arc<crate::directory::PlaceView>>)> = None;
-    for step in &journey.steps {
-        let biz_step = step.biz_step.clone().unwrap_or_default();
+    let mut journey = journey;
+    for step in &mut journey.steps {
+        // Taken, not copied: the journey is the page's own.
+        let biz_step = step.biz_step.take().unwrap_or_default();
+        let step: &anxin_trace::JourneyStep = step;
         let place = match (&step.place, &last_place) {
             (Some(id), Some((last_id, last_view))) if id == last_id => last_view.clone(),
             (Some(id), _) => {
@@ -578,7 +581,7 @@ async fn passport_of(
             (None, _) => None,
         };
         if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
-            made_by = Some(step);
+            made_by = Some(step.event_seq);
             passport.made_at = place.as_ref().and_then(|place| place.record.name.clone());
             passport.production_licence = place
                 .as_ref()
@@ -615,8 +618,8 @@ async fn passport_of(
     passport.quality = std::sync::Arc::clone(&facts.quality);
     passport.lot_view = facts;
     // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
-    if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
-        && let Ok(check) = ledger.check_leaf(step.event_seq - 1).await
+    if let (Some(ledger), Some(event_seq)) = (&state.ledger, made_by)
+        && let Ok(check) = ledger.check_leaf(event_seq - 1).await
     {
         passport.ledger = Some(LedgerCheck {
             verified: check.verified,
