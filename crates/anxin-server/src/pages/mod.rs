@@ -129,7 +129,24 @@ pub struct Page {
 impl Page {
     /// Reads the language from `?lang=`, else the `ax_lang` cookie, else Chinese.
     pub fn from_parts(parts: &Parts) -> Page {
-        let query = parts.uri.query().unwrap_or("");
+        let path = parts.uri.path();
+        let Some(query) = parts.uri.query() else {
+            // No query (most requests, every scanned passport): the switch is the path and
+            // `?lang=` alone, as the general case below would write it, without its parsing.
+            let lang = cookie(&parts.headers, LANG_COOKIE)
+                .and_then(Lang::parse)
+                .unwrap_or_default();
+            let other = lang.other().code();
+            let mut switch_href = String::with_capacity(path.len() + 6 + other.len());
+            switch_href.push_str(path);
+            switch_href.push_str("?lang=");
+            switch_href.push_str(other);
+            return Page {
+                lang,
+                path_and_query: path.to_owned(),
+                switch_href,
+            };
+        };
         let asked = form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "lang")
             .and_then(|(_, value)| Lang::parse(&value));
@@ -143,11 +160,7 @@ impl Page {
             }
         }
         others.append_pair("lang", lang.other().code());
-        let path = parts.uri.path();
-        let path_and_query = match parts.uri.query() {
-            Some(query) => format!("{path}?{query}"),
-            None => path.to_owned(),
-        };
+        let path_and_query = format!("{path}?{query}");
         Page {
             lang,
             path_and_query,
