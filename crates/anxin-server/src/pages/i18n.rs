@@ -91,9 +91,9 @@ macro_rules! texts {
         }
 
         static ZH_HTML: std::sync::LazyLock<HtmlTexts> =
-            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once($zh),)* });
+            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once(ZH.$key),)* });
         static EN_HTML: std::sync::LazyLock<HtmlTexts> =
-            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once($en),)* });
+            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once(EN.$key),)* });
     };
 }
 
