@@ -455,15 +455,16 @@ fn step_label(step: &str) -> &'static str {
     Lang::Zh.texts().step(step)
 }
 
-/// The passport of an item by its canonical Digital Link; `None` when no event names it.
+/// The passport of an item by its canonical Digital Link (any other form of the code is
+/// read and written canonically first); `None` when no event names it.
 ///
 /// Answered from memory once warm: the item's state, journey and dates from the trace graph
-/// ([`anxin_trace::TraceGraph::journey`]), names from [`crate::directory::MasterData`], the
+/// ([`anxin_trace::TraceGraph::journey_of_link`]), names from [`crate::directory::MasterData`], the
 /// lot's sources and quality from [`LotFacts`], and the ledger check from the in-memory tree
 /// with the commissioning leaf's row kept ([`crate::ledger::Ledger::check_leaf`]).
 pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, String> {
     let key = anxin_gs1::Gs1Key::parse(link).map_err(|err| err.to_string())?;
-    passport_of(state, &key, link).await
+    passport_of(state, &key, &key.to_digital_link()).await
 }
 
 /// [`passport`] for a key already read, whose canonical Digital Link is `link`.
