@@ -149,7 +149,9 @@ pub enum LedgerError {
 pub struct LeafCheck {
     /// The leaf's event's `eventID`.
     pub event_id: String,
-    /// Where its event's raw proof is served: `/api/v1/ledger/proof/{eventID}`.
+    /// Where its event's raw proof is served: `/api/v1/ledger/proof/{eventID}`, the ID
+    /// form-urlencoded (so only letters, digits and `*-._+%`; the passport page writes it
+    /// without escaping).
     pub proof_path: String,
     /// The signed head's tree size it was checked against.
     pub tree_size: u64,

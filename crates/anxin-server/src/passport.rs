@@ -106,8 +106,10 @@ fn qr_image(asked: &str, page: &Page) -> Response {
 /// name, when its owner sent master data) and `address` (its city or address).
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// When (as written, with its offset).
-    pub time: String,
+    /// When (as written, with its offset): always [`anxin_trace::JourneyStep::time_as_written`]'s
+    /// text (digits and `-T:.+`), which the page writes without escaping; so it is set only
+    /// here.
+    time: String,
     /// The CBV business step, e.g. `shipping`.
     pub biz_step: String,
     /// The step in Chinese.
@@ -141,20 +143,50 @@ impl Step {
         self.place.as_ref().map_or("", |place| place.html.as_str())
     }
 
-    /// The time as a reader wants it: the date and minute as written at the place (its own
-    /// offset), e.g. `2026-10-01 14:00` from `2026-10-01T14:00:20+08:00`.
-    pub fn shown_time(&self) -> String {
+    /// When, as written (RFC 3339 with the offset it was written in).
+    pub fn time(&self) -> &str {
+        &self.time
+    }
+
+    /// Appends the time as a reader wants it: the date and minute as written at the place
+    /// (its own offset), e.g. `2026-10-01 14:00` from `2026-10-01T14:00:20+08:00`.
+    fn write_shown_time(&self, out: &mut String) {
         match (self.time.get(..10), self.time.get(11..16)) {
             (Some(date), Some(minute)) if self.time.as_bytes().get(10) == Some(&b'T') => {
-                let mut shown = String::with_capacity(16);
-                shown.push_str(date);
-                shown.push(' ');
-                shown.push_str(minute);
-                shown
+                out.push_str(date);
+                out.push(' ');
+                out.push_str(minute);
             }
-            _ => self.time.clone(),
+            _ => out.push_str(&self.time),
         }
     }
+}
+
+/// A passport's journey as the page's list items (`<li>…</li>` and a newline each), written
+/// into one string rather than through the template: a journey has a dozen steps, and
+/// escaping each step's time and label again on every page was a visible part of its cost.
+/// Nothing here needs escaping but the place, which its [`crate::directory::PlaceView`] holds
+/// escaped already: the time is `time_as_written`'s digits and `-T:.+`, and a step's label
+/// is one of [`crate::pages::Texts::step`]'s fixed words (the tests check both).
+fn journey_html(steps: &[Step], lang: Lang) -> String {
+    let texts = lang.texts();
+    let mut html = String::with_capacity(steps.len() * 192);
+    for step in steps {
+        html.push_str("<li><time datetime=\"");
+        html.push_str(&step.time);
+        html.push_str("\">");
+        step.write_shown_time(&mut html);
+        html.push_str("</time> ");
+        // `label` is the Chinese word already (the JSON form's).
+        html.push_str(if lang == Lang::Zh {
+            step.label
+        } else {
+            texts.step(&step.biz_step)
+        });
+        html.push_str(step.place_html());
+        html.push_str("</li>\n");
+    }
+    html
 }
 
 /// A place the item's raw milk or an ingredient came from.
@@ -258,7 +290,13 @@ struct PassportPage<'a> {
     qr_url: String,
     /// The lot-level part, rendered once per lot and language ([`LotView::html`]).
     lot_html: &'a str,
+    /// The journey's list items ([`journey_html`]).
+    journey_html: &'a str,
 }
+
+/// Room reserved for a passport page before rendering it: a can's page is about 4 KB, so one
+/// allocation holds it instead of a string doubling its way there.
+const PAGE_BYTES_RESERVED: usize = 6 * 1024;
 
 /// The lot-level part of a passport page (`templates/passport_lot.html`).
 #[derive(Template)]
@@ -355,15 +393,18 @@ async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap)
         Ok(Some(passport)) => {
             let qr_url = qr_path(&passport.link);
             let lot_html = passport.lot_view.html(page.lang);
+            let journey_html = journey_html(&passport.journey, page.lang);
+            let mut html = String::with_capacity(PAGE_BYTES_RESERVED);
             match (PassportPage {
                 c: Chrome::public(page),
                 p: &passport,
                 qr_url,
                 lot_html: &lot_html,
+                journey_html: &journey_html,
             })
-            .render()
+            .render_into(&mut html)
             {
-                Ok(html) => {
+                Ok(()) => {
                     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
                 }
                 Err(_) => problem(
@@ -414,15 +455,16 @@ fn step_label(step: &str) -> &'static str {
     Lang::Zh.texts().step(step)
 }
 
-/// The passport of an item by its canonical Digital Link; `None` when no event names it.
+/// The passport of an item by its canonical Digital Link (any other form of the code is
+/// read and written canonically first); `None` when no event names it.
 ///
 /// Answered from memory once warm: the item's state, journey and dates from the trace graph
-/// ([`anxin_trace::TraceGraph::journey`]), names from [`crate::directory::MasterData`], the
+/// ([`anxin_trace::TraceGraph::journey_of_link`]), names from [`crate::directory::MasterData`], the
 /// lot's sources and quality from [`LotFacts`], and the ledger check from the in-memory tree
 /// with the commissioning leaf's row kept ([`crate::ledger::Ledger::check_leaf`]).
 pub async fn passport(state: &AppState, link: &str) -> Result<Option<Passport>, String> {
     let key = anxin_gs1::Gs1Key::parse(link).map_err(|err| err.to_string())?;
-    passport_of(state, &key, link).await
+    passport_of(state, &key, &key.to_digital_link()).await
 }
 
 /// [`passport`] for a key already read, whose canonical Digital Link is `link`.
@@ -449,8 +491,9 @@ async fn passport_of(
     let now_ms = anxin_store::now_ms();
     let (journey, leaves) = {
         let followed = tracer.read().await.map_err(unavailable)?;
+        // `link` is the key's canonical Digital Link, so the graph finds it as it is.
         (
-            followed.graph().journey(link, now_ms).ok(),
+            followed.graph().journey_of_link(link, now_ms),
             followed.leaves_applied(),
         )
     };
@@ -464,17 +507,18 @@ async fn passport_of(
     } else {
         item.lot.clone()
     };
+    let facts = state
+        .lot_facts
+        .get(state, link, lot_link.as_deref(), &gtin, leaves)
+        .await
+        .map_err(unavailable)?;
     let mut passport = Passport {
         link: link.to_owned(),
         kind,
         gtin: gtin.clone(),
         serial,
-        lot: lot.or(item.lot.as_deref().and_then(|lot| {
-            match anxin_gs1::Gs1Key::parse(lot).ok()? {
-                anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
-                _ => None,
-            }
-        })),
+        // A can's lot number is its lot's, read once with the lot's view.
+        lot: lot.or_else(|| facts.lot_number.clone()),
         product: None,
         brand: None,
         stage: None,
@@ -514,20 +558,31 @@ async fn passport_of(
             .formula_registration
             .clone_from(&product.formula_registration);
     }
-    let mut made_by: Option<&anxin_trace::JourneyStep> = None;
+    let mut made_by: Option<u64> = None;
     let looked_up = std::time::Instant::now();
-    for step in &journey.steps {
-        let biz_step = step.biz_step.clone().unwrap_or_default();
-        let place = match &step.place {
-            Some(id) => master
-                .place_at(&*state.store, id, looked_up)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
+    // Steps come in runs at one place (made, packed and shipped at the factory), so a place
+    // is looked up once per run.
+    let mut last_place: Option<(&str, Option<std::sync::Arc<crate::directory::PlaceView>>)> = None;
+    let mut journey = journey;
+    for step in &mut journey.steps {
+        // Taken, not copied: the journey is the page's own.
+        let biz_step = step.biz_step.take().unwrap_or_default();
+        let step: &anxin_trace::JourneyStep = step;
+        let place = match (&step.place, &last_place) {
+            (Some(id), Some((last_id, last_view))) if id == last_id => last_view.clone(),
+            (Some(id), _) => {
+                let view = master
+                    .place_at(&*state.store, id, looked_up)
+                    .await
+                    .ok()
+                    .flatten();
+                last_place = Some((id, view.clone()));
+                view
+            }
+            (None, _) => None,
         };
         if step.own && biz_step.ends_with("commissioning") && made_by.is_none() {
-            made_by = Some(step);
+            made_by = Some(step.event_seq);
             passport.made_at = place.as_ref().and_then(|place| place.record.name.clone());
             passport.production_licence = place
                 .as_ref()
@@ -560,17 +615,12 @@ async fn passport_of(
         });
         passport.expired = today.is_ok_and(|today| today > expiry);
     }
-    let facts = state
-        .lot_facts
-        .get(state, link, lot_link.as_deref(), &gtin, leaves)
-        .await
-        .map_err(unavailable)?;
     passport.sources = std::sync::Arc::clone(&facts.sources);
     passport.quality = std::sync::Arc::clone(&facts.quality);
     passport.lot_view = facts;
     // The graph's sequence numbers are leaf index + 1 (see `crate::trace`).
-    if let (Some(ledger), Some(step)) = (&state.ledger, made_by)
-        && let Ok(check) = ledger.check_leaf(step.event_seq - 1).await
+    if let (Some(ledger), Some(event_seq)) = (&state.ledger, made_by)
+        && let Ok(check) = ledger.check_leaf(event_seq - 1).await
     {
         passport.ledger = Some(LedgerCheck {
             verified: check.verified,
@@ -586,6 +636,8 @@ async fn passport_of(
 /// ingredients came from, its release and the product's committed standard.
 #[derive(Debug, Default)]
 pub struct LotView {
+    /// The lot's number (`10` of its Digital Link); `None` for an item in no lot.
+    pub lot_number: Option<String>,
     /// The places of the backward trace's sources.
     pub sources: std::sync::Arc<Vec<Source>>,
     /// Release and committed standard.
@@ -745,7 +797,12 @@ async fn lot_view(
             });
         }
     }
+    let lot_number = lot.and_then(|lot| match anxin_gs1::Gs1Key::parse(lot).ok()? {
+        anxin_gs1::Gs1Key::Lgtin(lgtin) => Some(lgtin.lot().to_owned()),
+        _ => None,
+    });
     Ok(LotView {
+        lot_number,
         sources: std::sync::Arc::new(sources),
         quality: std::sync::Arc::new(quality_status(state, gtin, lot).await?),
         html: Default::default(),

@@ -161,7 +161,19 @@ impl TraceGraph {
     /// # Errors
     /// As [`TraceGraph::resolve`].
     pub fn journey(&self, id: &str, now_ms: i64) -> Result<Journey, TraceError> {
-        let node = self.resolve(id)?;
+        Ok(self.journey_of_node(self.resolve(id)?, now_ms))
+    }
+
+    /// [`TraceGraph::journey`] of the item named by `link`, a canonical GS1 Digital Link
+    /// exactly as [`anxin_gs1::Gs1Key::to_digital_link`] writes it (what a passport has in
+    /// hand already), found without reading it again; `None` when no event names it. Any
+    /// other text is simply not found: use [`TraceGraph::journey`] for it.
+    pub fn journey_of_link(&self, link: &str, now_ms: i64) -> Option<Journey> {
+        let node = self.ids.get(link)?;
+        Some(self.journey_of_node(node, now_ms))
+    }
+
+    fn journey_of_node(&self, node: NodeId, now_ms: i64) -> Journey {
         let mut events = self.events_about(node, now_ms, &mut Default::default(), 0);
         let raw = self.raw_state(&events);
         let lot = self.nodes.lot[node as usize];
@@ -185,11 +197,16 @@ impl TraceGraph {
             events.sort_unstable();
             events.dedup();
         }
-        let own: hashbrown::HashSet<u32> = self.own_events(node).collect();
+        // An item names a handful of events itself (a lot: a few more), so a sorted list
+        // searched by halves costs less than a hash set built for each journey.
+        let mut own: Vec<u32> = self.own_events(node).collect();
+        own.sort_unstable();
+        own.dedup();
+        let own = |event: &u32| own.binary_search(event).is_ok();
         let steps = events
             .iter()
             .filter_map(|&(_, event)| {
-                let is_own = own.contains(&event);
+                let is_own = own(&event);
                 let record = &self.events[event as usize];
                 let step = self.term_opt(record.biz_step);
                 if !is_own {
@@ -225,15 +242,15 @@ impl TraceGraph {
                 events
                     .iter()
                     .rev()
-                    .filter(|(_, event)| own.contains(event))
+                    .filter(|(_, event)| own(event))
                     .find_map(|(_, event)| self.ilmd_dates.get(event))
             });
-        Ok(Journey {
+        Journey {
             state,
             steps,
             production_date: dates.and_then(|d| self.term_opt(d.production)),
             expiry_date: dates.and_then(|d| self.term_opt(d.expiry)),
-        })
+        }
     }
 
     /// The events that name a node itself (in any role but containment).

@@ -60,6 +60,14 @@ impl Lang {
             Lang::En => &EN,
         }
     }
+
+    /// The words of this language as escaped HTML ([`HtmlTexts`]).
+    pub fn html(self) -> &'static HtmlTexts {
+        match self {
+            Lang::Zh => &ZH_HTML,
+            Lang::En => &EN_HTML,
+        }
+    }
 }
 
 macro_rules! texts {
@@ -71,7 +79,65 @@ macro_rules! texts {
         }
         static ZH: Texts = Texts { $($key: $zh,)* };
         static EN: Texts = Texts { $($key: $en,)* };
+
+        /// The words of one language written out as HTML once, with the escaping the
+        /// templates give text (askama's `Html` escaper), so a page shows them with `|safe`
+        /// instead of escaping the same fixed text on every request. Its own type, so that
+        /// none of [`Texts`]' methods (which tell the language by the address of its words)
+        /// can be called on it by mistake.
+        #[derive(Debug)]
+        pub struct HtmlTexts {
+            $(#[doc = $zh] pub $key: &'static str,)*
+        }
+
+        static ZH_HTML: std::sync::LazyLock<HtmlTexts> =
+            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once(ZH.$key),)* });
+        static EN_HTML: std::sync::LazyLock<HtmlTexts> =
+            std::sync::LazyLock::new(|| HtmlTexts { $($key: escaped_once(EN.$key),)* });
     };
+}
+
+/// The CBV business steps a page names, with their Chinese and English words. None of the
+/// words needs HTML escaping (the passport writes them as they are; a test checks).
+const STEP_WORDS: [(&str, &str, &str); 15] = [
+    ("commissioning", "生产赋码", "commissioning"),
+    ("packing", "装箱", "packing"),
+    ("unpacking", "拆箱", "unpacking"),
+    ("shipping", "发货", "shipping"),
+    ("receiving", "收货", "receiving"),
+    ("retail_selling", "零售售出", "retail sale"),
+    ("inspecting", "检验", "inspection"),
+    ("holding", "暂停/召回", "holding / recall"),
+    ("storing", "入库", "storing"),
+    ("departing", "离开", "departing"),
+    ("arriving", "到达", "arriving"),
+    ("picking", "拣货", "picking"),
+    ("reserving", "预订", "reserving"),
+    ("transforming", "加工", "transforming"),
+    ("", "—", "—"),
+];
+
+/// The words for any other step.
+const STEP_OTHER: (&str, &str) = ("其他", "other");
+
+/// `text` as askama writes it into a page: itself when it has nothing to escape, else an
+/// escaped copy made once and kept for the life of the process (one per word and language at
+/// most, a bounded few hundred bytes).
+fn escaped_once(text: &'static str) -> &'static str {
+    let escaped = html_escaped(text);
+    if escaped == text {
+        text
+    } else {
+        Box::leak(escaped.into_boxed_str())
+    }
+}
+
+/// `text` escaped as askama's `Html` escaper escapes `{{ text }}` in a template.
+pub fn html_escaped(text: &str) -> String {
+    match askama::filters::escape(text, askama::filters::Html) {
+        Ok(safe) => safe.to_string(),
+        Err(never) => match never {},
+    }
 }
 
 texts! {
@@ -393,27 +459,16 @@ impl Texts {
     /// A CBV business step (full URI or bare word) in words.
     pub fn step(&self, step: &str) -> &'static str {
         let zh = std::ptr::eq(self, &ZH);
+        // Byte by byte (the three are ASCII, so any byte found is a character boundary): a
+        // passport asks this for every step, and a search for a set of chars cost more.
         let word = step
-            .rfind(['/', '-', ':'])
+            .bytes()
+            .rposition(|byte| matches!(byte, b'/' | b'-' | b':'))
             .map_or(step, |at| &step[at + 1..]);
-        let (cn, en) = match word {
-            "commissioning" => ("生产赋码", "commissioning"),
-            "packing" => ("装箱", "packing"),
-            "unpacking" => ("拆箱", "unpacking"),
-            "shipping" => ("发货", "shipping"),
-            "receiving" => ("收货", "receiving"),
-            "retail_selling" => ("零售售出", "retail sale"),
-            "inspecting" => ("检验", "inspection"),
-            "holding" => ("暂停/召回", "holding / recall"),
-            "storing" => ("入库", "storing"),
-            "departing" => ("离开", "departing"),
-            "arriving" => ("到达", "arriving"),
-            "picking" => ("拣货", "picking"),
-            "reserving" => ("预订", "reserving"),
-            "transforming" => ("加工", "transforming"),
-            "" => ("—", "—"),
-            _ => ("其他", "other"),
-        };
+        let (cn, en) = STEP_WORDS
+            .iter()
+            .find(|(known, _, _)| *known == word)
+            .map_or(STEP_OTHER, |&(_, cn, en)| (cn, en));
         if zh { cn } else { en }
     }
 
@@ -489,5 +544,48 @@ mod tests {
             ZH.step("https://ref.gs1.org/cbv/BizStep-retail_selling"),
             "零售售出"
         );
+        assert_eq!(ZH.step("retail_selling"), "零售售出");
+        assert_eq!(EN.step("urn:example:step:x-unpacking"), "unpacking");
+        assert_eq!(EN.step("urn:example:steps/"), "—");
+        assert_eq!(ZH.step("made_up"), "其他");
+    }
+
+    /// The escaped words are the words as a template escapes them: the same text where there
+    /// is nothing to escape, escaped where there is (an English apostrophe).
+    #[test]
+    fn the_html_words_are_the_words_escaped_as_a_template_escapes_them() {
+        assert_eq!(Lang::Zh.html().passport_ok, ZH.passport_ok);
+        assert!(std::ptr::eq(Lang::Zh.html().site, ZH.site));
+        assert!(EN.passport_recalled.contains('\''));
+        assert_eq!(
+            Lang::En.html().passport_recalled,
+            EN.passport_recalled.replace('\'', "&#39;")
+        );
+        for (texts, html) in [(&ZH, Lang::Zh.html()), (&EN, Lang::En.html())] {
+            for (plain, escaped) in [
+                (texts.passport_suspicious, html.passport_suspicious),
+                (texts.passport_declared_note, html.passport_declared_note),
+                (
+                    texts.passport_verified_before,
+                    html.passport_verified_before,
+                ),
+                (texts.switch_label, html.switch_label),
+            ] {
+                assert_eq!(escaped, html_escaped(plain));
+            }
+        }
+    }
+
+    /// The passport writes a step's label without escaping it (`passport::journey_html`), so
+    /// no label may need escaping.
+    #[test]
+    fn no_step_label_needs_escaping() {
+        let words = STEP_WORDS.iter().map(|(word, _, _)| *word);
+        for word in words.chain(["anything else"]) {
+            for texts in [&ZH, &EN] {
+                let label = texts.step(word);
+                assert_eq!(html_escaped(label), label, "{word}");
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-pub use i18n::{Lang, Texts};
+pub use i18n::{HtmlTexts, Lang, Texts};
 
 use crate::AppState;
 
@@ -65,9 +65,13 @@ const STYLE_VERSION: u64 = {
 static STYLE_FILE: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("style-{STYLE_VERSION:016x}.css"));
 
-/// Where the stylesheet of this build is: `/static/style-{hash}.css`.
-pub fn style_href() -> String {
-    format!("/static/{}", *STYLE_FILE)
+static STYLE_HREF: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/static/{}", *STYLE_FILE));
+
+/// Where the stylesheet of this build is: `/static/style-{hash}.css` (letters, digits and
+/// `/.-` only, so a page writes it without escaping).
+pub fn style_href() -> &'static str {
+    &STYLE_HREF
 }
 
 /// `GET /static/{file}`: the stylesheet under its versioned name (kept by browsers for a
@@ -125,7 +129,24 @@ pub struct Page {
 impl Page {
     /// Reads the language from `?lang=`, else the `ax_lang` cookie, else Chinese.
     pub fn from_parts(parts: &Parts) -> Page {
-        let query = parts.uri.query().unwrap_or("");
+        let path = parts.uri.path();
+        let Some(query) = parts.uri.query() else {
+            // No query (most requests, every scanned passport): the switch is the path and
+            // `?lang=` alone, as the general case below would write it, without its parsing.
+            let lang = cookie(&parts.headers, LANG_COOKIE)
+                .and_then(Lang::parse)
+                .unwrap_or_default();
+            let other = lang.other().code();
+            let mut switch_href = String::with_capacity(path.len() + 6 + other.len());
+            switch_href.push_str(path);
+            switch_href.push_str("?lang=");
+            switch_href.push_str(other);
+            return Page {
+                lang,
+                path_and_query: path.to_owned(),
+                switch_href,
+            };
+        };
         let asked = form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "lang")
             .and_then(|(_, value)| Lang::parse(&value));
@@ -139,11 +160,7 @@ impl Page {
             }
         }
         others.append_pair("lang", lang.other().code());
-        let path = parts.uri.path();
-        let path_and_query = match parts.uri.query() {
-            Some(query) => format!("{path}?{query}"),
-            None => path.to_owned(),
-        };
+        let path_and_query = format!("{path}?{query}");
         Page {
             lang,
             path_and_query,
@@ -172,6 +189,8 @@ pub struct Chrome {
     pub lang: Lang,
     /// Its words.
     pub t: &'static Texts,
+    /// Its words as escaped HTML, for templates to write with `|safe`.
+    pub h: &'static HtmlTexts,
     /// The link of the language switch.
     pub switch_href: String,
     /// The signed-in account's name, when signed in.
@@ -186,6 +205,7 @@ impl Chrome {
         Chrome {
             lang: page.lang,
             t: page.t(),
+            h: page.lang.html(),
             switch_href: page.switch_href.clone(),
             user: None,
             csrf: String::new(),

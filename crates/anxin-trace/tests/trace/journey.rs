@@ -143,6 +143,95 @@ fn a_lot_has_a_journey_of_the_events_naming_it() {
 }
 
 #[test]
+fn a_journey_by_canonical_link_is_the_journey_and_other_text_is_not_found() {
+    let chain = chain();
+    let graph = chain.log.graph();
+    for id in [chain.cans[0].clone(), chain.cans[3].clone(), lot(1, "L1")] {
+        assert_eq!(
+            graph.journey_of_link(&id, LATER),
+            Some(graph.journey(&id, LATER).unwrap()),
+            "{id}"
+        );
+    }
+    // The same can as a link on another host resolves through `journey`, but it is not a
+    // canonical link.
+    let other_host = chain.cans[3].replace("https://id.gs1.org", "https://example.com");
+    assert!(graph.journey(&other_host, LATER).is_ok());
+    assert!(graph.journey_of_link(&other_host, LATER).is_none());
+    assert!(graph.journey_of_link(&can(1, 99), LATER).is_none());
+}
+
+/// The time as jiff writes it at the step's offset: `YYYY-MM-DDTHH:MM:SS`, `.mmm` when there
+/// are milliseconds, and the offset as `±HH:MM`.
+fn written_by_jiff(time_ms: i64, offset_minutes: i16) -> String {
+    let offset = Offset::from_seconds(i32::from(offset_minutes) * 60).unwrap();
+    let at = jiff::Timestamp::from_millisecond(time_ms)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::fixed(offset));
+    let format = if time_ms.rem_euclid(1000) == 0 {
+        "%Y-%m-%dT%H:%M:%S%:z"
+    } else {
+        "%Y-%m-%dT%H:%M:%S%.3f%:z"
+    };
+    at.strftime(format).to_string()
+}
+
+#[test]
+fn times_are_written_as_jiff_writes_them_over_its_whole_range() {
+    // A fixed walk over jiff's range of times (years 0 to 9999 at every offset) and every
+    // day around the leap days of 1900, 2000 and 2024, at offsets of whole, half and
+    // three-quarter hours up to jiff's limits.
+    let offsets: [i16; 9] = [-1080, -720, -210, -1, 0, 345, 480, 840, 1080];
+    let year_1_ms: i64 = -62_135_596_800_000;
+    let year_9999_ms: i64 = 253_402_128_000_000;
+    let mut times = Vec::new();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..20_000 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let span = (year_9999_ms - year_1_ms) as u64;
+        times.push(year_1_ms + ((state >> 11) % span) as i64);
+    }
+    for leap_day_ms in [-2_203_891_200_000_i64, 951_782_400_000, 1_709_164_800_000] {
+        for day in -3..=3 {
+            for ms in [0, 1, 999, 86_399_999] {
+                times.push(leap_day_ms + day * 86_400_000 + ms);
+            }
+        }
+    }
+    for time_ms in times {
+        for offset_minutes in offsets {
+            let step = anxin_trace::JourneyStep {
+                event_seq: 1,
+                time_ms,
+                offset_minutes,
+                biz_step: None,
+                place: None,
+                own: true,
+            };
+            assert_eq!(
+                step.time_as_written(),
+                written_by_jiff(time_ms, offset_minutes),
+                "{time_ms} at {offset_minutes}"
+            );
+        }
+    }
+    // Before year 0 at its offset, or outside jiff's range, a time is its milliseconds.
+    for time_ms in [-62_167_219_200_001_i64, i64::MIN, i64::MAX] {
+        let step = anxin_trace::JourneyStep {
+            event_seq: 1,
+            time_ms,
+            offset_minutes: 0,
+            biz_step: None,
+            place: None,
+            own: true,
+        };
+        assert_eq!(step.time_as_written(), time_ms.to_string());
+    }
+}
+
+#[test]
 fn times_are_written_as_rfc_3339_at_their_own_offset() {
     // Offsets from UTC-12:00 to UTC+14:00, half and three-quarter hours included; times with
     // and without milliseconds, across a leap day and before 1970.
