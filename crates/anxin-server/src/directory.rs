@@ -38,7 +38,7 @@ const KEPT_MAX: usize = 200_000;
 /// absence). hashbrown's default hasher (foldhash) rather than the standard library's
 /// SipHash: the keys are identifiers the store already accepted, and a page looks up a dozen
 /// of them.
-type Kept<T> = RwLock<hashbrown::HashMap<String, (Instant, u64, Option<Arc<T>>)>>;
+type Kept<T> = RwLock<hashbrown::HashMap<String, (Instant, Option<u64>, Option<Arc<T>>)>>;
 
 /// Places and products by id, read through from the store.
 #[derive(Default)]
@@ -55,15 +55,17 @@ impl std::fmt::Debug for MasterData {
     }
 }
 
-fn kept<T>(map: &Kept<T>, id: &str, now: Instant, commits: u64) -> Option<Option<Arc<T>>> {
+fn kept<T>(map: &Kept<T>, id: &str, now: Instant, commits: Option<u64>) -> Option<Option<Arc<T>>> {
     let map = map.read().ok()?;
     let (read_at, read_commits, record) = map.get(id)?;
     let age = now.duration_since(*read_at);
-    let fresh = age < MASTER_DATA_FRESH || (*read_commits == commits && age < MASTER_DATA_QUIET);
+    // The quiet allowance needs a count: none while a capture is in flight here.
+    let quiet = commits.is_some() && *read_commits == commits;
+    let fresh = age < MASTER_DATA_FRESH || (quiet && age < MASTER_DATA_QUIET);
     fresh.then(|| record.clone())
 }
 
-fn keep<T>(map: &Kept<T>, id: &str, now: Instant, commits: u64, record: Option<Arc<T>>) {
+fn keep<T>(map: &Kept<T>, id: &str, now: Instant, commits: Option<u64>, record: Option<Arc<T>>) {
     if let Ok(mut map) = map.write() {
         if map.len() >= KEPT_MAX {
             map.clear();

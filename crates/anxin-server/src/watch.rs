@@ -4,8 +4,9 @@
 //! need to know whether the ledger grew. Asking the database each time was one query per
 //! passport, the largest fixed cost of a public page. [`SizeWatch`] remembers the size it
 //! last read beside the store handle's count of its own committed captures
-//! (`LedgerStore::local_commits`) and reads the size again only when that count moved (a
-//! capture through this server: answered at once, so a recall shows on the very next page)
+//! (`LedgerStore::local_commits`) and reads the size again only when that count moved or a
+//! capture is in flight (a capture through this server: answered at once, so a recall shows
+//! on the very next page, even to a client that asks the moment its job finished)
 //! or when its reading is older than [`SIZE_FRESH`] (a capture by another process writing to
 //! the same database, such as `anxin capture` beside a running server).
 
@@ -44,8 +45,11 @@ impl SizeWatch {
     /// it was read and it is younger than [`SIZE_FRESH`], else read from the store.
     pub async fn size(&self, store: &dyn LedgerStore) -> Result<u64, StoreError> {
         // The count is taken before the read: a capture committing during the read moves it
-        // past what is remembered, so the next caller reads again.
-        let commits = store.local_commits();
+        // past what is remembered, so the next caller reads again. While a capture through
+        // this handle is in flight there is no count, and nothing is trusted or kept.
+        let Some(commits) = store.local_commits() else {
+            return store.ledger_size().await;
+        };
         let now = Instant::now();
         if let Some(last) = self.remembered()
             && last.commits == commits

@@ -213,6 +213,9 @@ impl PgStore {
             return Err(StoreError::Forbidden(reason));
         }
         ensure_month(&**client, record_time_ms).await?;
+        // Counted in flight from before the transaction until this function returns, after
+        // the commit (`LocalCommits`).
+        let _in_flight = self.commits.begin();
         let tx = client.transaction().await?;
         let mut stored =
             store_document(&tx, job.clone(), party.as_deref(), &document, self.ledger).await;
@@ -235,8 +238,6 @@ impl PgStore {
         match stored {
             Ok(done) => {
                 tx.commit().await?;
-                self.commits
-                    .fetch_add(1, std::sync::atomic::Ordering::Release);
                 Ok(done)
             }
             Err(error) => {

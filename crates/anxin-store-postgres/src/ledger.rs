@@ -213,8 +213,8 @@ impl LedgerStore for PgStore {
         })
     }
 
-    fn local_commits(&self) -> u64 {
-        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    fn local_commits(&self) -> Option<u64> {
+        self.commits.read()
     }
 
     fn ledger_leaf(&self, leaf_index: u64) -> StoreFuture<'_, Option<LedgerLeaf>> {

@@ -38,8 +38,8 @@ pub struct PgStore {
     /// Whether capture writes ledger leaves: always, except in the benchmark baseline
     /// ([`PgStore::without_ledger_benchmark_baseline`]).
     ledger: bool,
-    /// Captures committed through this handle and its clones ([`LedgerStore::local_commits`]).
-    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Captures through this handle and its clones ([`LedgerStore::local_commits`]).
+    commits: std::sync::Arc<anxin_store::LocalCommits>,
 }
 
 impl std::fmt::Debug for PgStore {

@@ -530,18 +530,17 @@ impl SqliteStore {
                     .await
                     .map_err(StoreError::internal)?;
             let ledger = self.ledger;
-            let done = self
-                .write(move |conn| {
-                    SqliteStore::capture_blocking(
-                        conn, ledger, &viewer, &job_id, document, attached,
-                    )
-                })
-                .await;
-            if done.is_ok() {
-                self.commits
-                    .fetch_add(1, std::sync::atomic::Ordering::Release);
-            }
-            done
+            // Counted in flight until the writer thread is done with it, commit included, even
+            // if this future is dropped meanwhile (`LocalCommits`).
+            let in_flight = self.commits.begin();
+            self.write(move |conn| {
+                let done = SqliteStore::capture_blocking(
+                    conn, ledger, &viewer, &job_id, document, attached,
+                );
+                drop(in_flight);
+                done
+            })
+            .await
         })
     }
 }

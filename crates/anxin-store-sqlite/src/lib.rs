@@ -40,8 +40,8 @@ pub struct SqliteStore {
     /// Whether capture writes ledger leaves: always, except in the benchmark baseline
     /// ([`SqliteStore::without_ledger_benchmark_baseline`]).
     ledger: bool,
-    /// Captures committed through this handle and its clones ([`LedgerStore::local_commits`]).
-    commits: Arc<std::sync::atomic::AtomicU64>,
+    /// Captures through this handle and its clones ([`LedgerStore::local_commits`]).
+    commits: Arc<anxin_store::LocalCommits>,
 }
 
 impl std::fmt::Debug for SqliteStore {

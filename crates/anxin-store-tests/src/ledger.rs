@@ -94,6 +94,9 @@ async fn leaves_match_events(store: &dyn Store) -> Tree {
 /// The ledger's story (see the module documentation). Expects a fresh store.
 pub async fn run_ledger_story(store: &dyn Store) {
     assert_eq!(store.ledger_size().await.unwrap(), 0);
+    let commits_before = store
+        .local_commits()
+        .expect("no capture is in flight on a new store");
     assert_eq!(store.latest_tree_head().await.unwrap(), None);
     let report = ledger::verify(store, None)
         .await
@@ -116,6 +119,9 @@ pub async fn run_ledger_story(store: &dyn Store) {
     .await;
     assert_eq!((job.state, job.n_stored), (JobState::Succeeded, 2));
     assert_eq!(store.ledger_size().await.unwrap(), 2);
+    // The capture is counted once it is over, so a reader that remembered the ledger's size
+    // beside the count reads it again.
+    assert_eq!(store.local_commits(), Some(commits_before + 1));
 
     // The same events again: duplicates, no new leaves.
     let job = capture(store, &admin, first, ErrorBehaviour::Rollback, vec![]).await;

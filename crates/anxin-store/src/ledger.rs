@@ -36,12 +36,13 @@ pub trait LedgerStore: Send + Sync {
     /// How many leaves the ledger has (committed captures only).
     fn ledger_size(&self) -> StoreFuture<'_, u64>;
 
-    /// How many captures this handle (and its clones) has committed since it was opened: a
-    /// counter in memory that moves after every committed capture, read without the database.
-    /// A reader that remembers it beside [`LedgerStore::ledger_size`] knows the size is still
-    /// current while the counter has not moved, as far as this process's own writes go;
-    /// another process writing to the same database is not counted.
-    fn local_commits(&self) -> u64;
+    /// How many captures this handle (and its clones) has finished since it was opened, read
+    /// without the database ([`LocalCommits::read`]): `None` while one of them is being
+    /// written or has committed without being counted yet. A reader that remembers the count
+    /// beside [`LedgerStore::ledger_size`] (or beside master data) knows what it read is still
+    /// current while the count is the same, as far as this process's own writes go; another
+    /// process writing to the same database is not counted.
+    fn local_commits(&self) -> Option<u64>;
 
     /// The leaf with this index, if there is one (leaves are never changed, so a caller may
     /// keep what it read).
@@ -127,4 +128,74 @@ pub async fn verify(
         return Ok(Err(Audit::event_without_leaf(seq, &hash_id)));
     }
     Ok(Ok(audit.finish()))
+}
+
+/// The count behind [`LedgerStore::local_commits`], shared by a store handle and its clones.
+///
+/// A capture is counted from before its transaction begins ([`LocalCommits::begin`]) until
+/// its guard is dropped, after the commit: while any capture is in flight the count reads as
+/// `None`, so no reader trusts a size or a record it remembered. Without that, a client that
+/// saw its job finish (the job's row commits with the events) and asked at once could be
+/// answered from a reading taken before the commit, in the moment between the commit and the
+/// counter's move. Every capture that began moves the count when it ends, committed or not
+/// (a capture that failed costs a reader one needless read; one cancelled mid-commit cannot
+/// be missed).
+#[derive(Debug, Default)]
+pub struct LocalCommits {
+    in_flight: std::sync::atomic::AtomicU64,
+    finished: std::sync::atomic::AtomicU64,
+}
+
+impl LocalCommits {
+    /// Marks a capture as in flight until the returned guard is dropped.
+    pub fn begin(self: &std::sync::Arc<Self>) -> CaptureInFlight {
+        self.in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CaptureInFlight(self.clone())
+    }
+
+    /// The number of finished captures, or `None` while one is in flight. The in-flight
+    /// count is read first: a capture that committed before this call either is still in
+    /// flight (`None`) or has already moved the finished count.
+    pub fn read(&self) -> Option<u64> {
+        if self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            return None;
+        }
+        Some(self.finished.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+/// A capture in flight ([`LocalCommits::begin`]); dropping it counts the capture as finished.
+#[derive(Debug)]
+pub struct CaptureInFlight(std::sync::Arc<LocalCommits>);
+
+impl Drop for CaptureInFlight {
+    fn drop(&mut self) {
+        // Finished first, then no longer in flight: a reader that sees nothing in flight
+        // sees this capture counted.
+        self.0
+            .finished
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod local_commits_tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_trusted_while_a_capture_is_in_flight() {
+        let commits = std::sync::Arc::new(LocalCommits::default());
+        assert_eq!(commits.read(), Some(0));
+        let first = commits.begin();
+        assert_eq!(commits.read(), None);
+        let second = commits.begin();
+        drop(first);
+        assert_eq!(commits.read(), None, "one capture is still in flight");
+        drop(second);
+        assert_eq!(commits.read(), Some(2));
+    }
 }

@@ -32,7 +32,7 @@ pub use access::{Account, NewAccount, PartyGln, RegionCode, Role, Scope, Viewer}
 pub use capture::{CaptureInput, CaptureJob, ErrorBehaviour, JobState};
 pub use error::{QueryError, StoreError};
 pub use lab::{LabResult, LabStore, LotOrigin, NewLabResult, SampleOf, Submission};
-pub use ledger::{LedgerLeaf, LedgerStore};
+pub use ledger::{CaptureInFlight, LedgerLeaf, LedgerStore, LocalCommits};
 pub use prepare::{
     LocationRecord, PartyRecord, ProductRecord, is_formula_registration, is_production_licence,
 };
