@@ -359,11 +359,7 @@ fn main() {
     let n_events = env_number("BENCH_EVENTS", 2000) as u32;
     let rounds = env_number("BENCH_ROUNDS", 5) as u32;
     let n_leaves = env_number("BENCH_LEDGER_LEAVES", 1_000_003);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     let mut report = Report::new("ledger");
     report.notes.push(format!(
         "capture: {n_events} events per document, {EPCS_PER_EVENT} EPCs each; best of {rounds} interleaved rounds"

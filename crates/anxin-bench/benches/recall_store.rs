@@ -328,15 +328,7 @@ fn measure(
         .expect("tracer");
     let build = start.elapsed();
     let start = Instant::now();
-    runtime.block_on(async {
-        let mut from = 0u64;
-        loop {
-            let rows = store.ledger_audit_rows(from, 5_000).await.expect("rows");
-            let Some((last, _)) = rows.last() else { break };
-            from = last.leaf_index + 1;
-            std::hint::black_box(&rows);
-        }
-    });
+    runtime.block_on(anxin_bench::store::read_every_leaf(&*store));
     let read = start.elapsed();
     report.observation(
         &format!(
@@ -719,11 +711,7 @@ fn bench_postgres(
 
 fn main() {
     let knobs = Knobs::from_env();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     // The stores' pools must be dropped inside a runtime, also when a check fails.
     let _inside = runtime.enter();
     let mut report = Report::new("recall_store");

@@ -347,11 +347,7 @@ fn main() {
     }
     let cans = env_number("BENCH_SIM_CANS", 20_000);
     let rounds = env_number("BENCH_ROUNDS", 3) as usize;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     let mut report = Report::new("sim");
     report
         .notes

@@ -152,11 +152,7 @@ fn bench_postgres(
 fn main() {
     let n_events = env_number("BENCH_EVENTS", 5000);
     let rounds = env_number("BENCH_ROUNDS", 3);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     let mut report = Report::new("store_capture");
     report.notes.push(format!("{n_events} events per document, {EPCS_PER_EVENT} EPCs each; best of {rounds} interleaved rounds"));
     bench_sqlite(&runtime, &mut report, n_events, rounds);

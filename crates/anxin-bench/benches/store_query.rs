@@ -573,11 +573,7 @@ fn bench_postgres(
 
 fn main() {
     let knobs = Knobs::from_env();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     // The stores' pools must be dropped inside a runtime, also when a check fails.
     let _inside = runtime.enter();
     let parties = chain::parties();

@@ -212,15 +212,7 @@ fn measure(
         build = build.min(start.elapsed());
         tracer = Some(built);
         let start = Instant::now();
-        runtime.block_on(async {
-            let mut from = 0u64;
-            loop {
-                let rows = store.ledger_audit_rows(from, 5_000).await.expect("rows");
-                let Some((last, _)) = rows.last() else { break };
-                from = last.leaf_index + 1;
-                std::hint::black_box(&rows);
-            }
-        });
+        runtime.block_on(anxin_bench::store::read_every_leaf(&*store));
         read = read.min(start.elapsed());
     }
     let tracer = tracer.expect("built");
@@ -264,11 +256,7 @@ fn measure(
 
 fn main() {
     let knobs = Knobs::from_env();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = anxin_bench::runtime();
     let _inside = runtime.enter();
     let parties = chain::parties();
     let mut report = Report::new("trace_store");

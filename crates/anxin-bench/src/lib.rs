@@ -17,6 +17,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+/// The runtime every store benchmark runs on: two worker threads, one per core of the
+/// machines the figures are measured on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Nanoseconds this thread has spent on a CPU (`/proc/thread-self/schedstat`, Linux): on a
 /// shared machine the wall clock also counts the time other processes had the core.
 pub fn on_cpu_ns() -> Option<u64> {
