@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anxin_epcis::Event;
 use anxin_sim::{Config, Generator, Troubles, World};
 use anxin_store::{EventQuery, NewAccount, RegionCode, Role, Store, Viewer};
+use anxin_store_tests::backends::{fresh_sqlite, on_postgres};
 
 fn config() -> Config {
     Config {
@@ -128,36 +129,15 @@ fn maker_index(world: &World) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tiny_world_is_captured_into_sqlite_as_its_parties() {
-    let dir = std::env::temp_dir().join(format!("anxin-sim-store-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("sim.db");
-    let _ = std::fs::remove_file(&path);
-    let store = anxin_store_sqlite::SqliteStore::open(&path).await.unwrap();
+    let (store, folder) = fresh_sqlite("sim").await;
     check(&store).await;
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tiny_world_is_captured_into_postgres_as_its_parties() {
-    let Ok(url) = std::env::var("ANXIN_TEST_PG") else {
-        println!("skipped: ANXIN_TEST_PG is not set");
-        return;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .subsec_nanos();
-    let schema = format!("anxin_test_sim_{}_{nanos}", std::process::id());
-    let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
-        .await
-        .unwrap();
-    let checked = store.clone();
-    let outcome = tokio::spawn(async move { check(&checked).await }).await;
-    store.drop_schema().await.expect("drop schema");
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
+    on_postgres("sim", |store, _, _| async move { check(&store).await }).await;
 }
 
 /// The quality data is in the store: every delivery's receiving tests, and the holds the store

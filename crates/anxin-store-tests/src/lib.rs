@@ -6,6 +6,7 @@
 //! The story takes a `&dyn Store`, so both backends hear exactly the same thing; the
 //! integration tests in `tests/` open the backends. Nothing here knows SQL.
 
+pub mod backends;
 pub mod examples;
 pub mod fixtures;
 pub mod lab;

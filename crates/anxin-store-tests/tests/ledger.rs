@@ -163,35 +163,7 @@ async fn a_store_made_before_the_ledger_gets_leaves_once() {
 
 mod postgres {
     use super::*;
-
-    fn schema(what: &str) -> String {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .subsec_nanos();
-        format!("anxin_test_ledger_{what}_{}_{nanos}", std::process::id())
-    }
-
-    /// Runs `check` on a store in a fresh schema, then drops the schema whatever happened.
-    async fn with_store<F, Fut>(what: &str, check: F)
-    where
-        F: FnOnce(anxin_store_postgres::PgStore, String, String) -> Fut,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
-    {
-        let Ok(url) = std::env::var("ANXIN_TEST_PG") else {
-            println!("skipped: ANXIN_TEST_PG is not set");
-            return;
-        };
-        let schema = schema(what);
-        let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
-            .await
-            .expect("open PostgreSQL");
-        let outcome = tokio::spawn(check(store.clone(), url, schema)).await;
-        store.drop_schema().await.expect("drop schema");
-        if let Err(failure) = outcome {
-            std::panic::resume_unwind(failure.into_panic());
-        }
-    }
+    use anxin_store_tests::backends::on_postgres;
 
     async fn plain_client(url: &str, schema: &str) -> tokio_postgres::Client {
         let mut config: tokio_postgres::Config = url.parse().unwrap();
@@ -203,7 +175,7 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_ledger_story_holds_on_postgres() {
-        with_store("story", |store, _, _| async move {
+        on_postgres("story", |store, _, _| async move {
             run_ledger_story(&store).await;
         })
         .await;
@@ -211,7 +183,7 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_captures_on_postgres_get_gap_free_leaves() {
-        with_store("concurrent", |store, _, _| async move {
+        on_postgres("concurrent", |store, _, _| async move {
             concurrent_captures_get_gap_free_leaves(Arc::new(store)).await;
         })
         .await;
@@ -219,7 +191,7 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_event_edited_with_sql_on_postgres_is_named() {
-        with_store("tamper", |store, url, schema| async move {
+        on_postgres("tamper", |store, url, schema| async move {
             concurrent_captures_get_gap_free_leaves(Arc::new(store.clone())).await;
             let target = leaf_at(&store, 23).await;
             let client = plain_client(&url, &schema).await;

@@ -2,6 +2,7 @@
 //! backend: a trigger made with plain SQL refuses every insert into `recall`, and the
 //! recall's events are then not stored either.
 
+use anxin_store_tests::backends::on_postgres;
 use anxin_store_tests::recall::{a_failed_recall_row_leaves_no_events, a_recall_is_stored_whole};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,47 +31,28 @@ async fn a_recall_is_stored_whole_or_not_at_all_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recall_is_stored_whole_or_not_at_all_on_postgres() {
-    let Ok(url) = std::env::var("ANXIN_TEST_PG") else {
-        println!("skipped: ANXIN_TEST_PG is not set");
-        return;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .subsec_nanos();
-    let schema = format!("anxin_test_recall_{}_{nanos}", std::process::id());
-    let store = anxin_store_postgres::PgStore::open(&url, Some(&schema))
-        .await
-        .expect("open PostgreSQL");
-    let check = {
-        let store = store.clone();
-        async move {
-            let admin = a_recall_is_stored_whole(&store).await;
-            let mut config: tokio_postgres::Config = url.parse().unwrap();
-            config.options(format!("-c search_path={schema}"));
-            let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(connection);
+    on_postgres("recall", |store, url, schema| async move {
+        let admin = a_recall_is_stored_whole(&store).await;
+        let mut config: tokio_postgres::Config = url.parse().unwrap();
+        config.options(format!("-c search_path={schema}"));
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "CREATE FUNCTION refuse_recall() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
+                 CREATE TRIGGER refuse_recall BEFORE INSERT ON recall \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_recall();",
+            )
+            .await
+            .expect("trigger");
+        a_failed_recall_row_leaves_no_events(&store, &admin, || async {
             client
-                .batch_execute(
-                    "CREATE FUNCTION refuse_recall() RETURNS trigger LANGUAGE plpgsql AS \
-                     $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
-                     CREATE TRIGGER refuse_recall BEFORE INSERT ON recall \
-                     FOR EACH ROW EXECUTE FUNCTION refuse_recall();",
-                )
+                .batch_execute("DROP TRIGGER refuse_recall ON recall;")
                 .await
-                .expect("trigger");
-            a_failed_recall_row_leaves_no_events(&store, &admin, || async {
-                client
-                    .batch_execute("DROP TRIGGER refuse_recall ON recall;")
-                    .await
-                    .expect("drop trigger");
-            })
-            .await;
-        }
-    };
-    let outcome = tokio::spawn(check).await;
-    store.drop_schema().await.expect("drop schema");
-    if let Err(failure) = outcome {
-        std::panic::resume_unwind(failure.into_panic());
-    }
+                .expect("drop trigger");
+        })
+        .await;
+    })
+    .await;
 }
