@@ -550,12 +550,23 @@ fn bench_sqlite(runtime: &tokio::runtime::Runtime, report: &mut Report, knobs: &
     let lot_of = "json_extract(e.body, '$.ilmd.\"cbvmda:lotNumber\"')";
     let conn = rusqlite::Connection::open(&path).expect("baseline connection");
     let start = Instant::now();
+    let indexed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' \
+             AND name IN ('bench_ilmd_lot', 'bench_epc_event_role')",
+            [],
+            |row| row.get(0),
+        )
+        .expect("the baseline's indexes");
+    // ANALYZE reads the whole file (some four minutes at ten million cans): once, when the
+    // indexes are made; the kept database's statistics stay true, since nothing is added.
     conn.execute_batch(&format!(
         "PRAGMA busy_timeout = 10000; \
          CREATE INDEX IF NOT EXISTS bench_ilmd_lot ON event ({}) WHERE biz_step = 'commissioning'; \
          CREATE INDEX IF NOT EXISTS bench_epc_event_role ON event_epc (event_seq, role, epc); \
-         ANALYZE;",
-        lot_of.replace("e.body", "body")
+         {}",
+        lot_of.replace("e.body", "body"),
+        if indexed == 2 { "" } else { "ANALYZE;" }
     ))
     .expect("the baseline's index");
     eprintln!(
