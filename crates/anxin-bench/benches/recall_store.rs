@@ -43,8 +43,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anxin_bench::store::{
-    capture_document as capture, postgres_client, postgres_schema_size, read_marker, remove_sqlite,
-    sqlite_size, write_marker,
+    capture_document as capture, fill_note, postgres_client, postgres_schema_size, read_marker,
+    remove_sqlite, sqlite_size, write_marker,
 };
 use anxin_bench::world::{FACTORY, Ids, generate, party_numbers};
 use anxin_bench::{Report, best_of_interleaved, cache_folder, on_cpu_ns, peak_rss_bytes};
@@ -506,18 +506,8 @@ fn describe(
     size: u64,
     place: &str,
 ) {
-    let how = if reused {
-        format!(
-            "reused from an earlier run ({place}); it was filled in {:.0} s",
-            filled.seconds
-        )
-    } else {
-        format!(
-            "filled in this run in {:.0} s through EventStore::capture ({:.0} events/s), kept in {place}",
-            filled.seconds,
-            filled.events as f64 / filled.seconds
-        )
-    };
+    let rate = format!("{:.0} events/s", filled.events as f64 / filled.seconds);
+    let how = fill_note(reused, filled.seconds, &rate, place);
     report.notes.push(format!(
         "{backend}: {} cans, {} events in {} documents; {how}; database size {:.2} GiB",
         filled.cans,

@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 
 use anxin_bench::chain::{self, Party};
 use anxin_bench::store::{
-    capture_document as capture, postgres_client, postgres_schema_size, read_marker, remove_sqlite,
-    sqlite_size, write_marker,
+    capture_document as capture, fill_note, postgres_client, postgres_schema_size, read_marker,
+    remove_sqlite, sqlite_size, write_marker,
 };
 use anxin_bench::{Report, cache_folder, percentile};
 use anxin_epcis::Event;
@@ -452,18 +452,8 @@ fn prepare(
 
 fn describe(report: &mut Report, backend: &str, ready: &Ready, size_bytes: u64, where_: &str) {
     let filled = &ready.filled;
-    let built = if ready.reused {
-        format!(
-            "reused from an earlier run ({where_}); it was filled in {:.0} s",
-            filled.seconds
-        )
-    } else {
-        format!(
-            "filled in this run in {:.0} s through EventStore::capture ({:.0} EPC rows/s), kept in {where_}",
-            filled.seconds,
-            filled.epc_rows as f64 / filled.seconds
-        )
-    };
+    let rate = format!("{:.0} EPC rows/s", filled.epc_rows as f64 / filled.seconds);
+    let built = fill_note(ready.reused, filled.seconds, &rate, where_);
     report.notes.push(format!(
         "{backend}: {} events, {} event-EPC rows, {} pallets, {} documents; {built}; database size {:.2} GiB",
         filled.events,

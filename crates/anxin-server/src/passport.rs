@@ -61,25 +61,9 @@ async fn lot_qr(Path((gtin, lot)): Path<(String, String)>, page: Page) -> Respon
 /// drawing it (most of a page's cost when it was inline) off the page's own path.
 fn qr_image(asked: &str, page: &Page) -> Response {
     let t = page.t();
-    if asked.len() > 200 {
-        return problem(
-            StatusCode::URI_TOO_LONG,
-            false,
-            page,
-            t.passport_too_long_title,
-            t.passport_too_long,
-            "",
-        );
-    }
-    let Ok(key) = anxin_gs1::Gs1Key::parse(asked) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            false,
-            page,
-            t.passport_bad_code_title,
-            t.passport_bad_code,
-            asked,
-        );
+    let key = match read_code(asked, false, page) {
+        Ok(key) => key,
+        Err(refused) => return *refused,
     };
     let svg = qr_svg(&key.to_digital_link());
     if svg.is_empty() {
@@ -361,31 +345,38 @@ async fn lot_passport(
     .await
 }
 
-async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap) -> Response {
-    let json = wants_json(headers);
+/// The code a visitor asked for, read as a GS1 key; a page (or JSON problem) saying why not
+/// when it is over-long (414) or not a well-formed code with a right check digit (400).
+fn read_code(asked: &str, json: bool, page: &Page) -> Result<anxin_gs1::Gs1Key, Box<Response>> {
     let t = page.t();
     if asked.len() > 200 {
-        return problem(
+        return Err(Box::new(problem(
             StatusCode::URI_TOO_LONG,
             json,
             page,
             t.passport_too_long_title,
             t.passport_too_long,
             "",
-        );
+        )));
     }
-    let key = match anxin_gs1::Gs1Key::parse(asked) {
+    anxin_gs1::Gs1Key::parse(asked).map_err(|_| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            json,
+            page,
+            t.passport_bad_code_title,
+            t.passport_bad_code,
+            asked,
+        ))
+    })
+}
+
+async fn answer(state: &AppState, asked: &str, page: &Page, headers: &HeaderMap) -> Response {
+    let json = wants_json(headers);
+    let t = page.t();
+    let key = match read_code(asked, json, page) {
         Ok(key) => key,
-        Err(_) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                json,
-                page,
-                t.passport_bad_code_title,
-                t.passport_bad_code,
-                asked,
-            );
-        }
+        Err(refused) => return *refused,
     };
     let link = key.to_digital_link();
     match passport_of(state, &key, &link).await {
